@@ -1,0 +1,793 @@
+/*
+ * parx: run jobs in parallel, GNU parallel style.
+ *
+ * This file parses options into a struct config, wires lib together
+ * (input -> template -> feed -> run) and turns the outcome into an exit
+ * status.  It is the only code that prints diagnostics or exits.
+ */
+#include <sys/resource.h>
+
+#include <err.h>
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../lib/buf.h"
+#include "../lib/feed.h"
+#include "../lib/input.h"
+#include "../lib/quote.h"
+#include "../lib/run.h"
+#include "../lib/template.h"
+#include "../lib/xmalloc.h"
+#include "exitcode.h"
+
+#define PARX_VERSION	"0.1.0"
+#define HELD_OUTPUT_MAX	(8 * 1024 * 1024)
+
+extern char **environ;
+
+struct source_arg {
+	bool	 is_file;
+	bool	 linked;
+	char	**args;		/* ::: values, or the file name in args[0] */
+	size_t	 nargs;
+};
+
+struct config {
+	const char		*jobs_spec;
+	enum collate_mode	 output;
+	bool			 keep_order;
+	bool			 dry_run;
+	bool			 verbose;
+	bool			 files;
+	bool			 tag;
+	const char		*tagstring;
+	const char		*tmpdir;
+	struct input_opts	 in;
+	struct template_opts	 tpl;
+	struct feed_opts	 feed;
+	const char		*arg_sep;
+	const char		*arg_file_sep;
+	char			**arg_files;	/* -a, in order */
+	size_t			 narg_files;
+	char			**command;
+	size_t			 ncommand;
+	struct source_arg	*sources;
+	size_t			 nsources;
+};
+
+enum {
+	OPT_LINE_BUFFER = 256, OPT_GROUP, OPT_TAG, OPT_TAGSTRING, OPT_HEADER,
+	OPT_TRIM, OPT_PLUS, OPT_BNR, OPT_DNR, OPT_BNER, OPT_SEQR, OPT_SLOTR,
+	OPT_LINK, OPT_ARG_SEP, OPT_ARG_FILE_SEP, OPT_SHUF, OPT_TMPDIR,
+	OPT_FILES, OPT_ENV, OPT_DRY_RUN, OPT_HELP, OPT_VERSION,
+};
+
+static const char short_opts[] = "+:0a:C:d:E:hI:j:kL:mn:N:qrs:uU:vVX";
+
+static const struct option long_opts[] = {
+	{ "arg-file", required_argument, NULL, 'a' },
+	{ "arg-file-sep", required_argument, NULL, OPT_ARG_FILE_SEP },
+	{ "arg-sep", required_argument, NULL, OPT_ARG_SEP },
+	{ "basenameextensionreplace", required_argument, NULL, OPT_BNER },
+	{ "basenamereplace", required_argument, NULL, OPT_BNR },
+	{ "bner", required_argument, NULL, OPT_BNER },
+	{ "bnr", required_argument, NULL, OPT_BNR },
+	{ "colsep", required_argument, NULL, 'C' },
+	{ "delimiter", required_argument, NULL, 'd' },
+	{ "dirnamereplace", required_argument, NULL, OPT_DNR },
+	{ "dnr", required_argument, NULL, OPT_DNR },
+	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+	{ "dryrun", no_argument, NULL, OPT_DRY_RUN },
+	{ "env", required_argument, NULL, OPT_ENV },
+	{ "eof", required_argument, NULL, 'E' },
+	{ "extensionreplace", required_argument, NULL, 'U' },
+	{ "files", no_argument, NULL, OPT_FILES },
+	{ "group", no_argument, NULL, OPT_GROUP },
+	{ "header", required_argument, NULL, OPT_HEADER },
+	{ "help", no_argument, NULL, 'h' },
+	{ "jobs", required_argument, NULL, 'j' },
+	{ "keep-order", no_argument, NULL, 'k' },
+	{ "lb", no_argument, NULL, OPT_LINE_BUFFER },
+	{ "line-buffer", no_argument, NULL, OPT_LINE_BUFFER },
+	{ "link", no_argument, NULL, OPT_LINK },
+	{ "max-args", required_argument, NULL, 'n' },
+	{ "max-chars", required_argument, NULL, 's' },
+	{ "max-lines", required_argument, NULL, 'L' },
+	{ "max-replace-args", required_argument, NULL, 'N' },
+	{ "no-run-if-empty", no_argument, NULL, 'r' },
+	{ "null", no_argument, NULL, '0' },
+	{ "plus", no_argument, NULL, OPT_PLUS },
+	{ "quote", no_argument, NULL, 'q' },
+	{ "replace", required_argument, NULL, 'I' },
+	{ "seqreplace", required_argument, NULL, OPT_SEQR },
+	{ "shuf", no_argument, NULL, OPT_SHUF },
+	{ "slotreplace", required_argument, NULL, OPT_SLOTR },
+	{ "tag", no_argument, NULL, OPT_TAG },
+	{ "tagstring", required_argument, NULL, OPT_TAGSTRING },
+	{ "tmpdir", required_argument, NULL, OPT_TMPDIR },
+	{ "trim", required_argument, NULL, OPT_TRIM },
+	{ "ungroup", no_argument, NULL, 'u' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "version", no_argument, NULL, 'V' },
+	{ "xapply", no_argument, NULL, OPT_LINK },
+	{ "xargs", no_argument, NULL, 'm' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void
+usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", getprogname());
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (see '%s --help')\n", getprogname());
+	exit(EXIT_ERROR);
+}
+
+static void
+help(void)
+{
+	printf(
+"usage: parx [options] [command [args]] [::: values ...] [:::: files ...]\n"
+"       command | parx [options] [command [args]]\n"
+"\n"
+"Runs command once per input, in parallel.  Replacement strings in the\n"
+"command: {} input, {.} without extension, {/} basename, {//} dirname,\n"
+"{/.} basename without extension, {#} job number, {%%} slot, {N} column N.\n"
+"\n"
+"  -j N, -j +N, -j -N, -j N%%  jobs at once (default: online CPUs)\n"
+"  -k, --keep-order           output in input order\n"
+"  --tag, --tagstring STR     prefix output lines\n"
+"  --line-buffer, -u          output by line, or ungrouped\n"
+"  -0, -d DELIM, -a FILE      input separator, input file\n"
+"  -n N, -N N, -m, -X         several inputs per job\n"
+"  --colsep RE, --header :    split inputs into columns\n"
+"  --dry-run, -v              print commands instead of / before running\n"
+"  -q                         quote the command\n"
+"\n"
+"See parx(1) for everything else.\n");
+	exit(EXIT_ALL_OK);
+}
+
+static size_t
+parse_count(const char *opt, const char *s, long long max)
+{
+	const char *errstr;
+	long long v;
+
+	v = strtonum(s, 0, max, &errstr);
+	if (errstr != NULL)
+		usage_error("invalid %s value '%s': %s", opt, s, errstr);
+	return (size_t)v;
+}
+
+static unsigned long
+online_cpus(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n > 0 ? (unsigned long)n : 1;
+}
+
+/* -j 0: as many as the descriptor and process limits allow. */
+static unsigned long
+max_jobs(void)
+{
+	struct rlimit rl;
+	unsigned long n = 4096;
+
+	/* Each job holds two pipe ends; keep some for parx itself. */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY
+	    && (rl.rlim_cur - 16) / 2 < n)
+		n = rl.rlim_cur > 18 ? (rl.rlim_cur - 16) / 2 : 1;
+	if (getrlimit(RLIMIT_NPROC, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY
+	    && rl.rlim_cur / 2 < n)
+		n = rl.rlim_cur > 2 ? rl.rlim_cur / 2 : 1;
+	return n;
+}
+
+static unsigned long
+parse_jobs(const char *s)
+{
+	unsigned long cpus = online_cpus(), n;
+	const char *errstr;
+	long long v;
+	size_t len = strlen(s);
+	char *num;
+
+	if (len > 1 && s[len - 1] == '%') {
+		num = xmemdup(s, len - 1);
+		v = strtonum(num, 1, 100000, &errstr);
+		free(num);
+		if (errstr != NULL)
+			usage_error("invalid -j value '%s': percentage %s", s,
+			    errstr);
+		n = cpus * v / 100;
+		return n > 0 ? n : 1;
+	}
+	if (s[0] == '+' || s[0] == '-') {
+		v = strtonum(s + 1, 0, 1000000, &errstr);
+		if (errstr != NULL)
+			usage_error("invalid -j value '%s': %s", s, errstr);
+		if (s[0] == '+')
+			return cpus + v;
+		return (long long)cpus > v ? cpus - v : 1;
+	}
+	v = strtonum(s, 0, 1000000, &errstr);
+	if (errstr != NULL)
+		usage_error("invalid -j value '%s': not a number of jobs", s);
+	return v == 0 ? max_jobs() : (unsigned long)v;
+}
+
+static int
+parse_trim(const char *s)
+{
+	if (strcmp(s, "n") == 0)
+		return 0;
+	if (strcmp(s, "l") == 0)
+		return INPUT_TRIM_LEFT;
+	if (strcmp(s, "r") == 0)
+		return INPUT_TRIM_RIGHT;
+	if (strcmp(s, "lr") == 0 || strcmp(s, "rl") == 0)
+		return INPUT_TRIM_LEFT | INPUT_TRIM_RIGHT;
+	usage_error("invalid --trim value '%s': use n, l, r or lr", s);
+	return 0;
+}
+
+/*
+ * $PARALLEL holds default options, split like a shell would split plain
+ * words and quoted strings.  They go before the command-line ones.
+ */
+static char **
+with_env_options(int *argc, char **argv)
+{
+	const char *env = getenv("PARALLEL");
+	const char *err;
+	char **words, **nargv;
+	int n = 0, i, k = 0;
+
+	if (env == NULL || *env == '\0')
+		return argv;
+	if ((words = quote_split_words(env, &err)) == NULL)
+		errx(EXIT_ERROR, "cannot parse $PARALLEL: %s", err);
+	while (words[n] != NULL)
+		n++;
+	nargv = xreallocarray(NULL, *argc + n + 1, sizeof(*nargv));
+	nargv[k++] = argv[0];
+	for (i = 0; i < n; i++)
+		nargv[k++] = words[i];
+	for (i = 1; i < *argc; i++)
+		nargv[k++] = argv[i];
+	nargv[k] = NULL;
+	free(words);	/* the strings live on in nargv */
+	*argc = k;
+	return nargv;
+}
+
+enum sep_kind { SEP_NONE, SEP_ARGS, SEP_FILES };
+
+static enum sep_kind
+separator(const struct config *cfg, const char *w, bool *linked)
+{
+	size_t la = strlen(cfg->arg_sep), lf = strlen(cfg->arg_file_sep);
+
+	*linked = false;
+	if (strcmp(w, cfg->arg_sep) == 0)
+		return SEP_ARGS;
+	if (strcmp(w, cfg->arg_file_sep) == 0)
+		return SEP_FILES;
+	if (strncmp(w, cfg->arg_sep, la) == 0 && strcmp(w + la, "+") == 0) {
+		*linked = true;
+		return SEP_ARGS;
+	}
+	if (strncmp(w, cfg->arg_file_sep, lf) == 0 &&
+	    strcmp(w + lf, "+") == 0) {
+		*linked = true;
+		return SEP_FILES;
+	}
+	return SEP_NONE;
+}
+
+static void
+add_source(struct config *cfg, bool is_file, bool linked, char **args,
+    size_t n)
+{
+	struct source_arg *s;
+
+	cfg->sources = xreallocarray(cfg->sources, cfg->nsources + 1,
+	    sizeof(*cfg->sources));
+	s = &cfg->sources[cfg->nsources++];
+	s->is_file = is_file;
+	s->linked = linked;
+	s->args = args;
+	s->nargs = n;
+}
+
+/* Splits what follows the options into the command and the sources. */
+static void
+parse_operands(struct config *cfg, int argc, char **argv)
+{
+	enum sep_kind kind;
+	bool linked;
+	int i = 0, start;
+	size_t k;
+
+	while (i < argc && separator(cfg, argv[i], &linked) == SEP_NONE)
+		i++;
+	cfg->command = argv;
+	cfg->ncommand = i;
+	while (i < argc) {
+		kind = separator(cfg, argv[i], &linked);
+		start = ++i;
+		while (i < argc && separator(cfg, argv[i], &(bool){false}) ==
+		    SEP_NONE)
+			i++;
+		if (i == start)
+			usage_error("'%s' needs at least one %s after it",
+			    argv[start - 1], kind == SEP_ARGS ? "argument" :
+			    "file");
+		if (kind == SEP_ARGS) {
+			add_source(cfg, false, linked, argv + start, i - start);
+			continue;
+		}
+		for (k = 0; k < (size_t)(i - start); k++)
+			add_source(cfg, true, linked && k == 0,
+			    argv + start + k, 1);
+	}
+}
+
+static void
+parse_options(struct config *cfg, int argc, char **argv)
+{
+	int c, d;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, short_opts, long_opts, NULL))
+	    != -1) {
+		switch (c) {
+		case '0':
+			cfg->in.delim = '\0';
+			break;
+		case 'a':
+			cfg->arg_files = xreallocarray(cfg->arg_files,
+			    cfg->narg_files + 1, sizeof(*cfg->arg_files));
+			cfg->arg_files[cfg->narg_files++] = optarg;
+			break;
+		case 'C':
+			cfg->in.colsep = optarg;
+			break;
+		case 'd':
+			if ((d = input_parse_delim(optarg)) == -1)
+				usage_error("invalid -d value '%s': not one "
+				    "character", optarg);
+			cfg->in.delim = d;
+			break;
+		case 'E':
+			cfg->in.eofstr = optarg;
+			break;
+		case 'h':
+			help();
+			break;
+		case 'I':
+			cfg->tpl.rpl[TEMPLATE_RPL_ARG] = optarg;
+			break;
+		case 'j':
+			cfg->jobs_spec = optarg;
+			break;
+		case 'k':
+			cfg->keep_order = true;
+			break;
+		case 'L':
+		case 'N':
+		case 'n':
+			cfg->feed.max_args = parse_count(c == 'n' ? "-n" :
+			    c == 'N' ? "-N" : "-L", optarg, 1000000000);
+			cfg->feed.hide_args = cfg->feed.max_args == 0;
+			break;
+		case 'X':
+			cfg->tpl.context = true;
+			/* FALLTHROUGH */
+		case 'm':
+			cfg->feed.multi = true;
+			break;
+		case 'q':
+			cfg->tpl.quote_words = true;
+			break;
+		case 'r':
+			cfg->in.skip_blank = true;
+			break;
+		case 's':
+			cfg->feed.max_chars = parse_count("-s", optarg,
+			    LLONG_MAX);
+			if (cfg->feed.max_chars == 0)
+				usage_error("invalid -s value '0': too small");
+			break;
+		case 'u':
+			cfg->output = COLLATE_UNGROUP;
+			break;
+		case 'U':
+			cfg->tpl.rpl[TEMPLATE_RPL_NOEXT] = optarg;
+			break;
+		case 'v':
+			cfg->verbose = true;
+			break;
+		case 'V':
+			printf("parx %s\n", PARX_VERSION);
+			exit(EXIT_ALL_OK);
+		case OPT_LINE_BUFFER:
+			cfg->output = COLLATE_LINE;
+			break;
+		case OPT_GROUP:
+			cfg->output = COLLATE_GROUP;
+			break;
+		case OPT_TAG:
+			cfg->tag = true;
+			break;
+		case OPT_TAGSTRING:
+			cfg->tagstring = optarg;
+			break;
+		case OPT_HEADER:
+			cfg->in.header = true;
+			break;
+		case OPT_TRIM:
+			cfg->in.trim = parse_trim(optarg);
+			break;
+		case OPT_PLUS:
+			cfg->tpl.plus = true;
+			break;
+		case OPT_BNR:
+			cfg->tpl.rpl[TEMPLATE_RPL_BASE] = optarg;
+			break;
+		case OPT_DNR:
+			cfg->tpl.rpl[TEMPLATE_RPL_DIR] = optarg;
+			break;
+		case OPT_BNER:
+			cfg->tpl.rpl[TEMPLATE_RPL_BASENOEXT] = optarg;
+			break;
+		case OPT_SEQR:
+			cfg->tpl.rpl[TEMPLATE_RPL_SEQ] = optarg;
+			break;
+		case OPT_SLOTR:
+			cfg->tpl.rpl[TEMPLATE_RPL_SLOT] = optarg;
+			break;
+		case OPT_LINK:
+			cfg->in.link_all = true;
+			break;
+		case OPT_ARG_SEP:
+			cfg->arg_sep = optarg;
+			break;
+		case OPT_ARG_FILE_SEP:
+			cfg->arg_file_sep = optarg;
+			break;
+		case OPT_SHUF:
+			cfg->in.shuffle = true;
+			break;
+		case OPT_TMPDIR:
+			cfg->tmpdir = optarg;
+			break;
+		case OPT_FILES:
+			cfg->files = true;
+			break;
+		case OPT_ENV:
+			/* Local jobs inherit the whole environment. */
+			break;
+		case OPT_DRY_RUN:
+			cfg->dry_run = true;
+			break;
+		case ':':
+			usage_error("option '%s' needs a value",
+			    argv[optind - 1]);
+			break;
+		default:
+			if (optopt != 0)
+				usage_error("unknown option '-%c'", optopt);
+			usage_error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	parse_operands(cfg, argc - optind, argv + optind);
+}
+
+static bool
+is_posix_shell(const char *path)
+{
+	static const char *const names[] = {
+		"sh", "bash", "dash", "ash", "ksh", "ksh93", "mksh", "zsh",
+		"yash", "posh", "busybox",
+	};
+	const char *base = strrchr(path, '/');
+	size_t i;
+
+	base = base != NULL ? base + 1 : path;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(base, names[i]) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * GNU parallel's rule: $PARALLEL_SHELL, else the shell parx was started
+ * from (so exported functions work), else $SHELL, else /bin/sh.  parx
+ * quotes for POSIX shells, so csh or fish are passed over.
+ */
+static const char *
+choose_shell(void)
+{
+	static char parent[PATH_MAX];
+	char link[64];
+	const char *s;
+	ssize_t n;
+
+	if ((s = getenv("PARX_SHELL")) != NULL && *s != '\0')
+		return s;
+	if ((s = getenv("PARALLEL_SHELL")) != NULL && *s != '\0')
+		return s;
+	snprintf(link, sizeof(link), "/proc/%ld/exe", (long)getppid());
+	n = readlink(link, parent, sizeof(parent) - 1);
+	if (n > 0) {
+		parent[n] = '\0';
+		if (is_posix_shell(parent) && access(parent, X_OK) == 0)
+			return parent;
+	}
+	if ((s = getenv("SHELL")) != NULL && *s == '/' && is_posix_shell(s) &&
+	    access(s, X_OK) == 0)
+		return s;
+	return "/bin/sh";
+}
+
+/* The longest command line a job may have: ARG_MAX less the environment. */
+static size_t
+default_max_chars(void)
+{
+	long argmax = sysconf(_SC_ARG_MAX);
+	size_t env = 0;
+	char **e;
+
+	if (argmax <= 0)
+		argmax = 128 * 1024;
+	for (e = environ; *e != NULL; e++)
+		env += strlen(*e) + 1 + sizeof(char *);
+	/* Room for the PARALLEL_SEQ etc. we add, and slack as xargs keeps. */
+	env += 4 * 64 + 4096;
+	return (size_t)argmax > env + 4096 ? (size_t)argmax - env : 4096;
+}
+
+static struct input *
+open_input(struct config *cfg)
+{
+	struct input *in;
+	const char *errstr;
+	size_t i;
+
+	if ((in = input_new(&cfg->in, &errstr)) == NULL)
+		usage_error("%s '%s'", errstr, cfg->in.colsep);
+	for (i = 0; i < cfg->narg_files; i++)
+		if (input_add_file(in, cfg->arg_files[i], false) == -1)
+			err(EXIT_ERROR, "cannot read '%s'",
+			    input_error_path(in));
+	for (i = 0; i < cfg->nsources; i++) {
+		struct source_arg *s = &cfg->sources[i];
+
+		if (!s->is_file) {
+			input_add_args(in, s->args, s->nargs, s->linked);
+			continue;
+		}
+		if (input_add_file(in, s->args[0], s->linked) == -1)
+			err(EXIT_ERROR, "cannot read '%s'",
+			    input_error_path(in));
+	}
+	if (input_source_count(in) == 0 &&
+	    input_add_file(in, "-", false) == -1)
+		err(EXIT_ERROR, "cannot read standard input");
+	if (input_start(in) == -1)
+		err(EXIT_ERROR, "cannot read '%s'", input_error_path(in));
+	return in;
+}
+
+static struct template *
+make_template(char *const *words, size_t n, const struct template_opts *o)
+{
+	struct template *t;
+	const char *errstr;
+
+	if ((t = template_new(words, n, o, &errstr)) == NULL)
+		usage_error("%s", errstr);
+	return t;
+}
+
+struct ctx {
+	struct feed	*feed;
+	struct input	*in;
+	bool		 input_failed;
+};
+
+static int
+next_job(void *arg, unsigned long seq, unsigned long slot,
+    struct run_job *job)
+{
+	struct ctx *ctx = arg;
+	int r;
+
+	if ((r = feed_next(ctx->feed, seq, slot, job)) == -1) {
+		if (errno == E2BIG)
+			warnx("command line too long for input %lu", seq);
+		else
+			warn("cannot read '%s'", input_error_path(ctx->in));
+		ctx->input_failed = true;
+	}
+	return r;
+}
+
+static void
+job_done(void *arg, const struct run_result *res)
+{
+	(void)arg;
+	if (res->spawn_errno != 0)
+		warnx("cannot run job %lu: %s", res->seq,
+		    strerror(res->spawn_errno));
+}
+
+static void
+notice(void *arg, const char *msg)
+{
+	(void)arg;
+	warnx("%s", msg);
+}
+
+static int
+dry_run(struct ctx *ctx, unsigned long jobs)
+{
+	struct run_job job;
+	unsigned long seq;
+	int r;
+
+	for (seq = 1; (r = next_job(ctx, seq, (seq - 1) % jobs + 1, &job)) ==
+	    1; seq++) {
+		if (job.tag != NULL)
+			fputs(job.tag, stdout);
+		puts(job.cmd);
+		free(job.cmd);
+		free(job.tag);
+		quote_free_words(job.argv);
+	}
+	if (fflush(stdout) == EOF || ferror(stdout))
+		err(EXIT_ERROR, "cannot write output");
+	return r == -1 ? EXIT_ERROR : EXIT_ALL_OK;
+}
+
+/* Dies the way the signal would have killed us, so callers see it. */
+static void
+die_by(int sig)
+{
+	struct sigaction sa;
+	sigset_t set;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_DFL;
+	sigaction(sig, &sa, NULL);
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	raise(sig);
+	_exit(128 + sig);
+}
+
+static int
+exit_status(const struct ctx *ctx, const struct run_stats *st)
+{
+	if (st->broken_pipe)
+		die_by(SIGPIPE);
+	if (st->stop_signal != 0)
+		die_by(st->stop_signal);
+	if (st->write_errno != 0) {
+		errno = st->write_errno;
+		warn("cannot write output");
+		return EXIT_ERROR;
+	}
+	if (st->spill_errno != 0) {
+		errno = st->spill_errno;
+		warn("cannot use the temporary directory; output was held in "
+		    "memory");
+	}
+	if (ctx->input_failed || st->input_errno != 0)
+		return EXIT_ERROR;
+	if (st->failed > EXIT_MAX_COUNTED)
+		return EXIT_MANY_FAILED;
+	return (int)st->failed;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct config cfg;
+	struct run_opts ro;
+	struct run_callbacks cb;
+	struct run_stats st;
+	struct template *t, *tagt = NULL;
+	struct ctx ctx;
+	char **names = NULL;
+	unsigned long jobs;
+	int status;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.in.delim = '\n';
+	cfg.arg_sep = ":::";
+	cfg.arg_file_sep = "::::";
+	cfg.output = COLLATE_GROUP;
+	argv = with_env_options(&argc, argv);
+	parse_options(&cfg, argc, argv);
+	jobs = cfg.jobs_spec != NULL ? parse_jobs(cfg.jobs_spec) :
+	    online_cpus();
+	if (cfg.feed.max_chars == 0)
+		cfg.feed.max_chars = default_max_chars();
+	cfg.feed.jobs = jobs;
+	cfg.feed.tag = cfg.tag;
+	if (cfg.tmpdir == NULL)
+		cfg.tmpdir = getenv("TMPDIR");
+	if (cfg.tmpdir != NULL && access(cfg.tmpdir, W_OK | X_OK) == -1)
+		err(EXIT_ERROR, "cannot use temporary directory '%s'",
+		    cfg.tmpdir);
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.in = open_input(&cfg);
+	if (cfg.in.header) {
+		size_t i, n = input_header_count(ctx.in);
+
+		names = xreallocarray(NULL, n + 1, sizeof(*names));
+		for (i = 0; i < n; i++)
+			names[i] = (char *)input_header_name(ctx.in, i);
+		cfg.tpl.header = names;
+		cfg.tpl.nheader = n;
+	}
+	t = make_template(cfg.command, cfg.ncommand, &cfg.tpl);
+	if (cfg.tagstring != NULL) {
+		struct template_opts to = cfg.tpl;
+
+		to.context = to.quote_words = false;
+		to.verbatim = true;
+		tagt = make_template((char **)&cfg.tagstring, 1, &to);
+		cfg.feed.tagstring = tagt;
+	}
+	ctx.feed = feed_new(ctx.in, t, &cfg.feed);
+
+	if (cfg.dry_run) {
+		status = dry_run(&ctx, jobs);
+		goto out;
+	}
+	memset(&ro, 0, sizeof(ro));
+	ro.jobs = jobs;
+	ro.output = cfg.keep_order && cfg.output == COLLATE_GROUP ?
+	    COLLATE_KEEP : cfg.output;
+	ro.verbose = cfg.verbose;
+	ro.files = cfg.files;
+	ro.shell = choose_shell();
+	ro.tmpdir = cfg.tmpdir;
+	ro.mem_limit = HELD_OUTPUT_MAX;
+	memset(&cb, 0, sizeof(cb));
+	cb.next_job = next_job;
+	cb.job_done = job_done;
+	cb.notice = notice;
+	cb.arg = &ctx;
+	fflush(stdout);
+	if (run_parallel(&ro, &cb, &st) == -1)
+		err(EXIT_ERROR, "cannot start jobs");
+	status = exit_status(&ctx, &st);
+out:
+	feed_free(ctx.feed);
+	template_free(t);
+	template_free(tagt);
+	input_free(ctx.in);
+	free(names);
+	return status;
+}

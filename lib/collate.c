@@ -1,0 +1,482 @@
+/*
+ * collate: output ownership, buffering and spilling.
+ *
+ * Held output is a list of segments per job and stream: memory chunks,
+ * or extents of the shared spill file once the memory bound is reached.
+ * A spilled extent is written out with sendfile(2) and its space given
+ * back with FALLOC_FL_PUNCH_HOLE, so the file does not keep what was
+ * already written.
+ */
+#include "collate.h"
+
+#include <sys/sendfile.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "xmalloc.h"
+
+#define SEG_CHUNK	(64 * 1024)
+
+struct seg {
+	struct seg	*next;
+	char		*mem;		/* NULL: an extent of the spill file */
+	off_t		 off;
+	size_t		 len;
+	size_t		 cap;
+};
+
+struct stream {
+	struct seg	*head;
+	struct seg	*tail;
+	bool		 mid_line;	/* the last byte written was no newline */
+};
+
+struct collate_job {
+	struct collate_job	*next;
+	struct collate_job	*prev;
+	char			*tag;
+	size_t			 taglen;
+	struct stream		 s[2];
+	bool			 ended;
+	bool			 wrote;		/* as owner, wrote something */
+};
+
+struct collate {
+	struct collate_opts	 opts;
+	struct collate_job	*head;		/* in start order */
+	struct collate_job	*tail;
+	struct collate_job	*owner;
+	int			 spill_fd;
+	off_t			 spill_end;
+	size_t			 mem_used;
+	int			 write_err[2];
+	int			 spill_err;
+	struct buf		 stage;		/* tagged lines being written */
+};
+
+struct collate *
+collate_new(const struct collate_opts *opts)
+{
+	struct collate *c;
+
+	c = xcalloc(1, sizeof(*c));
+	c->opts = *opts;
+	c->spill_fd = -1;
+	buf_init(&c->stage);
+	return c;
+}
+
+static int
+write_full(int fd, const char *p, size_t n)
+{
+	ssize_t w;
+
+	while (n > 0) {
+		if ((w = write(fd, p, n)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		n -= w;
+	}
+	return 0;
+}
+
+/* Writes to parx's own stream s; after a failure the stream is dropped. */
+static int
+out(struct collate *c, int s, const char *p, size_t n)
+{
+	if (c->write_err[s] != 0)
+		return 0;
+	if (write_full(c->opts.fd[s], p, n) == -1) {
+		c->write_err[s] = errno;
+		return -1;
+	}
+	return 0;
+}
+
+/* Writes job output, putting the tag before each line. */
+static int
+emit(struct collate *c, struct collate_job *j, int s, const char *p,
+    size_t n)
+{
+	struct stream *st = &j->s[s];
+	const char *nl;
+	size_t k;
+	int r;
+
+	if (n == 0)
+		return 0;
+	if (j->tag == NULL) {
+		st->mid_line = p[n - 1] != '\n';
+		return out(c, s, p, n);
+	}
+	buf_reset(&c->stage);
+	while (n > 0) {
+		if (!st->mid_line)
+			buf_add(&c->stage, j->tag, j->taglen);
+		nl = memchr(p, '\n', n);
+		k = nl != NULL ? (size_t)(nl - p) + 1 : n;
+		buf_add(&c->stage, p, k);
+		st->mid_line = nl == NULL;
+		p += k;
+		n -= k;
+	}
+	r = out(c, s, c->stage.data, c->stage.len);
+	if (c->stage.cap > 4 * SEG_CHUNK)
+		buf_release(&c->stage);
+	return r;
+}
+
+static int
+open_spill(struct collate *c)
+{
+	const char *dir = c->opts.tmpdir != NULL ? c->opts.tmpdir : "/tmp";
+	struct buf path;
+	int fd;
+
+	/* O_TMPFILE has no name at all, so nothing can be left behind. */
+	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd != -1)
+		return fd;
+	buf_init(&path);
+	buf_addstr(&path, dir);
+	buf_addstr(&path, "/parx.XXXXXX");
+	fd = mkostemp(path.data, O_CLOEXEC);
+	if (fd != -1)
+		unlink(path.data);
+	buf_release(&path);
+	return fd;
+}
+
+static struct seg *
+new_seg(struct stream *st)
+{
+	struct seg *g = xcalloc(1, sizeof(*g));
+
+	if (st->tail != NULL)
+		st->tail->next = g;
+	else
+		st->head = g;
+	st->tail = g;
+	return g;
+}
+
+/* Spills p to the file; false if that failed (the caller keeps it). */
+static bool
+spill(struct collate *c, struct stream *st, const char *p, size_t n)
+{
+	struct seg *g;
+	ssize_t w;
+	size_t done = 0;
+
+	if (c->spill_err != 0)
+		return false;
+	if (c->spill_fd == -1 && (c->spill_fd = open_spill(c)) == -1) {
+		c->spill_err = errno;
+		return false;
+	}
+	while (done < n) {
+		w = pwrite(c->spill_fd, p + done, n - done,
+		    c->spill_end + done);
+		if (w == -1 && errno == EINTR)
+			continue;
+		if (w == -1) {
+			c->spill_err = errno;
+			return false;
+		}
+		done += w;
+	}
+	g = st->tail;
+	if (g == NULL || g->mem != NULL || g->off + (off_t)g->len !=
+	    c->spill_end) {
+		g = new_seg(st);
+		g->off = c->spill_end;
+	}
+	g->len += n;
+	c->spill_end += n;
+	return true;
+}
+
+static void
+hold(struct collate *c, struct collate_job *j, int s, const char *p,
+    size_t n)
+{
+	struct stream *st = &j->s[s];
+	struct seg *g;
+	size_t k;
+
+	if (c->mem_used + n > c->opts.mem_limit && spill(c, st, p, n))
+		return;
+	while (n > 0) {
+		g = st->tail;
+		if (g == NULL || g->mem == NULL || g->len == g->cap) {
+			g = new_seg(st);
+			g->cap = n > SEG_CHUNK ? n : SEG_CHUNK;
+			g->mem = xmalloc(g->cap);
+			c->mem_used += g->cap;
+		}
+		k = g->cap - g->len < n ? g->cap - g->len : n;
+		memcpy(g->mem + g->len, p, k);
+		g->len += k;
+		p += k;
+		n -= k;
+	}
+}
+
+static int
+emit_extent(struct collate *c, struct collate_job *j, int s, off_t off,
+    size_t len)
+{
+	char chunk[SEG_CHUNK];
+	off_t pos = off;
+	ssize_t n;
+	int r = 0;
+
+	if (j->tag == NULL && c->write_err[s] == 0) {
+		while (len > 0) {
+			n = sendfile(c->opts.fd[s], c->spill_fd, &pos, len);
+			if (n == -1 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				break;
+			len -= n;
+			j->s[s].mid_line = false;
+		}
+		if (len > 0 && errno != EINVAL && errno != ENOSYS) {
+			c->write_err[s] = errno;
+			r = -1;
+		}
+	}
+	while (r == 0 && len > 0 && c->write_err[s] == 0) {
+		n = pread(c->spill_fd, chunk, len < sizeof(chunk) ? len :
+		    sizeof(chunk), pos);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			c->spill_err = n == 0 ? EIO : errno;
+			break;
+		}
+		r = emit(c, j, s, chunk, n);
+		pos += n;
+		len -= n;
+	}
+	fallocate(c->spill_fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+	    off, pos - off);
+	return r;
+}
+
+/* Writes and frees what job j holds on stream s. */
+static int
+flush_stream(struct collate *c, struct collate_job *j, int s)
+{
+	struct stream *st = &j->s[s];
+	struct seg *g;
+	int r = 0;
+
+	while ((g = st->head) != NULL) {
+		if (g->mem != NULL) {
+			if (emit(c, j, s, g->mem, g->len) == -1)
+				r = -1;
+			c->mem_used -= g->cap;
+			free(g->mem);
+		} else if (emit_extent(c, j, s, g->off, g->len) == -1)
+			r = -1;
+		st->head = g->next;
+		free(g);
+	}
+	st->tail = NULL;
+	return r;
+}
+
+static int
+flush_job(struct collate *c, struct collate_job *j)
+{
+	int r = 0;
+
+	if (flush_stream(c, j, COLLATE_STDOUT) == -1)
+		r = -1;
+	if (flush_stream(c, j, COLLATE_STDERR) == -1)
+		r = -1;
+	return r;
+}
+
+static void
+unlink_job(struct collate *c, struct collate_job *j)
+{
+	if (j->prev != NULL)
+		j->prev->next = j->next;
+	else
+		c->head = j->next;
+	if (j->next != NULL)
+		j->next->prev = j->prev;
+	else
+		c->tail = j->prev;
+	if (c->owner == j)
+		c->owner = NULL;
+	free(j->tag);
+	free(j);
+}
+
+struct collate_job *
+collate_job_start(struct collate *c, const char *tag)
+{
+	struct collate_job *j;
+
+	j = xcalloc(1, sizeof(*j));
+	if (tag != NULL) {
+		j->tag = xstrdup(tag);
+		j->taglen = strlen(tag);
+	}
+	j->prev = c->tail;
+	if (c->tail != NULL)
+		c->tail->next = j;
+	else
+		c->head = j;
+	c->tail = j;
+	if (c->owner == NULL && (c->opts.mode != COLLATE_KEEP || c->head == j))
+		c->owner = j;
+	return j;
+}
+
+/* Line mode: write whatever ends in a newline, hold the rest. */
+static int
+add_lines(struct collate *c, struct collate_job *j, int s, const char *p,
+    size_t n)
+{
+	const char *nl;
+	size_t k;
+	int r;
+
+	for (nl = p + n; nl > p && nl[-1] != '\n'; nl--)
+		;
+	if (nl == p) {
+		hold(c, j, s, p, n);
+		return 0;
+	}
+	k = nl - p;
+	r = flush_stream(c, j, s);
+	if (emit(c, j, s, p, k) == -1)
+		r = -1;
+	if (k < n)
+		hold(c, j, s, p + k, n - k);
+	return r;
+}
+
+int
+collate_add(struct collate *c, struct collate_job *j, int s,
+    const void *data, size_t len)
+{
+	switch (c->opts.mode) {
+	case COLLATE_UNGROUP:
+		return emit(c, j, s, data, len);
+	case COLLATE_LINE:
+		return add_lines(c, j, s, data, len);
+	default:
+		break;
+	}
+	if (j == c->owner) {
+		j->wrote = j->wrote || len > 0;
+		return emit(c, j, s, data, len);
+	}
+	hold(c, j, s, data, len);
+	return 0;
+}
+
+/* Gives the output to the next job: finished ones first, whole. */
+static int
+next_owner(struct collate *c)
+{
+	struct collate_job *j, *next;
+	int r = 0;
+
+	for (j = c->head; j != NULL; j = next) {
+		next = j->next;
+		if (c->opts.mode == COLLATE_KEEP && !j->ended)
+			break;
+		if (j->ended) {
+			if (flush_job(c, j) == -1)
+				r = -1;
+			unlink_job(c, j);
+		}
+	}
+	if ((j = c->head) != NULL) {
+		j->wrote = j->s[0].head != NULL || j->s[1].head != NULL;
+		if (flush_job(c, j) == -1)
+			r = -1;
+		c->owner = j;
+	}
+	return r;
+}
+
+int
+collate_job_end(struct collate *c, struct collate_job *j)
+{
+	int r = 0;
+
+	j->ended = true;
+	switch (c->opts.mode) {
+	case COLLATE_UNGROUP:
+	case COLLATE_LINE:
+		r = flush_job(c, j);
+		unlink_job(c, j);
+		return r;
+	default:
+		break;
+	}
+	if (j == c->owner) {
+		unlink_job(c, j);
+		return next_owner(c);
+	}
+	/*
+	 * An owner that has written nothing yet can still let a finished
+	 * job go first, which keeps output close to completion order.
+	 */
+	if (c->opts.mode == COLLATE_GROUP && c->owner != NULL &&
+	    !c->owner->wrote) {
+		r = flush_job(c, j);
+		unlink_job(c, j);
+	}
+	return r;
+}
+
+int
+collate_free(struct collate *c)
+{
+	int r = 0;
+
+	while (c->head != NULL) {
+		if (flush_job(c, c->head) == -1)
+			r = -1;
+		unlink_job(c, c->head);
+	}
+	if (c->spill_fd != -1)
+		close(c->spill_fd);
+	buf_release(&c->stage);
+	if (c->write_err[0] != 0 || c->write_err[1] != 0) {
+		errno = c->write_err[0] != 0 ? c->write_err[0] :
+		    c->write_err[1];
+		r = -1;
+	}
+	free(c);
+	return r;
+}
+
+int
+collate_write_errno(const struct collate *c, int s)
+{
+	return c->write_err[s];
+}
+
+int
+collate_spill_errno(const struct collate *c)
+{
+	return c->spill_err;
+}

@@ -1,0 +1,68 @@
+/*
+ * collate: putting jobs' output on parx's stdout and stderr without ever
+ * mixing two jobs.  One job at a time, the owner, writes straight through;
+ * the others are held, in memory up to a shared bound and beyond it in one
+ * unlinked temporary file, and are written whole when their turn comes
+ * (git's run_processes_parallel does the same with its output owner).
+ */
+#ifndef PARX_COLLATE_H
+#define PARX_COLLATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum collate_mode {
+	COLLATE_GROUP,		/* whole jobs, roughly in completion order */
+	COLLATE_KEEP,		/* whole jobs, in the order they started */
+	COLLATE_LINE,		/* whole lines as they come */
+	COLLATE_UNGROUP,	/* bytes as they come */
+};
+
+#define COLLATE_STDOUT	0
+#define COLLATE_STDERR	1
+
+struct collate_opts {
+	enum collate_mode	 mode;
+	const char		*tmpdir;	/* for the spill file */
+	size_t			 mem_limit;	/* bytes held in memory, all jobs */
+	int			 fd[2];		/* where stdout and stderr go */
+};
+
+struct collate;
+struct collate_job;
+
+struct collate	*collate_new(const struct collate_opts *);
+
+/*
+ * Writes what is still held, then frees everything.  Returns -1 with
+ * errno set if a write failed at any time (collate_write_errno()).
+ */
+int	collate_free(struct collate *);
+
+/*
+ * A job whose output is about to arrive, in start order; tag (copied,
+ * may be NULL) is put before each line.
+ */
+struct collate_job	*collate_job_start(struct collate *, const char *tag);
+
+/*
+ * Output of job j on stream COLLATE_STDOUT or COLLATE_STDERR.  Returns
+ * -1 with errno set when writing to parx's own descriptor failed; the
+ * data of that stream is dropped from then on.
+ */
+int	collate_add(struct collate *, struct collate_job *j, int stream,
+	    const void *data, size_t len);
+
+/*
+ * All of j's output has arrived; collate owns and frees j from now on.
+ * -1 with errno set as for collate_add().
+ */
+int	collate_job_end(struct collate *, struct collate_job *j);
+
+/* The first write error on stream s, or 0. */
+int	collate_write_errno(const struct collate *, int s);
+
+/* The first error writing the spill file (output was kept in memory). */
+int	collate_spill_errno(const struct collate *);
+
+#endif

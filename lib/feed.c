@@ -1,0 +1,281 @@
+/*
+ * feed: from records to command lines.
+ *
+ * Records are read only as far ahead as the next job needs, so memory
+ * stays flat however much input streams in; -m and -X look ahead one
+ * command line's worth, and {##} (the number of jobs) needs everything.
+ */
+#include "feed.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "quote.h"
+#include "xmalloc.h"
+
+extern char **environ;
+
+struct feed {
+	struct input		*in;
+	const struct template	*t;
+	struct feed_opts	 opts;
+	struct record		*pending;	/* read, not yet in a job */
+	size_t			 npending;
+	size_t			 cap;
+	size_t			 head;		/* first unused in pending */
+	bool			 eof;
+	bool			 spread;	/* -m/-X spread done */
+	size_t			 base_len;	/* command with no values */
+	bool			 direct;
+	bool			 has_functions;	/* exported shell functions */
+	unsigned long		 total;		/* for {##} */
+};
+
+static bool
+env_has_functions(void)
+{
+	char **e;
+
+	for (e = environ; *e != NULL; e++)
+		if (strncmp(*e, "BASH_FUNC_", 10) == 0)
+			return true;
+	return false;
+}
+
+/* Makes pending[head + i] exist if the input has it: 1, 0, -1. */
+static int
+want(struct feed *f, size_t i)
+{
+	int r;
+
+	while (f->npending - f->head <= i) {
+		if (f->eof)
+			return 0;
+		if (f->head > 0 && f->head == f->npending) {
+			f->head = f->npending = 0;
+		}
+		if (f->npending == f->cap) {
+			if (f->head > 0) {
+				memmove(f->pending, f->pending + f->head,
+				    (f->npending - f->head) *
+				    sizeof(*f->pending));
+				f->npending -= f->head;
+				f->head = 0;
+				continue;
+			}
+			f->cap = f->cap == 0 ? 16 : f->cap * 2;
+			f->pending = xreallocarray(f->pending, f->cap,
+			    sizeof(*f->pending));
+		}
+		r = input_next(f->in, &f->pending[f->npending]);
+		if (r == -1)
+			return -1;
+		if (r == 0) {
+			f->eof = true;
+			return 0;
+		}
+		f->npending++;
+	}
+	return 1;
+}
+
+static size_t
+record_cost(const struct feed *f, const struct record *rec)
+{
+	size_t i, c = 0;
+
+	for (i = 0; i < rec->nfields; i++)
+		c += template_field_cost(f->t, rec->fields[i]);
+	return c;
+}
+
+/*
+ * How many records, from pending[head + from], the next job takes.
+ * 0 at the end of input, -1 on a read error or E2BIG.
+ */
+static long
+group_size(struct feed *f, size_t from)
+{
+	size_t limit, n = 0, used = 0, c, avail;
+	int r;
+
+	limit = f->opts.max_args > 0 ? f->opts.max_args :
+	    f->opts.multi ? (size_t)-1 : 1;
+	if (f->opts.hide_args)
+		limit = 1;
+	avail = f->opts.max_chars > f->base_len ?
+	    f->opts.max_chars - f->base_len : 0;
+	while (n < limit) {
+		if ((r = want(f, from + n)) == -1)
+			return -1;
+		if (r == 0)
+			break;
+		c = f->opts.hide_args ? 0 :
+		    record_cost(f, &f->pending[f->head + from + n]);
+		if (n > 0 && used + c > avail)
+			break;
+		if (n == 0 && c > avail) {
+			errno = E2BIG;
+			return -1;
+		}
+		used += c;
+		n++;
+	}
+	/*
+	 * -m/-X and all input fits the first command line: share it out
+	 * over the job slots, as GNU parallel does.
+	 */
+	if (f->opts.multi && !f->spread && from == 0 && f->eof &&
+	    f->npending - f->head == n && f->opts.jobs > 1 && n > 1) {
+		f->opts.max_args = (n + f->opts.jobs - 1) / f->opts.jobs;
+		n = f->opts.max_args;
+	}
+	f->spread = true;
+	return (long)n;
+}
+
+static int
+count_jobs(struct feed *f)
+{
+	size_t from = 0;
+	bool spread = f->spread;
+	size_t max_args = f->opts.max_args;
+	long n;
+
+	for (;;) {
+		if ((n = group_size(f, from)) == -1)
+			return -1;
+		if (n == 0)
+			break;
+		from += n;
+		f->total++;
+	}
+	f->spread = spread;
+	f->opts.max_args = max_args;
+	return 0;
+}
+
+struct feed *
+feed_new(struct input *in, const struct template *t,
+    const struct feed_opts *opts)
+{
+	struct template_job j;
+	struct feed *f;
+	struct buf b;
+
+	f = xcalloc(1, sizeof(*f));
+	f->in = in;
+	f->t = t;
+	f->opts = *opts;
+	memset(&j, 0, sizeof(j));
+	buf_init(&b);
+	template_expand(t, &j, &b);
+	f->base_len = b.len + 1;
+	buf_release(&b);
+	f->has_functions = env_has_functions();
+	f->direct = template_is_direct(t);
+	f->total = 0;
+	return f;
+}
+
+void
+feed_free(struct feed *f)
+{
+	size_t i;
+
+	if (f == NULL)
+		return;
+	for (i = f->head; i < f->npending; i++)
+		record_release(&f->pending[i]);
+	free(f->pending);
+	free(f);
+}
+
+/* An exported shell function of that name: only a shell can run it. */
+static bool
+is_function(const struct feed *f, const char *name)
+{
+	struct buf b;
+	bool r;
+
+	if (!f->has_functions)
+		return false;
+	buf_init(&b);
+	buf_addstr(&b, "BASH_FUNC_");
+	buf_addstr(&b, name);
+	buf_addstr(&b, "%%");
+	r = getenv(b.data) != NULL;
+	buf_release(&b);
+	return r;
+}
+
+static char *
+make_tag(const struct feed *f, const struct template_job *j)
+{
+	struct buf b;
+	size_t i;
+
+	buf_init(&b);
+	if (f->opts.tagstring != NULL)
+		template_expand(f->opts.tagstring, j, &b);
+	else
+		for (i = 0; i < j->nfields; i++) {
+			if (i > 0)
+				buf_addch(&b, ' ');
+			buf_addstr(&b, j->fields[i]);
+		}
+	buf_addch(&b, '\t');
+	return buf_detach(&b);
+}
+
+int
+feed_next(struct feed *f, unsigned long seq, unsigned long slot,
+    struct run_job *job)
+{
+	struct template_job j;
+	struct buf cmd;
+	char **fields = NULL;
+	size_t nfields = 0, i, k;
+	const char *err;
+	long n;
+
+	if (seq == 1 && template_needs_total(f->t) && count_jobs(f) == -1)
+		return -1;
+	if ((n = group_size(f, 0)) <= 0)
+		return (int)n;
+	for (i = 0; i < (size_t)n && !f->opts.hide_args; i++)
+		nfields += f->pending[f->head + i].nfields;
+	fields = xreallocarray(NULL, nfields + 1, sizeof(*fields));
+	nfields = 0;
+	for (i = 0; i < (size_t)n && !f->opts.hide_args; i++)
+		for (k = 0; k < f->pending[f->head + i].nfields; k++)
+			fields[nfields++] = f->pending[f->head + i].fields[k];
+	memset(&j, 0, sizeof(j));
+	j.fields = fields;
+	j.nfields = nfields;
+	j.seq = seq;
+	j.slot = slot;
+	j.total = f->total;
+	j.maxslots = f->opts.jobs;
+	buf_init(&cmd);
+	template_expand(f->t, &j, &cmd);
+	memset(job, 0, sizeof(*job));
+	if (f->opts.tag || f->opts.tagstring != NULL)
+		job->tag = make_tag(f, &j);
+	if (f->direct) {
+		job->argv = quote_split_words(cmd.data, &err);
+		if (job->argv != NULL && (job->argv[0] == NULL ||
+		    is_function(f, job->argv[0]))) {
+			quote_free_words(job->argv);
+			job->argv = NULL;
+		}
+	}
+	job->cmd = buf_detach(&cmd);
+	free(fields);
+	for (i = 0; i < (size_t)n; i++)
+		record_release(&f->pending[f->head + i]);
+	f->head += n;
+	return 1;
+}

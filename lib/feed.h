@@ -1,0 +1,42 @@
+/*
+ * feed: turns input records into jobs.  It groups records into jobs (-n,
+ * -N, -m, -X and the command-line length limit), expands the template
+ * for each, and decides whether the job can be run without a shell.  This
+ * is the next_job() side of run.
+ */
+#ifndef PARX_FEED_H
+#define PARX_FEED_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "input.h"
+#include "run.h"
+#include "template.h"
+
+struct feed_opts {
+	size_t			 max_args;	/* records per job; 0: default */
+	bool			 multi;		/* -m, -X: as many as fit */
+	bool			 hide_args;	/* -N0: read one, insert none */
+	size_t			 max_chars;	/* longest command line */
+	unsigned long		 jobs;		/* slots, to spread -m/-X */
+	bool			 tag;		/* --tag */
+	const struct template	*tagstring;	/* --tagstring, or NULL */
+};
+
+struct feed;
+
+/* in and t are borrowed and must outlive the feed. */
+struct feed	*feed_new(struct input *in, const struct template *t,
+		    const struct feed_opts *);
+void		 feed_free(struct feed *);
+
+/*
+ * Fills job for job number seq in slot: 1, 0 when the input is used up,
+ * -1 with errno set: a read error (input_error_path() names the file) or
+ * E2BIG for an input too long for any command line.
+ */
+int	feed_next(struct feed *, unsigned long seq, unsigned long slot,
+	    struct run_job *job);
+
+#endif

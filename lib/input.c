@@ -1,0 +1,653 @@
+/*
+ * input: sources of records and the ways they combine.
+ *
+ * A source is a list (:::) or a file descriptor read in large chunks and
+ * split on the delimiter.  Sources form groups: a source linked to the one
+ * before it (:::+, ::::+, or all of them with --link) joins its group, and
+ * a group's length is that of its longest source, shorter ones wrapping
+ * around as GNU parallel does.  Records are the product of the groups, the
+ * first group varying slowest, so every group but the first must be held
+ * in memory; the first streams when it is a single file source.
+ */
+#include "input.h"
+
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <regex.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "xmalloc.h"
+
+#define READ_CHUNK	(64 * 1024)
+
+struct source {
+	char	**items;	/* the values, once in memory */
+	size_t	  nitems;
+	size_t	  cap;
+	int	  fd;		/* -1 once read to the end, or for a list */
+	char	 *path;
+	bool	  owns_fd;	/* false for stdin */
+	bool	  linked;	/* paired with the previous source */
+	bool	  done;
+	struct buf rbuf;	/* bytes read but not yet split */
+	size_t	  rpos;		/* start of the unsplit part of rbuf */
+	size_t	  ncols;	/* columns named by its header */
+};
+
+struct group {
+	size_t	first;		/* index of its first source */
+	size_t	n;		/* number of sources */
+	size_t	len;		/* records: the longest source */
+};
+
+struct input {
+	struct input_opts	 opts;
+	regex_t			 colsep_re;
+	bool			 has_colsep_re;
+	int			 colsep_char;	/* -1 unless one literal byte */
+	struct source		*src;
+	size_t			 nsrc;
+	struct group		*grp;
+	size_t			 ngrp;
+	bool			 streaming;	/* group 0 is read as it goes */
+	size_t			*pos;		/* odometer, one per group */
+	char			*stream_item;	/* current value of group 0 */
+	bool			 started_odometer;
+	bool			 finished;
+	char			**headers;
+	size_t			 nheaders;
+	const char		*errpath;
+	struct record		*shuffled;
+	size_t			 nshuffled;
+	size_t			 shuffle_pos;
+};
+
+static int	source_read_item(struct input *, struct source *, char **);
+
+/* A single byte that stands for itself in an ERE, or -1. */
+static int
+literal_colsep(const char *re)
+{
+	if (re[0] == '\\' && re[1] == 't' && re[2] == '\0')
+		return '\t';
+	if (re[0] != '\0' && re[1] == '\0' &&
+	    strchr(".[]()*+?{}|^$\\", re[0]) == NULL)
+		return (unsigned char)re[0];
+	return -1;
+}
+
+struct input *
+input_new(const struct input_opts *opts, const char **errstr)
+{
+	struct input *in;
+	struct buf re;
+	const char *p;
+
+	in = xcalloc(1, sizeof(*in));
+	in->opts = *opts;
+	in->colsep_char = -1;
+	if (opts->colsep == NULL)
+		return in;
+	if ((in->colsep_char = literal_colsep(opts->colsep)) != -1)
+		return in;
+	/* Perl-style \t and \n, which users write for GNU parallel. */
+	buf_init(&re);
+	for (p = opts->colsep; *p != '\0'; p++) {
+		if (p[0] == '\\' && p[1] == 't') {
+			buf_addch(&re, '\t');
+			p++;
+		} else if (p[0] == '\\' && p[1] == 'n') {
+			buf_addch(&re, '\n');
+			p++;
+		} else
+			buf_addch(&re, *p);
+	}
+	if (regcomp(&in->colsep_re, re.data, REG_EXTENDED) != 0) {
+		buf_release(&re);
+		free(in);
+		*errstr = "invalid --colsep regular expression";
+		return NULL;
+	}
+	buf_release(&re);
+	in->has_colsep_re = true;
+	return in;
+}
+
+static struct source *
+add_source(struct input *in, bool linked)
+{
+	struct source *s;
+
+	in->src = xreallocarray(in->src, in->nsrc + 1, sizeof(*in->src));
+	s = &in->src[in->nsrc++];
+	memset(s, 0, sizeof(*s));
+	s->fd = -1;
+	s->linked = linked && in->nsrc > 1;
+	s->ncols = 1;
+	buf_init(&s->rbuf);
+	return s;
+}
+
+static void
+source_push(struct source *s, char *item)
+{
+	if (s->nitems == s->cap) {
+		s->cap = s->cap == 0 ? 16 : s->cap * 2;
+		s->items = xreallocarray(s->items, s->cap, sizeof(*s->items));
+	}
+	s->items[s->nitems++] = item;
+}
+
+static bool
+is_blank(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
+			return false;
+	return true;
+}
+
+void
+input_add_args(struct input *in, char *const *args, size_t n, bool linked)
+{
+	struct source *s;
+	size_t i;
+
+	s = add_source(in, linked);
+	s->done = true;
+	for (i = 0; i < n; i++) {
+		if (in->opts.eofstr != NULL &&
+		    strcmp(args[i], in->opts.eofstr) == 0)
+			break;
+		if (in->opts.skip_blank && is_blank(args[i]))
+			continue;
+		source_push(s, xstrdup(args[i]));
+	}
+}
+
+int
+input_add_file(struct input *in, const char *path, bool linked)
+{
+	struct source *s;
+	struct stat st;
+	int fd;
+
+	if (strcmp(path, "-") == 0)
+		fd = STDIN_FILENO;
+	else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		in->errpath = path;
+		return -1;
+	}
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		if (fd != STDIN_FILENO)
+			close(fd);
+		in->errpath = path;
+		errno = EISDIR;
+		return -1;
+	}
+	s = add_source(in, linked);
+	s->fd = fd;
+	s->owns_fd = fd != STDIN_FILENO;
+	s->path = xstrdup(path);
+	return 0;
+}
+
+size_t
+input_source_count(const struct input *in)
+{
+	return in->nsrc;
+}
+
+/*
+ * Next delimited item of a file source into *item (caller's): 1, 0 at the
+ * end, -1 on a read error.  Items are split out of a large buffer so a
+ * read(2) serves many records.
+ */
+static int
+source_read_raw(struct input *in, struct source *s, char **item)
+{
+	char *start, *nl;
+	ssize_t n;
+
+	for (;;) {
+		start = s->rbuf.data + s->rpos;
+		if (s->rbuf.len > s->rpos &&
+		    (nl = memchr(start, in->opts.delim,
+		    s->rbuf.len - s->rpos)) != NULL) {
+			*item = xmemdup(start, nl - start);
+			s->rpos += nl - start + 1;
+			return 1;
+		}
+		if (s->done) {
+			if (s->rbuf.len > s->rpos) {
+				*item = xmemdup(start, s->rbuf.len - s->rpos);
+				s->rpos = s->rbuf.len;
+				return 1;
+			}
+			return 0;
+		}
+		if (s->rpos > 0) {
+			buf_consume(&s->rbuf, s->rpos);
+			s->rpos = 0;
+		}
+		buf_grow(&s->rbuf, READ_CHUNK);
+		n = read(s->fd, s->rbuf.data + s->rbuf.len, READ_CHUNK);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			in->errpath = s->path;
+			return -1;
+		}
+		if (n == 0) {
+			s->done = true;
+			if (s->owns_fd)
+				close(s->fd);
+			s->fd = -1;
+			continue;
+		}
+		s->rbuf.len += n;
+	}
+}
+
+/* Like source_read_raw(), applying -E and -r. */
+static int
+source_read_item(struct input *in, struct source *s, char **item)
+{
+	int r;
+
+	for (;;) {
+		if ((r = source_read_raw(in, s, item)) != 1)
+			return r;
+		if (in->opts.eofstr != NULL &&
+		    strcmp(*item, in->opts.eofstr) == 0) {
+			free(*item);
+			s->done = true;
+			s->rpos = s->rbuf.len;
+			return 0;
+		}
+		if (in->opts.skip_blank && is_blank(*item)) {
+			free(*item);
+			continue;
+		}
+		return 1;
+	}
+}
+
+static int
+source_slurp(struct input *in, struct source *s)
+{
+	char *item;
+	int r;
+
+	while ((r = source_read_item(in, s, &item)) == 1)
+		source_push(s, item);
+	buf_release(&s->rbuf);
+	return r;
+}
+
+static void
+push_field(struct record *rec, size_t *cap, char *f)
+{
+	if (rec->nfields == *cap) {
+		*cap = *cap == 0 ? 4 : *cap * 2;
+		rec->fields = xreallocarray(rec->fields, *cap,
+		    sizeof(*rec->fields));
+	}
+	rec->fields[rec->nfields++] = f;
+}
+
+static char *
+trimmed(const struct input *in, const char *s, size_t len)
+{
+	if (in->opts.trim & INPUT_TRIM_LEFT)
+		while (len > 0 && (*s == ' ' || *s == '\t')) {
+			s++;
+			len--;
+		}
+	if (in->opts.trim & INPUT_TRIM_RIGHT)
+		while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+			len--;
+	return xmemdup(s, len);
+}
+
+/* Splits one source value into fields with --colsep, appending to rec. */
+static void
+split_fields(const struct input *in, const char *v, struct record *rec,
+    size_t *cap)
+{
+	regmatch_t m;
+	const char *p, *sep;
+
+	if (in->colsep_char == -1 && !in->has_colsep_re) {
+		push_field(rec, cap, trimmed(in, v, strlen(v)));
+		return;
+	}
+	p = v;
+	for (;;) {
+		if (in->colsep_char != -1) {
+			if ((sep = strchr(p, in->colsep_char)) == NULL)
+				break;
+			push_field(rec, cap, trimmed(in, p, sep - p));
+			p = sep + 1;
+			continue;
+		}
+		if (regexec(&in->colsep_re, p, 1, &m, p == v ? 0 : REG_NOTBOL)
+		    != 0 || m.rm_eo == 0)
+			break;
+		push_field(rec, cap, trimmed(in, p, m.rm_so));
+		p += m.rm_eo;
+	}
+	push_field(rec, cap, trimmed(in, p, strlen(p)));
+}
+
+static int
+read_headers(struct input *in)
+{
+	struct record rec;
+	size_t i, cap, before;
+	char *item;
+	int r;
+
+	memset(&rec, 0, sizeof(rec));
+	cap = 0;
+	for (i = 0; i < in->nsrc; i++) {
+		struct source *s = &in->src[i];
+
+		if (s->fd != -1 || !s->done) {
+			if ((r = source_read_item(in, s, &item)) == -1)
+				goto fail;
+			if (r == 0)
+				item = xstrdup("");
+		} else if (s->nitems > 0) {
+			item = s->items[0];
+			memmove(s->items, s->items + 1,
+			    (s->nitems - 1) * sizeof(*s->items));
+			s->nitems--;
+		} else
+			item = xstrdup("");
+		before = rec.nfields;
+		split_fields(in, item, &rec, &cap);
+		s->ncols = rec.nfields - before;
+		free(item);
+	}
+	in->headers = rec.fields;
+	in->nheaders = rec.nfields;
+	return 0;
+fail:
+	record_release(&rec);
+	return -1;
+}
+
+static void
+make_groups(struct input *in)
+{
+	size_t i;
+	struct group *g;
+
+	for (i = 0; i < in->nsrc; i++) {
+		if (i > 0 && (in->src[i].linked || in->opts.link_all)) {
+			in->grp[in->ngrp - 1].n++;
+			continue;
+		}
+		in->grp = xreallocarray(in->grp, in->ngrp + 1,
+		    sizeof(*in->grp));
+		g = &in->grp[in->ngrp++];
+		g->first = i;
+		g->n = 1;
+		g->len = 0;
+	}
+	in->pos = xcalloc(in->ngrp, sizeof(*in->pos));
+}
+
+static int	next_combination(struct input *, struct record *);
+
+static void
+shuffle_all(struct input *in)
+{
+	struct record rec, tmp;
+	size_t cap, i, j;
+	int r;
+
+	cap = 0;
+	while ((r = next_combination(in, &rec)) == 1) {
+		if (in->nshuffled == cap) {
+			cap = cap == 0 ? 64 : cap * 2;
+			in->shuffled = xreallocarray(in->shuffled, cap,
+			    sizeof(*in->shuffled));
+		}
+		in->shuffled[in->nshuffled++] = rec;
+	}
+	for (i = in->nshuffled; i > 1; i--) {
+		j = arc4random_uniform(i);
+		tmp = in->shuffled[i - 1];
+		in->shuffled[i - 1] = in->shuffled[j];
+		in->shuffled[j] = tmp;
+	}
+}
+
+int
+input_start(struct input *in)
+{
+	size_t g, i;
+
+	if (in->opts.header && read_headers(in) == -1)
+		return -1;
+	make_groups(in);
+	for (g = 0; g < in->ngrp; g++) {
+		struct group *gr = &in->grp[g];
+
+		if (g == 0 && gr->n == 1 && !in->src[0].done && !in->opts.shuffle) {
+			in->streaming = true;
+			continue;
+		}
+		for (i = gr->first; i < gr->first + gr->n; i++) {
+			if (!in->src[i].done && source_slurp(in, &in->src[i]) == -1)
+				return -1;
+			if (in->src[i].nitems > gr->len)
+				gr->len = in->src[i].nitems;
+		}
+		/* A source with no values at all leaves nothing to combine. */
+		for (i = gr->first; i < gr->first + gr->n; i++)
+			if (in->src[i].nitems == 0)
+				gr->len = 0;
+		if (gr->len == 0)
+			in->finished = true;
+	}
+	if (in->ngrp == 0)
+		in->finished = true;
+	if (in->opts.shuffle) {
+		shuffle_all(in);
+		in->finished = true;
+	}
+	return 0;
+}
+
+/* Appends the fields of group g at position pos (or the streamed item). */
+static void
+add_group_fields(struct input *in, size_t g, struct record *rec, size_t *cap)
+{
+	struct group *gr = &in->grp[g];
+	struct source *s;
+	size_t i;
+
+	if (g == 0 && in->streaming) {
+		split_fields(in, in->stream_item, rec, cap);
+		return;
+	}
+	for (i = gr->first; i < gr->first + gr->n; i++) {
+		s = &in->src[i];
+		split_fields(in, s->items[in->pos[g] % s->nitems], rec, cap);
+	}
+}
+
+/* Moves the odometer of groups [from, ngrp) on; false when it wraps. */
+static bool
+advance(struct input *in, size_t from)
+{
+	size_t g;
+
+	for (g = in->ngrp; g-- > from;) {
+		if (++in->pos[g] < in->grp[g].len)
+			return true;
+		in->pos[g] = 0;
+	}
+	return false;
+}
+
+static int
+next_combination(struct input *in, struct record *rec)
+{
+	size_t g, cap;
+	int r;
+
+	memset(rec, 0, sizeof(*rec));
+	if (in->finished)
+		return 0;
+	if (in->streaming) {
+		if (in->stream_item == NULL ||
+		    (in->ngrp > 1 && !advance(in, 1)) || in->ngrp == 1) {
+			free(in->stream_item);
+			in->stream_item = NULL;
+			r = source_read_item(in, &in->src[0], &in->stream_item);
+			if (r != 1) {
+				in->finished = true;
+				return r;
+			}
+		}
+	} else if (in->started_odometer && !advance(in, 0)) {
+		in->finished = true;
+		return 0;
+	}
+	in->started_odometer = true;
+	cap = 0;
+	for (g = 0; g < in->ngrp; g++)
+		add_group_fields(in, g, rec, &cap);
+	return 1;
+}
+
+int
+input_next(struct input *in, struct record *rec)
+{
+	if (in->shuffled != NULL || in->opts.shuffle) {
+		memset(rec, 0, sizeof(*rec));
+		if (in->shuffle_pos == in->nshuffled)
+			return 0;
+		*rec = in->shuffled[in->shuffle_pos++];
+		return 1;
+	}
+	return next_combination(in, rec);
+}
+
+const char *
+input_error_path(const struct input *in)
+{
+	return in->errpath != NULL ? in->errpath : "-";
+}
+
+size_t
+input_header_count(const struct input *in)
+{
+	return in->nheaders;
+}
+
+const char *
+input_header_name(const struct input *in, size_t i)
+{
+	return in->headers[i];
+}
+
+void
+record_release(struct record *rec)
+{
+	size_t i;
+
+	for (i = 0; i < rec->nfields; i++)
+		free(rec->fields[i]);
+	free(rec->fields);
+	memset(rec, 0, sizeof(*rec));
+}
+
+void
+input_free(struct input *in)
+{
+	size_t i, j;
+
+	if (in == NULL)
+		return;
+	for (i = 0; i < in->nsrc; i++) {
+		for (j = 0; j < in->src[i].nitems; j++)
+			free(in->src[i].items[j]);
+		free(in->src[i].items);
+		free(in->src[i].path);
+		buf_release(&in->src[i].rbuf);
+		if (in->src[i].owns_fd && in->src[i].fd != -1)
+			close(in->src[i].fd);
+	}
+	for (i = 0; i < in->nheaders; i++)
+		free(in->headers[i]);
+	free(in->headers);
+	while (in->shuffle_pos < in->nshuffled)
+		record_release(&in->shuffled[in->shuffle_pos++]);
+	free(in->shuffled);
+	free(in->stream_item);
+	free(in->src);
+	free(in->grp);
+	free(in->pos);
+	if (in->has_colsep_re)
+		regfree(&in->colsep_re);
+	free(in);
+}
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int
+input_parse_delim(const char *s)
+{
+	int v, n;
+
+	if (s[0] == '\0')
+		return -1;
+	if (s[0] != '\\')
+		return s[1] == '\0' ? (unsigned char)s[0] : -1;
+	switch (s[1]) {
+	case 'a': v = '\a'; break;
+	case 'b': v = '\b'; break;
+	case 'f': v = '\f'; break;
+	case 'n': v = '\n'; break;
+	case 'r': v = '\r'; break;
+	case 't': v = '\t'; break;
+	case 'v': v = '\v'; break;
+	case '\\': v = '\\'; break;
+	case 'x':
+		if (hexval(s[2]) == -1)
+			return -1;
+		v = hexval(s[2]);
+		n = 3;
+		if (hexval(s[3]) != -1)
+			v = v * 16 + hexval(s[n++]);
+		return s[n] == '\0' ? v : -1;
+	default:
+		if (s[1] < '0' || s[1] > '7')
+			return -1;
+		v = 0;
+		for (n = 1; n < 4 && s[n] >= '0' && s[n] <= '7'; n++)
+			v = v * 8 + (s[n] - '0');
+		return s[n] == '\0' && v < 256 ? v : -1;
+	}
+	return s[2] == '\0' ? v : -1;
+}

@@ -1,0 +1,79 @@
+/*
+ * input: where job arguments come from.  Sources are ::: lists, files
+ * (:::: FILE, -a FILE) and stdin; each yields records split on a delimiter.
+ * Several sources combine into every combination (the first varying
+ * slowest) or, when linked (:::+, --link), pair up, shorter ones wrapping
+ * around.  The first source streams: only the sources that must be cycled
+ * through are held in memory.
+ */
+#ifndef PARX_INPUT_H
+#define PARX_INPUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define INPUT_TRIM_LEFT		0x1
+#define INPUT_TRIM_RIGHT	0x2
+
+struct input_opts {
+	int		 delim;		/* record separator byte */
+	const char	*eofstr;	/* -E: a record equal to it ends a source */
+	bool		 skip_blank;	/* -r: drop records of only blanks */
+	const char	*colsep;	/* --colsep: POSIX ERE, or NULL */
+	int		 trim;		/* INPUT_TRIM_* */
+	bool		 header;	/* first record of each source names columns */
+	bool		 link_all;	/* --link: all sources are paired */
+	bool		 shuffle;	/* --shuf: read everything, then shuffle */
+};
+
+/* One combination of source values, split into fields {1} {2} ... */
+struct record {
+	char	**fields;
+	size_t	  nfields;
+};
+
+struct input;
+
+/* Copies opts; *errstr is set and NULL returned for a bad --colsep. */
+struct input	*input_new(const struct input_opts *, const char **errstr);
+void		 input_free(struct input *);
+
+/* A ::: source; the strings are copied.  linked: pair with the previous. */
+void	input_add_args(struct input *, char *const *args, size_t n,
+	    bool linked);
+
+/*
+ * A :::: or -a source; "-" is stdin.  Opens the file now so that a
+ * missing one is reported before any job starts: -1 with errno set.
+ */
+int	input_add_file(struct input *, const char *path, bool linked);
+size_t	input_source_count(const struct input *);
+
+/*
+ * Reads headers and the sources that have to be held in memory.  -1 with
+ * errno set on a read error; input_error_path() names the file.
+ */
+int	input_start(struct input *);
+
+/*
+ * Fills rec (the caller releases it with record_release()) with the next
+ * record: 1, 0 at the end, -1 with errno set on a read error.
+ */
+int	input_next(struct input *, struct record *rec);
+
+
+const char	*input_error_path(const struct input *);
+
+/* Column names from --header: name i is column i + 1. */
+size_t		 input_header_count(const struct input *);
+const char	*input_header_name(const struct input *, size_t i);
+
+void	record_release(struct record *);
+
+/*
+ * Turns C escapes (\t \n \0 \\ \xHH \NNN) in s into bytes.  -1 if the
+ * result is not exactly one byte, for -d.
+ */
+int	input_parse_delim(const char *s);
+
+#endif

@@ -1,0 +1,29 @@
+/*
+ * spawn: starting one job with posix_spawn, in its own process group, with
+ * the signal state a fresh program expects.  The only place parx creates
+ * processes.
+ */
+#ifndef PARX_SPAWN_H
+#define PARX_SPAWN_H
+
+#include <sys/types.h>
+
+#include <signal.h>
+
+struct spawn_req {
+	const char	*file;		/* searched in PATH like execvp */
+	char *const	*argv;
+	char *const	*envp;
+	int		 fd_in;		/* becomes fd 0, 1, 2 of the job; */
+	int		 fd_out;	/* -1 leaves parx's own */
+	int		 fd_err;
+	const sigset_t	*sigdefault;	/* signals reset to SIG_DFL */
+};
+
+/*
+ * Starts the job; its pid is stored in *pid.  Returns 0, or an errno
+ * value (ENOENT if the program is not found) as posix_spawn does.
+ */
+int	spawn_job(const struct spawn_req *, pid_t *pid);
+
+#endif

@@ -1,0 +1,83 @@
+/*
+ * template: the command template and its replacement strings.  A template
+ * is parsed once; each job expands it into one shell command line, with
+ * every substituted value shell-quoted (quote.h) so that no input is
+ * interpreted by a shell.
+ */
+#ifndef PARX_TEMPLATE_H
+#define PARX_TEMPLATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "buf.h"
+
+/* The replacement strings that options can rename (-I, --bnr, ...). */
+enum template_rpl {
+	TEMPLATE_RPL_ARG,		/* {}   */
+	TEMPLATE_RPL_NOEXT,		/* {.}  */
+	TEMPLATE_RPL_BASE,		/* {/}  */
+	TEMPLATE_RPL_DIR,		/* {//} */
+	TEMPLATE_RPL_BASENOEXT,		/* {/.} */
+	TEMPLATE_RPL_SEQ,		/* {#}  */
+	TEMPLATE_RPL_SLOT,		/* {%}  */
+	TEMPLATE_RPL_COUNT
+};
+
+struct template_opts {
+	const char	 *rpl[TEMPLATE_RPL_COUNT];	/* NULL: the default */
+	bool		  plus;		/* --plus: GNU's extra strings */
+	bool		  context;	/* -X: repeat the word around {} */
+	bool		  quote_words;	/* -q: each command word is quoted */
+	bool		  raw;		/* no command: the input is the command */
+	bool		  verbatim;	/* values unquoted, nothing appended */
+	char *const	 *header;	/* --header names, column i + 1 */
+	size_t		  nheader;
+};
+
+/* What one job substitutes. */
+struct template_job {
+	char *const	*fields;	/* all values of the job, in order */
+	size_t		 nfields;
+	unsigned long	 seq;		/* {#}, from 1 */
+	unsigned long	 slot;		/* {%}, from 1 */
+	unsigned long	 total;		/* {##}, if template_needs_total() */
+	unsigned long	 maxslots;	/* for {0%} */
+};
+
+struct template;
+
+/*
+ * Parses the command words (joined by spaces into one line, as GNU
+ * parallel does, unless quote_words).  When no word holds a replacement
+ * string, {} is appended.  NULL with *errstr set on a bad template.
+ */
+struct template	*template_new(char *const *words, size_t nwords,
+		    const struct template_opts *, const char **errstr);
+void		 template_free(struct template *);
+
+/* Appends the command line for job j to out. */
+void	template_expand(const struct template *, const struct template_job *j,
+	    struct buf *out);
+
+/*
+ * True when the expanded line needs no shell: outside its replacement
+ * strings the template holds only plain words, so quote_split_words() of
+ * the expansion is the argv a shell would build.
+ */
+bool	template_is_direct(const struct template *);
+
+/* The first word when it is plain literal text, else NULL. */
+const char	*template_program(const struct template *);
+
+/* True if {##} or {0#} is used: the number of jobs must be known. */
+bool	template_needs_total(const struct template *);
+
+/*
+ * Bytes one more value adds to the expansion (for -m, -X and -s); the
+ * expansion for no value is template_expand() with nfields = 0.
+ */
+size_t	template_field_cost(const struct template *, const char *field);
+
+
+#endif
