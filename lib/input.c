@@ -266,12 +266,14 @@ source_read_item(struct input *in, struct source *s, char **item)
 		if (in->opts.eofstr != NULL &&
 		    strcmp(*item, in->opts.eofstr) == 0) {
 			free(*item);
+			*item = NULL;
 			s->done = true;
 			s->rpos = s->rbuf.len;
 			return 0;
 		}
 		if (in->opts.skip_blank && is_blank(*item)) {
 			free(*item);
+			*item = NULL;
 			continue;
 		}
 		return 1;

@@ -337,12 +337,12 @@ add_literal(struct word *w, const char *s, size_t len)
 /* A named op ({.}, {/}, ... and with --plus {+.}, ...) for "{name}". */
 static int
 lookup_op(const struct template *t, const char *name, size_t len,
-    enum op *op)
+    bool plus_only, enum op *op)
 {
 	size_t i;
 
 	for (i = 0; i < sizeof(named_ops) / sizeof(named_ops[0]); i++) {
-		if (named_ops[i].plus && !t->opts.plus)
+		if (named_ops[i].plus ? !t->opts.plus : plus_only)
 			continue;
 		if (strlen(named_ops[i].name) == len &&
 		    memcmp(named_ops[i].name, name, len) == 0) {
@@ -491,8 +491,8 @@ parse_rpl(const struct template *t, const char *s, struct part *p)
 			return len;
 		}
 	}
-	/* {.} {/} ... and their positional forms {3.} {-1/} {name/}. */
-	if (lookup_op(t, s, len, &p->op) == 0) {
+		/* {+.} ... (the basic ones were matched above, maybe renamed). */
+	if (lookup_op(t, s, len, true, &p->op) == 0) {
 		p->kind = PART_ARG;
 		return len;
 	}
@@ -525,7 +525,7 @@ parse_rpl(const struct template *t, const char *s, struct part *p)
 	name[close - q + 1] = '}';
 	if (close == q)
 		p->op = OP_NONE;
-	else if (lookup_op(t, name, close - q + 2, &p->op) == -1)
+	else if (lookup_op(t, name, close - q + 2, false, &p->op) == -1)
 		return 0;
 	p->kind = PART_POS;
 	return len;
@@ -591,15 +591,15 @@ new_word(struct template *t)
 	return w;
 }
 
+/* Any replacement string at all: then nothing is appended. */
 static bool
-has_any_arg(const struct template *t)
+has_any_rpl(const struct template *t)
 {
 	size_t i, j;
 
 	for (i = 0; i < t->nwords; i++)
 		for (j = 0; j < t->words[i].nparts; j++)
-			if (t->words[i].parts[j].kind == PART_ARG ||
-			    t->words[i].parts[j].kind == PART_POS)
+			if (t->words[i].parts[j].kind != PART_LITERAL)
 				return true;
 	return false;
 }
@@ -740,7 +740,7 @@ template_new(char *const *words, size_t nwords,
 		*errstr = "empty command";
 		goto fail;
 	}
-	if (!has_any_arg(t) && !t->opts.verbatim) {
+	if (!has_any_rpl(t) && !t->opts.verbatim) {
 		struct part p;
 
 		free(t->words[t->nwords - 1].sep);

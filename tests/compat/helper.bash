@@ -1,0 +1,38 @@
+# compat: runs one invocation through GNU parallel and through parx and
+# requires the same stdout and exit status.
+#   compat [-s] [-i INPUT] [--] ARGS...
+#   -s        compare sorted output (the order is free)
+#   -i INPUT  feed INPUT (printf %b escapes) on stdin
+load ../cli/helper
+
+compat() {
+	local sorted=false input='' has_input=false
+	while [ $# -gt 0 ]; do
+		case $1 in
+		-s) sorted=true; shift ;;
+		-i) input=$2; has_input=true; shift 2 ;;
+		--) shift; break ;;
+		*) break ;;
+		esac
+	done
+	local gnu ours gnu_status our_status
+	mkdir -p "$HOME/.parallel" && touch "$HOME/.parallel/will-cite"
+	if $has_input; then
+		gnu=$(printf '%b' "$input" | parallel "$@" 2>/dev/null; echo "[status $?]")
+		ours=$(printf '%b' "$input" | "$PARX" "$@" 2>/dev/null; echo "[status $?]")
+	else
+		gnu=$(parallel "$@" </dev/null 2>/dev/null; echo "[status $?]")
+		ours=$("$PARX" "$@" </dev/null 2>/dev/null; echo "[status $?]")
+	fi
+	if $sorted; then
+		gnu=$(sort <<<"$gnu")
+		ours=$(sort <<<"$ours")
+	fi
+	if [ "$gnu" != "$ours" ]; then
+		echo "GNU parallel $*:"
+		printf '%s\n' "$gnu"
+		echo "parx $*:"
+		printf '%s\n' "$ours"
+		return 1
+	fi
+}
