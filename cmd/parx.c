@@ -716,7 +716,8 @@ main(int argc, char **argv)
 	struct run_stats st;
 	struct template *t, *tagt = NULL;
 	struct ctx ctx;
-	char **names = NULL;
+	char **names = NULL, **orig_argv = argv;
+	int i, nenv_words, orig_argc = argc;
 	unsigned long jobs;
 	int status;
 
@@ -726,6 +727,7 @@ main(int argc, char **argv)
 	cfg.arg_file_sep = "::::";
 	cfg.output = COLLATE_GROUP;
 	argv = with_env_options(&argc, argv);
+	nenv_words = argc - orig_argc;
 	parse_options(&cfg, argc, argv);
 	jobs = cfg.jobs_spec != NULL ? parse_jobs(cfg.jobs_spec) :
 	    online_cpus();
@@ -742,11 +744,11 @@ main(int argc, char **argv)
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.in = open_input(&cfg);
 	if (cfg.in.header) {
-		size_t i, n = input_header_count(ctx.in);
+		size_t k, n = input_header_count(ctx.in);
 
 		names = xreallocarray(NULL, n + 1, sizeof(*names));
-		for (i = 0; i < n; i++)
-			names[i] = (char *)input_header_name(ctx.in, i);
+		for (k = 0; k < n; k++)
+			names[k] = (char *)input_header_name(ctx.in, k);
 		cfg.tpl.header = names;
 		cfg.tpl.nheader = n;
 	}
@@ -789,5 +791,12 @@ out:
 	template_free(tagt);
 	input_free(ctx.in);
 	free(names);
+	free(cfg.sources);
+	free(cfg.arg_files);
+	if (argv != orig_argv) {
+		for (i = 1; i <= nenv_words; i++)
+			free(argv[i]);
+		free(argv);
+	}
 	return status;
 }
