@@ -31,6 +31,7 @@
 
 #define PARX_VERSION	"0.1.0"
 #define HELD_OUTPUT_MAX	(8 * 1024 * 1024)
+#define PACK_CHARS_DEFAULT (128 * 1024)
 
 extern char **environ;
 
@@ -731,10 +732,21 @@ main(int argc, char **argv)
 	parse_options(&cfg, argc, argv);
 	jobs = cfg.jobs_spec != NULL ? parse_jobs(cfg.jobs_spec) :
 	    online_cpus();
+	/*
+	 * Like xargs, pack -m/-X lines to 128 KiB unless -s asks for more:
+	 * longer lines buy nothing but memory.  A single value may still
+	 * use everything up to ARG_MAX.
+	 */
+	cfg.feed.hard_max_chars = default_max_chars();
 	if (cfg.feed.max_chars == 0)
-		cfg.feed.max_chars = default_max_chars();
+		cfg.feed.max_chars = PACK_CHARS_DEFAULT;
+	if (cfg.feed.max_chars > cfg.feed.hard_max_chars)
+		cfg.feed.max_chars = cfg.feed.hard_max_chars;
 	cfg.feed.jobs = jobs;
 	cfg.feed.tag = cfg.tag;
+	/* A debugging aid (and how the tests cover both paths). */
+	cfg.feed.force_shell = getenv("PARX_EXEC") != NULL &&
+	    strcmp(getenv("PARX_EXEC"), "shell") == 0;
 	if (cfg.tmpdir == NULL)
 		cfg.tmpdir = getenv("TMPDIR");
 	if (cfg.tmpdir != NULL && access(cfg.tmpdir, W_OK | X_OK) == -1)

@@ -116,7 +116,8 @@ group_size(struct feed *f, size_t from)
 		    record_cost(f, &f->pending[f->head + from + n]);
 		if (n > 0 && used + c > avail)
 			break;
-		if (n == 0 && c > avail) {
+		/* One value alone may use all the system allows. */
+		if (n == 0 && c + f->base_len > f->opts.hard_max_chars) {
 			errno = E2BIG;
 			return -1;
 		}
@@ -175,7 +176,7 @@ feed_new(struct input *in, const struct template *t,
 	f->base_len = b.len + 1;
 	buf_release(&b);
 	f->has_functions = env_has_functions();
-	f->direct = template_is_direct(t);
+	f->direct = template_is_direct(t) && !opts->force_shell;
 	f->total = 0;
 	return f;
 }

@@ -18,9 +18,11 @@ struct feed_opts {
 	size_t			 max_args;	/* records per job; 0: default */
 	bool			 multi;		/* -m, -X: as many as fit */
 	bool			 hide_args;	/* -N0: read one, insert none */
-	size_t			 max_chars;	/* longest command line */
+	size_t			 max_chars;	/* pack command lines up to this */
+	size_t			 hard_max_chars; /* no line may be longer */
 	unsigned long		 jobs;		/* slots, to spread -m/-X */
 	bool			 tag;		/* --tag */
+	bool			 force_shell;	/* never run a job directly */
 	const struct template	*tagstring;	/* --tagstring, or NULL */
 };
 

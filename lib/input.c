@@ -69,6 +69,29 @@ struct input {
 
 static int	source_read_item(struct input *, struct source *, char **);
 
+/*
+ * Source values are allocated with one pointer's room in front, so that
+ * the common record (one value, no columns) can take a value over as its
+ * whole field array without another allocation.
+ */
+static char *
+item_new(const char *s, size_t len)
+{
+	char **block = xmalloc(sizeof(char *) + len + 1);
+	char *item = (char *)(block + 1);
+
+	memcpy(item, s, len);
+	item[len] = '\0';
+	return item;
+}
+
+static void
+item_free(char *item)
+{
+	if (item != NULL)
+		free((char **)item - 1);
+}
+
 /* A single byte that stands for itself in an ERE, or -1. */
 static int
 literal_colsep(const char *re)
@@ -166,7 +189,7 @@ input_add_args(struct input *in, char *const *args, size_t n, bool linked)
 			break;
 		if (in->opts.skip_blank && is_blank(args[i]))
 			continue;
-		source_push(s, xstrdup(args[i]));
+		source_push(s, item_new(args[i], strlen(args[i])));
 	}
 }
 
@@ -219,13 +242,13 @@ source_read_raw(struct input *in, struct source *s, char **item)
 		if (s->rbuf.len > s->rpos &&
 		    (nl = memchr(start, in->opts.delim,
 		    s->rbuf.len - s->rpos)) != NULL) {
-			*item = xmemdup(start, nl - start);
+			*item = item_new(start, nl - start);
 			s->rpos += nl - start + 1;
 			return 1;
 		}
 		if (s->done) {
 			if (s->rbuf.len > s->rpos) {
-				*item = xmemdup(start, s->rbuf.len - s->rpos);
+				*item = item_new(start, s->rbuf.len - s->rpos);
 				s->rpos = s->rbuf.len;
 				return 1;
 			}
@@ -265,14 +288,14 @@ source_read_item(struct input *in, struct source *s, char **item)
 			return r;
 		if (in->opts.eofstr != NULL &&
 		    strcmp(*item, in->opts.eofstr) == 0) {
-			free(*item);
+			item_free(*item);
 			*item = NULL;
 			s->done = true;
 			s->rpos = s->rbuf.len;
 			return 0;
 		}
 		if (in->opts.skip_blank && is_blank(*item)) {
-			free(*item);
+			item_free(*item);
 			*item = NULL;
 			continue;
 		}
@@ -364,18 +387,18 @@ read_headers(struct input *in)
 			if ((r = source_read_item(in, s, &item)) == -1)
 				goto fail;
 			if (r == 0)
-				item = xstrdup("");
+				item = item_new("", 0);
 		} else if (s->nitems > 0) {
 			item = s->items[0];
 			memmove(s->items, s->items + 1,
 			    (s->nitems - 1) * sizeof(*s->items));
 			s->nitems--;
 		} else
-			item = xstrdup("");
+			item = item_new("", 0);
 		before = rec.nfields;
 		split_fields(in, item, &rec, &cap);
 		s->ncols = rec.nfields - before;
-		free(item);
+		item_free(item);
 	}
 	in->headers = rec.fields;
 	in->nheaders = rec.nfields;
@@ -478,6 +501,16 @@ add_group_fields(struct input *in, size_t g, struct record *rec, size_t *cap)
 	size_t i;
 
 	if (g == 0 && in->streaming) {
+		if (in->ngrp == 1 && in->colsep_char == -1 &&
+		    !in->has_colsep_re && in->opts.trim == 0) {
+			/* The common case: the value becomes the record. */
+			rec->fields = (char **)in->stream_item - 1;
+			rec->fields[0] = in->stream_item;
+			rec->nfields = 1;
+			rec->packed = true;
+			in->stream_item = NULL;
+			return;
+		}
 		split_fields(in, in->stream_item, rec, cap);
 		return;
 	}
@@ -513,7 +546,7 @@ next_combination(struct input *in, struct record *rec)
 	if (in->streaming) {
 		if (in->stream_item == NULL ||
 		    (in->ngrp > 1 && !advance(in, 1)) || in->ngrp == 1) {
-			free(in->stream_item);
+			item_free(in->stream_item);
 			in->stream_item = NULL;
 			r = source_read_item(in, &in->src[0], &in->stream_item);
 			if (r != 1) {
@@ -568,8 +601,9 @@ record_release(struct record *rec)
 {
 	size_t i;
 
-	for (i = 0; i < rec->nfields; i++)
-		free(rec->fields[i]);
+	if (!rec->packed)
+		for (i = 0; i < rec->nfields; i++)
+			free(rec->fields[i]);
 	free(rec->fields);
 	memset(rec, 0, sizeof(*rec));
 }
@@ -583,7 +617,7 @@ input_free(struct input *in)
 		return;
 	for (i = 0; i < in->nsrc; i++) {
 		for (j = 0; j < in->src[i].nitems; j++)
-			free(in->src[i].items[j]);
+			item_free(in->src[i].items[j]);
 		free(in->src[i].items);
 		free(in->src[i].path);
 		buf_release(&in->src[i].rbuf);
@@ -596,7 +630,7 @@ input_free(struct input *in)
 	while (in->shuffle_pos < in->nshuffled)
 		record_release(&in->shuffled[in->shuffle_pos++]);
 	free(in->shuffled);
-	free(in->stream_item);
+	item_free(in->stream_item);
 	free(in->src);
 	free(in->grp);
 	free(in->pos);

@@ -30,6 +30,7 @@ struct input_opts {
 struct record {
 	char	**fields;
 	size_t	  nfields;
+	bool	  packed;	/* fields and values are one allocation */
 };
 
 struct input;

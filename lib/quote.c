@@ -11,13 +11,22 @@
 
 #include "xmalloc.h"
 
-static bool
-is_bare(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9') || c == '_' || c == '/' || c == '.' ||
-	    c == '+' || c == '-';
-}
+/* The bytes a word may hold and stay unquoted: A-Za-z0-9_/.+- */
+static const unsigned char bare[256] = {
+	['+'] = 1, ['-'] = 1, ['.'] = 1, ['/'] = 1, ['_'] = 1,
+	['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1,
+	['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
+	['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1,
+	['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1,
+	['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1,
+	['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
+	['Y'] = 1, ['Z'] = 1,
+	['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1,
+	['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1,
+	['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1,
+	['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
+	['y'] = 1, ['z'] = 1,
+};
 
 static bool
 needs_quotes(const char *s, size_t len)
@@ -25,7 +34,7 @@ needs_quotes(const char *s, size_t len)
 	size_t i;
 
 	for (i = 0; i < len; i++)
-		if (!is_bare(s[i]))
+		if (!bare[(unsigned char)s[i]])
 			return true;
 	return false;
 }
@@ -87,25 +96,25 @@ quote_shell_len(const char *s, size_t len)
 char **
 quote_split_words(const char *p, const char **errstr)
 {
-	struct buf word;
-	char **argv;
-	size_t n, cap;
-	bool inword;
+	size_t len = strlen(p), nwords = 0, n = 0;
+	char **argv, *store, *w;
+	const char *end;
+	bool inword = false;
 
-	buf_init(&word);
-	n = 0;
-	cap = 8;
-	argv = xreallocarray(NULL, cap, sizeof(*argv));
-	inword = false;
+	/*
+	 * One allocation: at most len / 2 + 1 words, then their bytes, which
+	 * never take more room than the quoted line did.
+	 */
+	argv = xreallocarray(NULL, len / 2 + 2 + (len + 1) / sizeof(char *) + 1,
+	    sizeof(char *));
+	store = (char *)(argv + len / 2 + 2);
+	w = store;
 	for (;;) {
 		if (*p == '\0' || *p == ' ' || *p == '\t' || *p == '\n') {
 			if (inword) {
-				if (n + 2 > cap) {
-					cap *= 2;
-					argv = xreallocarray(argv, cap,
-					    sizeof(*argv));
-				}
-				argv[n++] = buf_detach(&word);
+				store[n++] = '\0';
+				argv[nwords++] = w;
+				w = store + n;
 				inword = false;
 			}
 			if (*p == '\0')
@@ -115,39 +124,24 @@ quote_split_words(const char *p, const char **errstr)
 		}
 		inword = true;
 		if (*p == '\'' || *p == '"') {
-			char q = *p++;
-			const char *end = strchr(p, q);
-
-			if (end == NULL)
-				goto fail;
-			buf_add(&word, p, end - p);
-			/* buf_add on an empty run still makes the word exist */
-			if (word.data == NULL)
-				buf_grow(&word, 0);
+			if ((end = strchr(p + 1, *p)) == NULL) {
+				free(argv);
+				*errstr = "unbalanced quote";
+				return NULL;
+			}
+			memcpy(store + n, p + 1, end - p - 1);
+			n += end - p - 1;
 			p = end + 1;
 			continue;
 		}
-		buf_addch(&word, *p++);
+		store[n++] = *p++;
 	}
-	buf_release(&word);
-	argv[n] = NULL;
+	argv[nwords] = NULL;
 	return argv;
-fail:
-	argv[n] = NULL;
-	quote_free_words(argv);
-	buf_release(&word);
-	*errstr = "unbalanced quote";
-	return NULL;
 }
 
 void
 quote_free_words(char **argv)
 {
-	char **p;
-
-	if (argv == NULL)
-		return;
-	for (p = argv; *p != NULL; p++)
-		free(*p);
 	free(argv);
 }

@@ -24,8 +24,9 @@ size_t	quote_shell_len(const char *s, size_t len);
 /*
  * Splits a command line made of bare words, single-quoted and
  * double-quoted runs (no expansions: the caller knows none are present)
- * into words.  Returns a NULL-terminated argv the caller frees with
- * quote_free_words(), or NULL with *errstr set if a quote is unbalanced.
+ * into words.  Returns a NULL-terminated argv, in one allocation the
+ * caller frees with quote_free_words(), or NULL with *errstr set if a
+ * quote is unbalanced.
  */
 char	**quote_split_words(const char *line, const char **errstr);
 void	  quote_free_words(char **);

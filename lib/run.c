@@ -334,13 +334,7 @@ result_of(const struct slot *s, struct run_result *res)
 static void
 free_job(struct run_job *job)
 {
-	if (job->argv != NULL) {
-		char **p;
-
-		for (p = job->argv; *p != NULL; p++)
-			free(*p);
-		free(job->argv);
-	}
+	free(job->argv);
 	free(job->cmd);
 	free(job->tag);
 }

@@ -17,7 +17,8 @@
 
 /* A job to start, filled by next_job(); run frees the strings. */
 struct run_job {
-	char	**argv;		/* run directly, or NULL: cmd through the shell */
+	char	**argv;		/* run directly (one allocation, as made by
+				   quote_split_words), or NULL: cmd via the shell */
 	char	 *cmd;		/* the command line */
 	char	 *tag;		/* put before each output line, or NULL */
 };

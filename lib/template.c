@@ -71,6 +71,7 @@ struct template {
 	bool			 direct;
 	bool			 needs_total;
 	char			*program;
+	size_t			 plain_args;	/* count of plain {}, if all are */
 };
 
 /* Fixed names of the (default) replacement strings and their ops. */
@@ -663,6 +664,31 @@ decide_direct(struct template *t)
 	t->direct = true;
 }
 
+/*
+ * When every value goes in as a plain quoted {} (the usual -m case), the
+ * cost of one more value is simple to compute; see template_field_cost().
+ */
+static void
+count_plain_args(struct template *t)
+{
+	size_t i, k, n = 0;
+	const struct part *p;
+
+	if (t->opts.context || t->opts.quote_words || t->opts.raw ||
+	    t->opts.verbatim)
+		return;
+	for (i = 0; i < t->nwords; i++)
+		for (k = 0; k < t->words[i].nparts; k++) {
+			p = &t->words[i].parts[k];
+			if (p->kind != PART_ARG)
+				continue;
+			if (p->op != OP_NONE)
+				return;
+			n++;
+		}
+	t->plain_args = n;
+}
+
 /* Splits line into blank-separated words and parses each. */
 static int
 parse_line(struct template *t, const char *line, const char **errstr)
@@ -752,6 +778,7 @@ template_new(char *const *words, size_t nwords,
 		add_part(w, &p);
 	}
 	decide_direct(t);
+	count_plain_args(t);
 	return t;
 fail:
 	template_free(t);
@@ -786,6 +813,13 @@ static void
 add_value(struct buf *out, const struct template *t, const struct part *p,
     const char *v, struct buf *scratch)
 {
+	if (p->op == OP_NONE) {
+		if (t->opts.raw || t->opts.quote_words || t->opts.verbatim)
+			buf_addstr(out, v);
+		else
+			quote_shell(out, v, strlen(v));
+		return;
+	}
 	buf_reset(scratch);
 	transform(scratch, p, v);
 	if (t->opts.raw || t->opts.quote_words || t->opts.verbatim)
@@ -908,6 +942,9 @@ template_field_cost(const struct template *t, const char *field)
 	char *f = (char *)field;
 	const struct part *p;
 
+	if (t->plain_args > 0)
+		return t->plain_args * (quote_shell_len(field, strlen(field)) +
+		    1) + sizeof(char *);
 	memset(&j, 0, sizeof(j));
 	buf_init(&b);
 	buf_init(&scratch);
