@@ -549,9 +549,8 @@ is_blank(char c)
 }
 
 /* Parses one word (no blanks unless quote_words) into w. */
-static int
-parse_word(struct template *t, const char *s, size_t len, struct word *w,
-    const char **errstr)
+static void
+parse_word(struct template *t, const char *s, size_t len, struct word *w)
 {
 	struct part p;
 	size_t i = 0, n, lit = 0;
@@ -568,17 +567,10 @@ parse_word(struct template *t, const char *s, size_t len, struct word *w,
 			lit = i;
 			continue;
 		}
-		if (tmp[i] == '{' && tmp[i + 1] == '=' &&
-		    strstr(tmp + i, "=}") != NULL) {
-			free(tmp);
-			*errstr = "{= perl expression =} is not supported";
-			return -1;
-		}
 		i++;
 	}
 	add_literal(w, tmp + lit, len - lit);
 	free(tmp);
-	return 0;
 }
 
 static struct word *
@@ -690,8 +682,8 @@ count_plain_args(struct template *t)
 }
 
 /* Splits line into blank-separated words and parses each. */
-static int
-parse_line(struct template *t, const char *line, const char **errstr)
+static void
+parse_line(struct template *t, const char *line)
 {
 	const char *p = line, *start;
 	struct word *w;
@@ -705,14 +697,23 @@ parse_line(struct template *t, const char *line, const char **errstr)
 		while (*p != '\0' && !is_blank(*p))
 			p++;
 		w = new_word(t);
-		if (parse_word(t, start, p - start, w, errstr) == -1)
-			return -1;
+		parse_word(t, start, p - start, w);
 		start = p;
 		while (is_blank(*p))
 			p++;
 		w->sep = xmemdup(start, p - start);
 	}
-	return 0;
+}
+
+static bool
+has_perl_close(char *const *words, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strstr(words[i], "=}") != NULL)
+			return true;
+	return false;
 }
 
 struct template *
@@ -740,13 +741,22 @@ template_new(char *const *words, size_t nwords,
 		w->has_arg = true;
 		return t;
 	}
+	for (i = 0; i < nwords; i++) {
+		const char *open = strstr(words[i], "{=");
+
+		/* Perl expressions could span words: look at the rest too. */
+		if (open != NULL && (strstr(open, "=}") != NULL ||
+		    (i + 1 < nwords && has_perl_close(words + i + 1,
+		    nwords - i - 1)))) {
+			*errstr = "{= perl expression =} is not supported";
+			goto fail;
+		}
+	}
 	if (opts->quote_words) {
 		t->lead = xstrdup("");
 		for (i = 0; i < nwords; i++) {
 			w = new_word(t);
-			if (parse_word(t, words[i], strlen(words[i]), w,
-			    errstr) == -1)
-				goto fail;
+			parse_word(t, words[i], strlen(words[i]), w);
 			w->sep = xstrdup(i + 1 < nwords ? " " : "");
 		}
 	} else {
@@ -756,10 +766,7 @@ template_new(char *const *words, size_t nwords,
 				buf_addch(&line, ' ');
 			buf_addstr(&line, words[i]);
 		}
-		if (parse_line(t, line.data, errstr) == -1) {
-			buf_release(&line);
-			goto fail;
-		}
+		parse_line(t, line.data);
 		buf_release(&line);
 	}
 	if (t->nwords == 0) {

@@ -1,0 +1,156 @@
+#!/usr/bin/env bats
+# Input sources: stdin, :::, ::::, -a, separators, combinations.
+load helper
+
+@test "stdin: one job per line" {
+	run --separate-stderr parx -k echo x <<<$'a\nb'
+	assert_success
+	assert_output $'x a\nx b'
+	assert_equal "$stderr" ""
+}
+
+@test "stdin: empty input runs no job and exits 0" {
+	run parx echo x </dev/null
+	assert_success
+	assert_output ""
+}
+
+@test "-0 splits on NUL" {
+	run parx -k -0 "$HELPER/showargs" < <(printf 'a b\0c\nd\0')
+	assert_success
+	assert_output $'<a b>\n<c\\012d>'
+}
+
+@test "-d takes C escapes" {
+	run parx -k -d '\x2c' echo < <(printf 'a,b')
+	assert_output $'a\nb'
+}
+
+@test "-d rejects more than one character" {
+	run --separate-stderr parx -d ab echo
+	assert_failure 255
+	assert_equal "$stderr" "parx: invalid -d value 'ab': not one character (see 'parx --help')"
+}
+
+@test "::: argument with a newline stays one argument (GNU splits it)" {
+	run parx -k "$HELPER/showargs" ::: $'one\ntwo' three
+	assert_output $'<one\\012two>\n<three>'
+}
+
+@test "::: with no argument is an error" {
+	run --separate-stderr parx echo :::
+	assert_failure 255
+	assert_equal "$stderr" "parx: ':::' needs at least one argument after it (see 'parx --help')"
+}
+
+@test "missing input file: error, exit 255, no job started" {
+	run --separate-stderr parx touch started ::: a :::: nosuchfile
+	assert_failure 255
+	assert_equal "$stderr" "parx: cannot read 'nosuchfile': No such file or directory"
+	assert_file_not_exists started
+}
+
+@test "a directory as input file is refused" {
+	mkdir d
+	run --separate-stderr parx -a d echo
+	assert_failure 255
+	assert_equal "$stderr" "parx: cannot read 'd': Is a directory"
+}
+
+@test "unreadable input file is refused" {
+	[ "$(id -u)" -ne 0 ] || skip "root can read anything"
+	echo a >f; chmod 000 f
+	run parx -a f echo
+	assert_failure 255
+}
+
+@test "-a can be given twice and combines" {
+	printf '1\n2\n' >f; printf 'x\n' >g
+	run parx -k -a f -a g echo
+	assert_output $'1 x\n2 x'
+}
+
+@test "-a and ::: combine, -a first" {
+	printf '1\n2\n' >f
+	run parx -k -a f echo ::: x y
+	assert_output $'1 x\n1 y\n2 x\n2 y'
+}
+
+@test ":::: - reads stdin as one of several sources" {
+	run parx -k echo ::: a :::: - <<<$'1\n2'
+	assert_output $'a 1\na 2'
+}
+
+@test "::::+ links a file to the previous source" {
+	printf '1\n2\n' >f
+	run parx -k echo ::: a b ::::+ f
+	assert_output $'a 1\nb 2'
+}
+
+@test "--link wraps shorter sources" {
+	run parx -k --link echo ::: a b c d ::: 1 2
+	assert_output $'a 1\nb 2\nc 1\nd 2'
+}
+
+@test "--arg-file-sep renames ::::" {
+	printf 'z\n' >f
+	run parx -k --arg-file-sep %% echo %% f
+	assert_output z
+}
+
+@test "-E ends input, also for ::: values" {
+	run parx -k -E stop echo ::: a stop b
+	assert_output a
+}
+
+@test "-r skips blank inputs" {
+	run parx -k -r echo x <<<$'a\n  \n\nb'
+	assert_output $'x a\nx b'
+}
+
+@test "--shuf runs every input once" {
+	run parx --shuf echo ::: $(seq 50)
+	assert_success
+	[ "$(sort -n <<<"$output" | tr '\n' ' ')" = "$(seq 50 | tr '\n' ' ')" ]
+}
+
+@test "--colsep splits columns and {N} picks them" {
+	run parx -k --colsep '\t' echo {2}-{1} <<<$'a\tb\nc\td'
+	assert_output $'b-a\nd-c'
+}
+
+@test "--header : names columns" {
+	run parx -k --colsep , --header : echo {last} {first} <<<$'first,last\nAda,Lovelace'
+	assert_output "Lovelace Ada"
+}
+
+@test "--trim l and r" {
+	run parx -k --trim l "$HELPER/showargs" ::: '  a  '
+	assert_output '<a  >'
+	run parx -k --trim r "$HELPER/showargs" ::: '  a  '
+	assert_output '<  a>'
+}
+
+@test "--trim rejects other values" {
+	run parx --trim x echo ::: a
+	assert_failure 255
+}
+
+@test "bad --colsep regex is reported" {
+	run --separate-stderr parx --colsep '(' echo ::: a
+	assert_failure 255
+	assert_equal "$stderr" "parx: invalid --colsep regular expression '(' (see 'parx --help')"
+}
+
+@test "a million lines stream through in order" {
+	seq 1000000 >in
+	run parx -k -m -j2 echo :::: in
+	assert_success
+	[ "$(printf '%s\n' "$output" | tr ' ' '\n' | cksum)" = "$(cksum <in)" ]
+}
+
+@test "file names with spaces and quotes" {
+	touch "a b.txt" "it's.txt" 'q"uote.txt'
+	run parx -k "$HELPER/showargs" {} ::: *.txt
+	assert_output $'<a b.txt>\n<it\'s.txt>\n<q"uote.txt>'
+}

@@ -1,0 +1,109 @@
+#!/usr/bin/env bats
+# Replacement strings and how commands are built.
+load helper
+
+@test "{} {.} {/} {//} {/.} {#} {%}" {
+	run parx -j1 -k echo {} {.} {/} {//} {/.} {#} {%} ::: dir/file.tar.gz
+	assert_output "dir/file.tar.gz dir/file.tar file.tar.gz dir file.tar 1 1"
+}
+
+@test "{%} is the slot, reused" {
+	run parx -j2 -k echo {%} ::: a b c d
+	assert_success
+	for s in $output; do [[ $s == 1 || $s == 2 ]]; done
+}
+
+@test "positional {N} and {-N} across sources" {
+	run parx -k echo {-1} {1} ::: a ::: b ::: c
+	assert_output "c a"
+}
+
+@test "{N} beyond the values is empty" {
+	run parx -k "$HELPER/showargs" {3} ::: a
+	assert_output "<>"
+}
+
+@test "no replacement string appends the arguments quoted" {
+	run parx -k "$HELPER/showargs" pre ::: 'a b'
+	assert_output $'<pre>\n<a b>'
+}
+
+@test "{#} alone means nothing is appended" {
+	run parx -k echo job {#} ::: a b
+	assert_output $'job 1\njob 2'
+}
+
+@test "no command: the input is the command" {
+	run parx -k <<<$'echo one\necho two | tr a-z A-Z'
+	assert_output $'one\nTWO'
+}
+
+@test "-I replaces a custom string and leaves {} alone" {
+	run parx -k -I XX echo XX {} ::: a
+	assert_output "a {}"
+}
+
+@test "--bner, --dnr, --slotreplace" {
+	run parx -j1 -k --bner B --dnr D --slotreplace S echo B D S ::: x/y.z
+	assert_output "y x 1"
+}
+
+@test "--plus: {%suffix} {#prefix} {+/}" {
+	run parx -k --plus echo {%.gz} {#dir/} {+/} ::: dir/a.tar.gz
+	assert_output "dir/a.tar a.tar.gz dir"
+}
+
+@test "{= perl =} is refused with a clear message" {
+	run --separate-stderr parx echo '{= s/a/b/ =}' ::: a
+	assert_failure 255
+	assert_equal "$stderr" "parx: {= perl expression =} is not supported (see 'parx --help')"
+}
+
+@test "-N2 gives {1} {2}; missing ones are empty" {
+	run parx -k -N2 echo {2}-{1} ::: a b c
+	assert_output $'b-a\n-c'
+}
+
+@test "-X repeats the word around {} per value" {
+	run parx -j1 -k -X "$HELPER/showargs" -o{}.out ::: a b
+	assert_output $'<-oa.out>\n<-ob.out>'
+}
+
+@test "-m puts all values where {} is" {
+	run parx -j1 -k -m "$HELPER/showargs" -o{}.out ::: a b
+	assert_output $'<-oa>\n<b.out>'
+}
+
+@test "-s limits the packed command line" {
+	run parx -j1 -k -m -s 20 echo ::: aaaa bbbb cccc dddd eeee ffff
+	assert_success
+	while IFS= read -r line; do [ "${#line}" -le 20 ]; done <<<"$output"
+	[ "$(wc -l <<<"$output")" -gt 1 ]
+}
+
+@test "-m with 200000 inputs packs them all" {
+	seq 200000 >in
+	run parx -k -m echo :::: in
+	assert_success
+	[ "$(tr ' ' '\n' <<<"$output" | cksum)" = "$(cksum <in)" ]
+}
+
+@test "a 120 KiB argument reaches the job" {
+	big=$(head -c 122880 /dev/zero | tr '\0' x)
+	run parx -q sh -c 'printf %s "$1" | wc -c' sh ::: "$big"
+	assert_success
+	[ "$output" = 122880 ]
+}
+
+@test "a 1 MiB shell command line works (GNU parallel stops near 63 KB)" {
+	run parx echo {} $(seq 1 80000) '|' wc -w ::: x
+	assert_success
+	[ "$output" = 80001 ]
+}
+
+@test "an input too long for any command line is an error" {
+	head -c 3000000 /dev/zero | tr '\0' x >big
+	run --separate-stderr parx echo :::: big
+	assert_failure 255
+	assert_equal "$stderr" "parx: command line too long for input 1"
+}
