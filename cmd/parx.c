@@ -252,7 +252,7 @@ parse_trim(const char *s)
  * words and quoted strings.  They go before the command-line ones.
  */
 static char **
-with_env_options(int *argc, char **argv)
+with_env_options(int *argc, char **argv, char ***words_out)
 {
 	const char *env = getenv("PARALLEL");
 	const char *err;
@@ -272,7 +272,7 @@ with_env_options(int *argc, char **argv)
 	for (i = 1; i < *argc; i++)
 		nargv[k++] = argv[i];
 	nargv[k] = NULL;
-	free(words);	/* the strings live on in nargv */
+	*words_out = words;	/* the strings nargv points into */
 	*argc = k;
 	return nargv;
 }
@@ -717,8 +717,7 @@ main(int argc, char **argv)
 	struct run_stats st;
 	struct template *t, *tagt = NULL;
 	struct ctx ctx;
-	char **names = NULL, **orig_argv = argv;
-	int i, nenv_words, orig_argc = argc;
+	char **names = NULL, **orig_argv = argv, **env_words = NULL;
 	unsigned long jobs;
 	int status;
 
@@ -727,8 +726,7 @@ main(int argc, char **argv)
 	cfg.arg_sep = ":::";
 	cfg.arg_file_sep = "::::";
 	cfg.output = COLLATE_GROUP;
-	argv = with_env_options(&argc, argv);
-	nenv_words = argc - orig_argc;
+	argv = with_env_options(&argc, argv, &env_words);
 	parse_options(&cfg, argc, argv);
 	jobs = cfg.jobs_spec != NULL ? parse_jobs(cfg.jobs_spec) :
 	    online_cpus();
@@ -805,10 +803,8 @@ out:
 	free(names);
 	free(cfg.sources);
 	free(cfg.arg_files);
-	if (argv != orig_argv) {
-		for (i = 1; i <= nenv_words; i++)
-			free(argv[i]);
+	if (argv != orig_argv)
 		free(argv);
-	}
+	quote_free_words(env_words);
 	return status;
 }

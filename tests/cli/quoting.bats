@@ -96,9 +96,9 @@ echo 'a'\"'\""
 }
 
 @test "same output and status on both paths" {
-	run parx -k sh -c 'echo "$1"; exit 3' sh {} ::: a
+	run parx -q -k sh -c 'echo "$1"; exit 3' sh {} ::: a
 	local direct=$output status1=$status
-	PARX_EXEC=shell run parx -k sh -c 'echo "$1"; exit 3' sh {} ::: a
+	PARX_EXEC=shell run parx -q -k sh -c 'echo "$1"; exit 3' sh {} ::: a
 	assert_equal "$output" "$direct"
 	assert_equal "$status" "$status1"
 	assert_equal "$status" 1

@@ -1,0 +1,118 @@
+#!/usr/bin/env bats
+# Output modes: grouped, -k, --line-buffer, -u, --tag, binary, big, --files.
+load helper
+
+@test "grouped output is never mixed between jobs" {
+	run parx -q -j4 sh -c 'for i in 1 2 3 4 5; do echo "$1-$i"; sleep 0.01; done' sh ::: a b c d
+	assert_success
+	# each job's five lines are contiguous
+	for j in a b c d; do
+		span=$(grep -n "^$j-" <<<"$output" | cut -d: -f1 |
+		    awk 'NR == 1 { f = $1 } { l = $1 } END { print l - f }')
+		[ "$span" -eq 4 ]
+	done
+}
+
+@test "grouped: stdout and stderr each go to their own stream" {
+	run --separate-stderr parx -q -k sh -c 'echo out-$1; echo err-$1 >&2' sh ::: a b
+	assert_output $'out-a\nout-b'
+	assert_equal "$stderr" $'err-a\nerr-b'
+}
+
+@test "-k keeps input order even when the first job is slowest" {
+	run parx -q -k -j3 sh -c 'sleep $1; echo $1' sh ::: 0.3 0.1 0
+	assert_output $'0.3\n0.1\n0'
+}
+
+@test "without -k a fast job's output is not held behind a slow one" {
+	run parx -q -j2 sh -c 'sleep $1; echo $1' sh ::: 1 0
+	assert_output $'0\n1'
+}
+
+@test "--line-buffer prints whole lines, never a half line" {
+	run parx -q -j2 --line-buffer sh -c 'printf "%s-part1 " $1; sleep 0.1; echo "$1-end"' sh ::: a b
+	assert_success
+	assert_line "a-part1 a-end"
+	assert_line "b-part1 b-end"
+}
+
+@test "--tag prefixes every line, also without a final newline" {
+	run parx -k -q --tag printf 'x\ny%.0s' ::: a
+	assert_output $'a\tx\na\ty'
+}
+
+@test "--tagstring takes replacement strings" {
+	run parx -k --tagstring '[{#}:{.}]' echo ::: f.txt
+	assert_output $'[1:f]\tf.txt'
+}
+
+@test "-u passes output straight through" {
+	run parx -u -j1 echo ::: a b
+	assert_output $'a\nb'
+}
+
+@test "binary output with NUL bytes comes through byte for byte" {
+	head -c 300000 /dev/urandom >blob
+	parx -k cat ::: blob blob >out
+	cat blob blob | cmp - out
+}
+
+@test "no final newline is kept as is" {
+	parx -k printf %s ::: a b >out
+	[ "$(od -c out | head -1)" = "0000000   a   b" ]
+}
+
+@test "big outputs of concurrent jobs spill to disk and come through whole" {
+	mkdir tmp
+	run parx -q -k -j3 --tmpdir tmp sh -c 'head -c 20000000 /dev/zero | tr "\0" "$1"' sh ::: a b c
+	assert_success
+	[ "${#output}" -eq 60000000 ]
+	[ "$(printf %s "$output" | tr -s abc)" = abc ]
+	# nothing is left behind in the temporary directory
+	[ -z "$(ls -A tmp)" ]
+}
+
+@test "--dry-run runs nothing" {
+	run parx --dry-run touch {} ::: x y
+	assert_output $'touch x\ntouch y'
+	assert_file_not_exists x
+}
+
+@test "-v prints the command before its output" {
+	run parx -k -v echo ::: a
+	assert_output $'echo a\na'
+}
+
+@test "--files prints the names of files holding the output" {
+	mkdir tmp
+	run parx -k --files --tmpdir tmp echo ::: a b
+	assert_success
+	[ "$(cat "${lines[0]}")" = a ]
+	[ "$(cat "${lines[1]}")" = b ]
+	rm -f "${lines[@]}"
+}
+
+@test "a write error on stdout is reported and fails the run" {
+	run --separate-stderr parx echo ::: a b
+	run --separate-stderr bash -c "'$PARX' echo ::: a b >/dev/full"
+	assert_failure 255
+	assert_equal "$stderr" "parx: cannot write output: No space left on device"
+}
+
+@test "a closed pipe downstream ends parx promptly and quietly" {
+	run --separate-stderr bash -c "set -o pipefail; seq 100000 | '$PARX' -j4 echo | head -1"
+	assert_output 1
+	assert_equal "$stderr" ""
+	assert_equal "$status" 141
+}
+
+@test "PARALLEL_SEQ, PARALLEL_JOBSLOT, PARX_SEQ and PARX_SLOT are set" {
+	run parx -q -j1 -k sh -c 'echo $PARALLEL_SEQ $PARALLEL_JOBSLOT $PARX_SEQ $PARX_SLOT' ::: a b
+	assert_output $'1 1 1 1\n2 1 2 1'
+}
+
+@test "a job's stdin is empty, so cat cannot eat the input" {
+	run parx -k 'cat; echo {}' <<<$'a\nb'
+	assert_success
+	assert_output $'a\nb'
+}
