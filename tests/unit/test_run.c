@@ -1,0 +1,147 @@
+/*
+ * Unit tests for lib/run.c with a fake job source: slots, ordering,
+ * exit statuses and the direct and shell paths.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "quote.h"
+#include "run.h"
+#include "xmalloc.h"
+
+struct fake {
+	const char	*const *cmds;	/* shell command lines */
+	size_t		 n;
+	bool		 direct;
+	int		 results[16];
+	int		 signals[16];
+	unsigned long	 slots_seen[16];
+	size_t		 done;
+};
+
+static int
+fake_next(void *arg, unsigned long seq, unsigned long slot,
+    struct run_job *job)
+{
+	struct fake *f = arg;
+	const char *err;
+
+	if (seq > f->n)
+		return 0;
+	memset(job, 0, sizeof(*job));
+	job->cmd = xstrdup(f->cmds[seq - 1]);
+	if (f->direct)
+		job->argv = quote_split_words(job->cmd, &err);
+	f->slots_seen[seq - 1] = slot;
+	return 1;
+}
+
+static void
+fake_done(void *arg, const struct run_result *r)
+{
+	struct fake *f = arg;
+
+	f->results[r->seq - 1] = r->exit_code;
+	f->signals[r->seq - 1] = r->signal;
+	f->done++;
+}
+
+static void
+run_fake(struct fake *f, unsigned long jobs, struct run_stats *st)
+{
+	struct run_callbacks cb = { fake_next, fake_done, NULL, f };
+	struct run_opts ro;
+
+	memset(&ro, 0, sizeof(ro));
+	ro.jobs = jobs;
+	ro.output = COLLATE_KEEP;
+	ro.shell = "/bin/sh";
+	ro.mem_limit = 1 << 20;
+	assert_int_equal(run_parallel(&ro, &cb, st), 0);
+}
+
+static void
+test_run_exit_statuses(void **state)
+{
+	static const char *const cmds[] = {
+		"true", "exit 3", "kill -9 $$", "nosuch-cmd-parx 2>/dev/null",
+	};
+	struct fake f = { cmds, 4, false, { 0 }, { 0 }, { 0 }, 0 };
+	struct run_stats st;
+
+	(void)state;
+	run_fake(&f, 2, &st);
+	assert_int_equal(f.done, 4);
+	assert_int_equal(st.started, 4);
+	assert_int_equal(st.failed, 3);
+	assert_int_equal(f.results[0], 0);
+	assert_int_equal(f.results[1], 3);
+	assert_int_equal(f.results[2], -1);
+	assert_int_equal(f.signals[2], 9);
+	assert_int_equal(f.results[3], 127);
+}
+
+static void
+test_run_direct_falls_back_to_shell(void **state)
+{
+	static const char *const cmds[] = { "true", "false", "cd /" };
+	struct fake f = { cmds, 3, true, { 0 }, { 0 }, { 0 }, 0 };
+	struct run_stats st;
+
+	(void)state;
+	run_fake(&f, 1, &st);
+	assert_int_equal(f.results[0], 0);
+	assert_int_equal(f.results[1], 1);
+	assert_int_equal(f.results[2], 0);	/* cd is a builtin */
+	assert_int_equal(f.slots_seen[2], 1);
+}
+
+static void
+test_run_slots_stay_in_range(void **state)
+{
+	static const char *const cmds[] = {
+		"true", "true", "true", "true", "true", "true", "true",
+	};
+	struct fake f = { cmds, 7, true, { 0 }, { 0 }, { 0 }, 0 };
+	struct run_stats st;
+	size_t i;
+
+	(void)state;
+	run_fake(&f, 3, &st);
+	for (i = 0; i < 7; i++)
+		assert_in_range(f.slots_seen[i], 1, 3);
+	assert_int_equal(st.failed, 0);
+}
+
+static void
+test_run_no_jobs(void **state)
+{
+	struct fake f = { NULL, 0, true, { 0 }, { 0 }, { 0 }, 0 };
+	struct run_stats st;
+
+	(void)state;
+	run_fake(&f, 4, &st);
+	assert_int_equal(st.started, 0);
+	assert_int_equal(f.done, 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_run_exit_statuses),
+		cmocka_unit_test(test_run_direct_falls_back_to_shell),
+		cmocka_unit_test(test_run_slots_stay_in_range),
+		cmocka_unit_test(test_run_no_jobs),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
