@@ -96,7 +96,7 @@ quote_shell_len(const char *s, size_t len)
 char **
 quote_split_words(const char *p, const char **errstr)
 {
-	size_t len = strlen(p), nwords = 0, n = 0;
+	size_t len = strlen(p), nwords = 0, n = 0, k;
 	char **argv, *store, *w;
 	const char *end;
 	bool inword = false;
@@ -134,7 +134,11 @@ quote_split_words(const char *p, const char **errstr)
 			p = end + 1;
 			continue;
 		}
-		store[n++] = *p++;
+		/* A run of plain bytes is copied in one go. */
+		k = strcspn(p, " \t\n'\"");
+		memcpy(store + n, p, k);
+		n += k;
+		p += k;
 	}
 	argv[nwords] = NULL;
 	return argv;

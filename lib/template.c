@@ -666,8 +666,7 @@ count_plain_args(struct template *t)
 	size_t i, k, n = 0;
 	const struct part *p;
 
-	if (t->opts.context || t->opts.quote_words || t->opts.raw ||
-	    t->opts.verbatim)
+	if (t->opts.quote_words || t->opts.raw || t->opts.verbatim)
 		return;
 	for (i = 0; i < t->nwords; i++)
 		for (k = 0; k < t->words[i].nparts; k++) {
@@ -675,6 +674,9 @@ count_plain_args(struct template *t)
 			if (p->kind != PART_ARG)
 				continue;
 			if (p->op != OP_NONE)
+				return;
+			/* -X repeating a bare {} is the same as -m. */
+			if (t->opts.context && t->words[i].nparts != 1)
 				return;
 			n++;
 		}
