@@ -40,14 +40,14 @@ build/san/%.o: lib/%.c lib/*.h
 	$(CC) $(BASE_FLAGS) $(SAN_FLAGS) -c -o $@ $<
 
 build/parx: cmd/parx.c cmd/*.h lib/*.h $(LIB_OBJ)
-	$(CC) $(BASE_FLAGS) $(CFLAGS) -o $@ cmd/parx.c $(LIB_OBJ) $(BSD_LIBS)
+	$(CC) $(BASE_FLAGS) $(CFLAGS) -o $@ cmd/parx.c $(LIB_OBJ) $(BSD_LIBS) -lm
 
 build/san/parx: cmd/parx.c cmd/*.h lib/*.h $(SAN_OBJ)
-	$(CC) $(BASE_FLAGS) $(SAN_FLAGS) -o $@ cmd/parx.c $(SAN_OBJ) $(BSD_LIBS)
+	$(CC) $(BASE_FLAGS) $(SAN_FLAGS) -o $@ cmd/parx.c $(SAN_OBJ) $(BSD_LIBS) -lm
 
 build/unit/%: tests/unit/%.c lib/*.h $(SAN_OBJ)
 	@mkdir -p $(@D)
-	$(CC) $(BASE_FLAGS) $(SAN_FLAGS) -Ilib -o $@ $< $(SAN_OBJ) -lcmocka $(BSD_LIBS)
+	$(CC) $(BASE_FLAGS) $(SAN_FLAGS) -Ilib -o $@ $< $(SAN_OBJ) -lcmocka $(BSD_LIBS) -lm
 
 build/helper/%: tests/helper/%.c
 	@mkdir -p $(@D)

@@ -7,6 +7,8 @@
  */
 #include <sys/resource.h>
 
+#include <math.h>
+
 #include <err.h>
 #include <errno.h>
 #include <getopt.h>
@@ -22,8 +24,11 @@
 
 #include "../lib/buf.h"
 #include "../lib/feed.h"
+#include "../lib/halt.h"
 #include "../lib/input.h"
+#include "../lib/joblog.h"
 #include "../lib/quote.h"
+#include "../lib/results.h"
 #include "../lib/run.h"
 #include "../lib/template.h"
 #include "../lib/xmalloc.h"
@@ -48,7 +53,23 @@ struct config {
 	bool			 keep_order;
 	bool			 dry_run;
 	bool			 verbose;
+	bool			 trace;
 	bool			 files;
+	struct halt		 halt;
+	unsigned		 retries;
+	double			 timeout;
+	double			 timeout_pct;
+	const char		*termseq;
+	double			 delay;
+	int			 nice;
+	bool			 has_nice;
+	const char		*joblog;
+	bool			 resume;
+	bool			 resume_failed;
+	bool			 retry_failed;
+	const char		*results;
+	unsigned long long	 memfree;
+	double			 max_load;
 	bool			 tag;
 	const char		*tagstring;
 	const char		*tmpdir;
@@ -69,10 +90,13 @@ enum {
 	OPT_LINE_BUFFER = 256, OPT_GROUP, OPT_TAG, OPT_TAGSTRING, OPT_HEADER,
 	OPT_TRIM, OPT_PLUS, OPT_BNR, OPT_DNR, OPT_BNER, OPT_SEQR, OPT_SLOTR,
 	OPT_LINK, OPT_ARG_SEP, OPT_ARG_FILE_SEP, OPT_SHUF, OPT_TMPDIR,
-	OPT_FILES, OPT_ENV, OPT_DRY_RUN, OPT_HELP, OPT_VERSION,
+	OPT_FILES, OPT_ENV, OPT_DRY_RUN, OPT_HELP, OPT_VERSION, OPT_HALT,
+	OPT_RETRIES, OPT_TIMEOUT, OPT_TERMSEQ, OPT_DELAY, OPT_NICE,
+	OPT_JOBLOG, OPT_RESUME, OPT_RESUME_FAILED, OPT_RETRY_FAILED,
+	OPT_RESULTS, OPT_MEMFREE, OPT_LOAD,
 };
 
-static const char short_opts[] = "+:0a:C:d:E:hI:j:kL:mn:N:qrs:uU:vVX";
+static const char short_opts[] = "+:0a:C:d:E:hI:j:kL:mn:N:qrs:tuU:vVX";
 
 static const struct option long_opts[] = {
 	{ "arg-file", required_argument, NULL, 'a' },
@@ -83,6 +107,7 @@ static const struct option long_opts[] = {
 	{ "bner", required_argument, NULL, OPT_BNER },
 	{ "bnr", required_argument, NULL, OPT_BNR },
 	{ "colsep", required_argument, NULL, 'C' },
+	{ "delay", required_argument, NULL, OPT_DELAY },
 	{ "delimiter", required_argument, NULL, 'd' },
 	{ "dirnamereplace", required_argument, NULL, OPT_DNR },
 	{ "dnr", required_argument, NULL, OPT_DNR },
@@ -93,31 +118,46 @@ static const struct option long_opts[] = {
 	{ "extensionreplace", required_argument, NULL, 'U' },
 	{ "files", no_argument, NULL, OPT_FILES },
 	{ "group", no_argument, NULL, OPT_GROUP },
+	{ "halt", required_argument, NULL, OPT_HALT },
+	{ "halt-on-error", required_argument, NULL, OPT_HALT },
 	{ "header", required_argument, NULL, OPT_HEADER },
 	{ "help", no_argument, NULL, 'h' },
+	{ "joblog", required_argument, NULL, OPT_JOBLOG },
 	{ "jobs", required_argument, NULL, 'j' },
 	{ "keep-order", no_argument, NULL, 'k' },
 	{ "lb", no_argument, NULL, OPT_LINE_BUFFER },
 	{ "line-buffer", no_argument, NULL, OPT_LINE_BUFFER },
 	{ "link", no_argument, NULL, OPT_LINK },
+	{ "load", required_argument, NULL, OPT_LOAD },
 	{ "max-args", required_argument, NULL, 'n' },
 	{ "max-chars", required_argument, NULL, 's' },
 	{ "max-lines", required_argument, NULL, 'L' },
 	{ "max-replace-args", required_argument, NULL, 'N' },
+	{ "memfree", required_argument, NULL, OPT_MEMFREE },
+	{ "nice", required_argument, NULL, OPT_NICE },
 	{ "no-run-if-empty", no_argument, NULL, 'r' },
 	{ "null", no_argument, NULL, '0' },
 	{ "plus", no_argument, NULL, OPT_PLUS },
 	{ "quote", no_argument, NULL, 'q' },
 	{ "replace", required_argument, NULL, 'I' },
+	{ "res", required_argument, NULL, OPT_RESULTS },
+	{ "results", required_argument, NULL, OPT_RESULTS },
+	{ "resume", no_argument, NULL, OPT_RESUME },
+	{ "resume-failed", no_argument, NULL, OPT_RESUME_FAILED },
+	{ "retries", required_argument, NULL, OPT_RETRIES },
+	{ "retry-failed", no_argument, NULL, OPT_RETRY_FAILED },
 	{ "seqreplace", required_argument, NULL, OPT_SEQR },
 	{ "shuf", no_argument, NULL, OPT_SHUF },
 	{ "slotreplace", required_argument, NULL, OPT_SLOTR },
 	{ "tag", no_argument, NULL, OPT_TAG },
 	{ "tagstring", required_argument, NULL, OPT_TAGSTRING },
+	{ "term-seq", required_argument, NULL, OPT_TERMSEQ },
+	{ "termseq", required_argument, NULL, OPT_TERMSEQ },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "tmpdir", required_argument, NULL, OPT_TMPDIR },
 	{ "trim", required_argument, NULL, OPT_TRIM },
 	{ "ungroup", no_argument, NULL, 'u' },
-	{ "verbose", no_argument, NULL, 'v' },
+	{ "verbose", no_argument, NULL, 't' },
 	{ "version", no_argument, NULL, 'V' },
 	{ "xapply", no_argument, NULL, OPT_LINK },
 	{ "xargs", no_argument, NULL, 'm' },
@@ -349,9 +389,77 @@ parse_operands(struct config *cfg, int argc, char **argv)
 	}
 }
 
+/* A number with GNU's unit suffixes: K M G T (1024) and k m g t (1000). */
+static double
+parse_scaled(const char *opt, const char *s, bool is_time)
+{
+	static const char units[] = "kmgtKMGT";
+	static const double time_units[] = { 1, 60, 3600, 86400 };
+	const char *u;
+	char *end;
+	double v;
+
+	v = strtod(s, &end);
+	if (end == s || v < 0 || !isfinite(v))
+		usage_error("invalid %s value '%s': not a number", opt, s);
+	if (*end == '\0')
+		return v;
+	if (is_time && end[1] == '\0' && (u = strchr("smhd", *end)) != NULL)
+		return v * time_units[u - "smhd"];
+	if (!is_time && end[1] == '\0' && (u = strchr(units, *end)) != NULL)
+		return v * pow(u - units >= 4 ? 1024 : 1000,
+		    (u - units) % 4 + 1);
+	usage_error("invalid %s value '%s': unknown unit", opt, s);
+	return 0;
+}
+
+static double
+parse_duration(const char *opt, const char *s)
+{
+	return parse_scaled(opt, s, true);
+}
+
+static unsigned long long
+parse_size(const char *opt, const char *s)
+{
+	return (unsigned long long)parse_scaled(opt, s, false);
+}
+
+static double
+parse_load(const char *s)
+{
+	char *end;
+	double v = strtod(s, &end);
+
+	if (end == s || v <= 0 || (*end != '\0' && strcmp(end, "%") != 0))
+		usage_error("invalid --load value '%s': not a number", s);
+	return *end == '%' ? v * online_cpus() / 100 : v;
+}
+
+static void
+parse_timeout(struct config *cfg, const char *s)
+{
+	size_t len = strlen(s);
+	char *num;
+
+	if (len > 1 && s[len - 1] == '%') {
+		num = xmemdup(s, len - 1);
+		cfg->timeout_pct = parse_scaled("--timeout", num, false);
+		free(num);
+		cfg->timeout = 0;
+		return;
+	}
+	cfg->timeout = parse_duration("--timeout", s);
+	cfg->timeout_pct = 0;
+	if (cfg->timeout == 0)
+		usage_error("invalid --timeout value '%s': must be more than 0",
+		    s);
+}
+
 static void
 parse_options(struct config *cfg, int argc, char **argv)
 {
+	const char *errstr;
 	int c, d;
 
 	opterr = 0;
@@ -423,6 +531,54 @@ parse_options(struct config *cfg, int argc, char **argv)
 			break;
 		case 'v':
 			cfg->verbose = true;
+			break;
+		case 't':
+			cfg->trace = true;
+			break;
+		case OPT_HALT:
+			if (halt_parse(&cfg->halt, optarg, &errstr) == -1)
+				usage_error("invalid --halt value '%s': %s",
+				    optarg, errstr);
+			break;
+		case OPT_RETRIES:
+			cfg->retries = parse_count("--retries", optarg, 1000000);
+			break;
+		case OPT_TIMEOUT:
+			parse_timeout(cfg, optarg);
+			break;
+		case OPT_TERMSEQ:
+			cfg->termseq = optarg;
+			break;
+		case OPT_DELAY:
+			cfg->delay = parse_duration("--delay", optarg);
+			break;
+		case OPT_NICE:
+			cfg->nice = (int)strtonum(optarg, -20, 19, &errstr);
+			if (errstr != NULL)
+				usage_error("invalid --nice value '%s': %s",
+				    optarg, errstr);
+			cfg->has_nice = true;
+			break;
+		case OPT_JOBLOG:
+			cfg->joblog = optarg;
+			break;
+		case OPT_RESUME:
+			cfg->resume = true;
+			break;
+		case OPT_RESUME_FAILED:
+			cfg->resume_failed = true;
+			break;
+		case OPT_RETRY_FAILED:
+			cfg->retry_failed = true;
+			break;
+		case OPT_RESULTS:
+			cfg->results = optarg;
+			break;
+		case OPT_MEMFREE:
+			cfg->memfree = parse_size("--memfree", optarg);
+			break;
+		case OPT_LOAD:
+			cfg->max_load = parse_load(optarg);
 			break;
 		case 'V':
 			printf("parx %s\n", PARX_VERSION);
@@ -608,35 +764,102 @@ make_template(char *const *words, size_t n, const struct template_opts *o)
 }
 
 struct ctx {
-	struct feed	*feed;
-	struct input	*in;
-	bool		 input_failed;
+	struct config		*cfg;
+	struct feed		*feed;
+	struct input		*in;
+	struct joblog		*joblog;
+	struct joblog_done	*done;		/* --resume: skip these */
+	struct joblog_entry	*retry;		/* --retry-failed */
+	size_t			 nretry, next_retry;
+	struct results		*results;
+	unsigned long		 seq;
+	bool			 input_failed;
+	bool			 joblog_failed;
+	bool			 results_failed;
 };
 
 static int
-next_job(void *arg, unsigned long seq, unsigned long slot,
-    struct run_job *job)
+next_job(void *arg, unsigned long slot, struct run_job *job)
 {
 	struct ctx *ctx = arg;
+	char *const *fields;
+	size_t nfields;
 	int r;
 
-	if ((r = feed_next(ctx->feed, seq, slot, job)) == -1) {
-		if (errno == E2BIG)
-			warnx("command line too long for input %lu", seq);
-		else
-			warn("cannot read '%s'", input_error_path(ctx->in));
-		ctx->input_failed = true;
+	memset(job, 0, sizeof(*job));
+	job->tee_fd[0] = job->tee_fd[1] = -1;
+	if (ctx->retry != NULL || ctx->cfg->retry_failed) {
+		/* --retry-failed: the failed commands of the log, as they were. */
+		if (ctx->next_retry == ctx->nretry)
+			return 0;
+		job->seq = ctx->retry[ctx->next_retry].seq;
+		job->cmd = xstrdup(ctx->retry[ctx->next_retry++].cmd);
+		return 1;
 	}
-	return r;
+	for (;;) {
+		ctx->seq++;
+		r = feed_next(ctx->feed, ctx->seq, slot, job);
+		if (r == -1) {
+			if (errno == E2BIG)
+				warnx("command line too long for input %lu",
+				    ctx->seq);
+			else
+				warn("cannot read '%s'",
+				    input_error_path(ctx->in));
+			ctx->input_failed = true;
+		}
+		if (r <= 0)
+			return r;
+		if (!joblog_done_has(ctx->done, ctx->seq))
+			break;
+		free(job->argv);
+		free(job->cmd);
+		free(job->tag);
+		memset(job, 0, sizeof(*job));
+	}
+	job->seq = ctx->seq;
+	job->tee_fd[0] = job->tee_fd[1] = -1;
+	if (ctx->results != NULL) {
+		fields = feed_fields(ctx->feed, &nfields);
+		if (results_job_start(ctx->results, job->seq, fields, nfields,
+		    job->tee_fd) == -1 && !ctx->results_failed) {
+			warn("cannot write --results for job %lu", job->seq);
+			ctx->results_failed = true;
+		}
+	}
+	return 1;
 }
 
-static void
+static enum run_action
 job_done(void *arg, const struct run_result *res)
 {
-	(void)arg;
+	struct ctx *ctx = arg;
+	enum halt_when h;
+
 	if (res->spawn_errno != 0)
 		warnx("cannot run job %lu: %s", res->seq,
 		    strerror(res->spawn_errno));
+	if (res->timed_out)
+		warnx("job %lu timed out: %s", res->seq, res->cmd);
+	if (ctx->joblog != NULL && joblog_write(ctx->joblog, res) == -1 &&
+	    !ctx->joblog_failed) {
+		warn("cannot write job log '%s'", ctx->cfg->joblog);
+		ctx->joblog_failed = true;
+	}
+	if (ctx->results != NULL && results_job_done(ctx->results, res) == -1 &&
+	    !ctx->results_failed) {
+		warn("cannot write --results for job %lu", res->seq);
+		ctx->results_failed = true;
+	}
+	if (res->killed && !res->timed_out)
+		return RUN_CONTINUE;	/* we ended it: not its fault */
+	h = halt_job_done(&ctx->cfg->halt, res->exit_code, res->signal);
+	if (h == HALT_NEVER)
+		return RUN_CONTINUE;
+	warnx("halting (--halt %s): job %lu %s: %s",
+	    h == HALT_NOW ? "now" : "soon", res->seq,
+	    res->exit_code != 0 ? "failed" : "succeeded", res->cmd);
+	return h == HALT_NOW ? RUN_STOP_NOW : RUN_STOP_SOON;
 }
 
 static void
@@ -650,17 +873,16 @@ static int
 dry_run(struct ctx *ctx, unsigned long jobs)
 {
 	struct run_job job;
-	unsigned long seq;
+	unsigned long n;
 	int r;
 
-	for (seq = 1; (r = next_job(ctx, seq, (seq - 1) % jobs + 1, &job)) ==
-	    1; seq++) {
+	for (n = 0; (r = next_job(ctx, n % jobs + 1, &job)) == 1; n++) {
 		if (job.tag != NULL)
 			fputs(job.tag, stdout);
 		puts(job.cmd);
 		free(job.cmd);
 		free(job.tag);
-		quote_free_words(job.argv);
+		free(job.argv);
 	}
 	if (fflush(stdout) == EOF || ferror(stdout))
 		err(EXIT_ERROR, "cannot write output");
@@ -701,11 +923,94 @@ exit_status(const struct ctx *ctx, const struct run_stats *st)
 		warn("cannot use the temporary directory; output was held in "
 		    "memory");
 	}
-	if (ctx->input_failed || st->input_errno != 0)
+	if (ctx->input_failed || st->input_errno != 0 || ctx->joblog_failed ||
+	    ctx->results_failed)
 		return EXIT_ERROR;
+	if (ctx->cfg->halt.when != HALT_NEVER)
+		return halt_exit_status(&ctx->cfg->halt);
 	if (st->failed > EXIT_MAX_COUNTED)
 		return EXIT_MANY_FAILED;
 	return (int)st->failed;
+}
+
+/* Job log, --resume, --retry-failed and --results, before any job runs. */
+static void
+open_records(struct ctx *ctx, struct config *cfg, char *const *names,
+    size_t nnames)
+{
+	const char *path = cfg->joblog;
+	bool append = false;
+
+	if ((cfg->resume || cfg->resume_failed || cfg->retry_failed) &&
+	    path == NULL)
+		usage_error("--resume, --resume-failed and --retry-failed "
+		    "need --joblog");
+	if (path != NULL && path[0] == '+') {
+		path++;
+		append = true;
+	}
+	if (cfg->resume || cfg->resume_failed) {
+		if ((ctx->done = joblog_done_read(path, cfg->resume_failed)) ==
+		    NULL)
+			err(EXIT_ERROR, "cannot read job log '%s'", path);
+		append = true;
+	}
+	if (cfg->retry_failed) {
+		if (joblog_failed(path, &ctx->retry, &ctx->nretry) == -1)
+			err(EXIT_ERROR, "cannot read job log '%s'", path);
+		append = true;
+	}
+	if (path != NULL && (ctx->joblog = joblog_open(path, append)) == NULL)
+		err(EXIT_ERROR, "cannot write job log '%s'", path);
+	if (cfg->results != NULL && (ctx->results = results_new(cfg->results,
+	    cfg->tmpdir, names, nnames)) == NULL)
+		err(EXIT_ERROR, "cannot write results to '%s'", cfg->results);
+}
+
+static void
+close_records(struct ctx *ctx)
+{
+	size_t i;
+
+	if (joblog_close(ctx->joblog) == -1 && !ctx->joblog_failed) {
+		warn("cannot write job log '%s'", ctx->cfg->joblog);
+		ctx->joblog_failed = true;
+	}
+	if (results_close(ctx->results) == -1 && !ctx->results_failed) {
+		warn("cannot write results to '%s'", ctx->cfg->results);
+		ctx->results_failed = true;
+	}
+	joblog_done_free(ctx->done);
+	for (i = 0; i < ctx->nretry; i++)
+		free((char *)ctx->retry[i].cmd);
+	free(ctx->retry);
+}
+
+static void
+set_run_opts(const struct config *cfg, unsigned long jobs, struct run_opts *ro)
+{
+	const char *errstr;
+
+	memset(ro, 0, sizeof(*ro));
+	ro->jobs = jobs;
+	ro->output = cfg->keep_order && cfg->output == COLLATE_GROUP ?
+	    COLLATE_KEEP : cfg->output;
+	ro->verbose = cfg->verbose;
+	ro->trace = cfg->trace;
+	ro->files = cfg->files;
+	ro->shell = choose_shell();
+	ro->tmpdir = cfg->tmpdir;
+	ro->mem_limit = HELD_OUTPUT_MAX;
+	ro->retries = cfg->retries;
+	ro->timeout = cfg->timeout;
+	ro->timeout_pct = cfg->timeout_pct;
+	ro->delay = cfg->delay;
+	ro->memfree = cfg->memfree;
+	ro->max_load = cfg->max_load;
+	if (cfg->termseq != NULL &&
+	    run_parse_termseq(cfg->termseq, ro, &errstr) == -1)
+		usage_error("invalid --termseq value '%s': %s", cfg->termseq,
+		    errstr);
 }
 
 int
@@ -719,7 +1024,9 @@ main(int argc, char **argv)
 	struct ctx ctx;
 	char **names = NULL, **orig_argv = argv, **env_words = NULL;
 	unsigned long jobs;
+	long total;
 	int status;
+	size_t k, n = 0;
 
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.in.delim = '\n';
@@ -750,12 +1057,15 @@ main(int argc, char **argv)
 	if (cfg.tmpdir != NULL && access(cfg.tmpdir, W_OK | X_OK) == -1)
 		err(EXIT_ERROR, "cannot use temporary directory '%s'",
 		    cfg.tmpdir);
+	set_run_opts(&cfg, jobs, &ro);
+	if (cfg.has_nice && setpriority(PRIO_PROCESS, 0, cfg.nice) == -1)
+		warn("cannot set --nice %d", cfg.nice);
 
 	memset(&ctx, 0, sizeof(ctx));
+	ctx.cfg = &cfg;
 	ctx.in = open_input(&cfg);
 	if (cfg.in.header) {
-		size_t k, n = input_header_count(ctx.in);
-
+		n = input_header_count(ctx.in);
 		names = xreallocarray(NULL, n + 1, sizeof(*names));
 		for (k = 0; k < n; k++)
 			names[k] = (char *)input_header_name(ctx.in, k);
@@ -772,20 +1082,18 @@ main(int argc, char **argv)
 		cfg.feed.tagstring = tagt;
 	}
 	ctx.feed = feed_new(ctx.in, t, &cfg.feed);
+	if (halt_needs_total(&cfg.halt)) {
+		if ((total = feed_total(ctx.feed)) == -1)
+			err(EXIT_ERROR, "cannot read '%s'",
+			    input_error_path(ctx.in));
+		cfg.halt.total = (unsigned long)total;
+	}
 
 	if (cfg.dry_run) {
 		status = dry_run(&ctx, jobs);
 		goto out;
 	}
-	memset(&ro, 0, sizeof(ro));
-	ro.jobs = jobs;
-	ro.output = cfg.keep_order && cfg.output == COLLATE_GROUP ?
-	    COLLATE_KEEP : cfg.output;
-	ro.verbose = cfg.verbose;
-	ro.files = cfg.files;
-	ro.shell = choose_shell();
-	ro.tmpdir = cfg.tmpdir;
-	ro.mem_limit = HELD_OUTPUT_MAX;
+	open_records(&ctx, &cfg, names, n);
 	memset(&cb, 0, sizeof(cb));
 	cb.next_job = next_job;
 	cb.job_done = job_done;
@@ -794,6 +1102,7 @@ main(int argc, char **argv)
 	fflush(stdout);
 	if (run_parallel(&ro, &cb, &st) == -1)
 		err(EXIT_ERROR, "cannot start jobs");
+	close_records(&ctx);
 	status = exit_status(&ctx, &st);
 out:
 	feed_free(ctx.feed);

@@ -219,7 +219,11 @@ hold(struct collate *c, struct collate_job *j, int s, const char *p,
 		g = st->tail;
 		if (g == NULL || g->mem == NULL || g->len == g->cap) {
 			g = new_seg(st);
-			g->cap = n > SEG_CHUNK ? n : SEG_CHUNK;
+			/*
+			 * Start small (many short jobs may be held at
+			 * once with -k) and grow towards SEG_CHUNK.
+			 */
+			g->cap = n > SEG_CHUNK ? n : n > 256 ? SEG_CHUNK : 256;
 			g->mem = xmalloc(g->cap);
 			c->mem_used += g->cap;
 		}
@@ -273,9 +277,19 @@ emit_extent(struct collate *c, struct collate_job *j, int s, off_t off,
 	return r;
 }
 
+/* Frees what job j holds on stream s, writing it unless drop. */
+static int	release_stream(struct collate *, struct collate_job *, int,
+		    bool);
+
 /* Writes and frees what job j holds on stream s. */
 static int
 flush_stream(struct collate *c, struct collate_job *j, int s)
+{
+	return release_stream(c, j, s, false);
+}
+
+static int
+release_stream(struct collate *c, struct collate_job *j, int s, bool drop)
 {
 	struct stream *st = &j->s[s];
 	struct seg *g;
@@ -283,11 +297,14 @@ flush_stream(struct collate *c, struct collate_job *j, int s)
 
 	while ((g = st->head) != NULL) {
 		if (g->mem != NULL) {
-			if (emit(c, j, s, g->mem, g->len) == -1)
+			if (!drop && emit(c, j, s, g->mem, g->len) == -1)
 				r = -1;
 			c->mem_used -= g->cap;
 			free(g->mem);
-		} else if (emit_extent(c, j, s, g->off, g->len) == -1)
+		} else if (drop)
+			fallocate(c->spill_fd, FALLOC_FL_PUNCH_HOLE |
+			    FALLOC_FL_KEEP_SIZE, g->off, g->len);
+		else if (emit_extent(c, j, s, g->off, g->len) == -1)
 			r = -1;
 		st->head = g->next;
 		free(g);
@@ -324,6 +341,8 @@ unlink_job(struct collate *c, struct collate_job *j)
 	free(j->tag);
 	free(j);
 }
+
+static int	next_owner(struct collate *);
 
 struct collate_job *
 collate_job_start(struct collate *c, const char *tag)
@@ -382,12 +401,29 @@ collate_add(struct collate *c, struct collate_job *j, int s,
 	default:
 		break;
 	}
-	if (j == c->owner) {
+	if (j == c->owner && !c->opts.hold_all) {
 		j->wrote = j->wrote || len > 0;
 		return emit(c, j, s, data, len);
 	}
 	hold(c, j, s, data, len);
 	return 0;
+}
+
+void
+collate_job_reset(struct collate *c, struct collate_job *j)
+{
+	release_stream(c, j, COLLATE_STDOUT, true);
+	release_stream(c, j, COLLATE_STDERR, true);
+}
+
+int
+collate_job_discard(struct collate *c, struct collate_job *j)
+{
+	bool was_owner = j == c->owner;
+
+	collate_job_reset(c, j);
+	unlink_job(c, j);
+	return was_owner ? next_owner(c) : 0;
 }
 
 /* Gives the output to the next job: finished ones first, whole. */
@@ -408,10 +444,12 @@ next_owner(struct collate *c)
 		}
 	}
 	if ((j = c->head) != NULL) {
+		c->owner = j;
+		if (c->opts.hold_all)
+			return r;
 		j->wrote = j->s[0].head != NULL || j->s[1].head != NULL;
 		if (flush_job(c, j) == -1)
 			r = -1;
-		c->owner = j;
 	}
 	return r;
 }
@@ -432,15 +470,17 @@ collate_job_end(struct collate *c, struct collate_job *j)
 		break;
 	}
 	if (j == c->owner) {
+		if (c->opts.hold_all)
+			r = flush_job(c, j);
 		unlink_job(c, j);
-		return next_owner(c);
+		return next_owner(c) == -1 ? -1 : r;
 	}
 	/*
 	 * An owner that has written nothing yet can still let a finished
 	 * job go first, which keeps output close to completion order.
 	 */
 	if (c->opts.mode == COLLATE_GROUP && c->owner != NULL &&
-	    !c->owner->wrote) {
+	    (!c->owner->wrote || c->opts.hold_all)) {
 		r = flush_job(c, j);
 		unlink_job(c, j);
 	}

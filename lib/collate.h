@@ -25,6 +25,8 @@ struct collate_opts {
 	enum collate_mode	 mode;
 	const char		*tmpdir;	/* for the spill file */
 	size_t			 mem_limit;	/* bytes held in memory, all jobs */
+	bool			 hold_all;	/* nothing streams: a job may be
+						   retried and its output dropped */
 	int			 fd[2];		/* where stdout and stderr go */
 };
 
@@ -58,6 +60,15 @@ int	collate_add(struct collate *, struct collate_job *j, int stream,
  * -1 with errno set as for collate_add().
  */
 int	collate_job_end(struct collate *, struct collate_job *j);
+
+/* Drops what job j holds so far (it is being run again). */
+void	collate_job_reset(struct collate *, struct collate_job *j);
+
+/*
+ * Drops j and what it holds (--halt now); what it already wrote as the
+ * owner stays written.  collate owns and frees j from now on.
+ */
+int	collate_job_discard(struct collate *, struct collate_job *j);
 
 /* The first write error on stream s, or 0. */
 int	collate_write_errno(const struct collate *, int s);

@@ -31,6 +31,11 @@ struct feed {
 	bool			 direct;
 	bool			 has_functions;	/* exported shell functions */
 	unsigned long		 total;		/* for {##} */
+	bool			 counted;
+	struct record		*last;		/* the last job's records */
+	size_t			 nlast;
+	char			**fields;	/* and their values */
+	size_t			 nfields;
 };
 
 static bool
@@ -145,6 +150,9 @@ count_jobs(struct feed *f)
 	size_t max_args = f->opts.max_args;
 	long n;
 
+	if (f->counted)
+		return 0;
+	f->counted = true;
 	for (;;) {
 		if ((n = group_size(f, from)) == -1)
 			return -1;
@@ -181,6 +189,21 @@ feed_new(struct input *in, const struct template *t,
 	return f;
 }
 
+static void
+release_last(struct feed *f)
+{
+	size_t i;
+
+	for (i = 0; i < f->nlast; i++)
+		record_release(&f->last[i]);
+	free(f->last);
+	free(f->fields);
+	f->last = NULL;
+	f->nlast = 0;
+	f->fields = NULL;
+	f->nfields = 0;
+}
+
 void
 feed_free(struct feed *f)
 {
@@ -188,6 +211,7 @@ feed_free(struct feed *f)
 
 	if (f == NULL)
 		return;
+	release_last(f);
 	for (i = f->head; i < f->npending; i++)
 		record_release(&f->pending[i]);
 	free(f->pending);
@@ -242,7 +266,8 @@ feed_next(struct feed *f, unsigned long seq, unsigned long slot,
 	const char *err;
 	long n;
 
-	if (seq == 1 && template_needs_total(f->t) && count_jobs(f) == -1)
+	release_last(f);
+	if (template_needs_total(f->t) && count_jobs(f) == -1)
 		return -1;
 	if ((n = group_size(f, 0)) <= 0)
 		return (int)n;
@@ -274,9 +299,27 @@ feed_next(struct feed *f, unsigned long seq, unsigned long slot,
 		}
 	}
 	job->cmd = buf_detach(&cmd);
-	free(fields);
-	for (i = 0; i < (size_t)n; i++)
-		record_release(&f->pending[f->head + i]);
+	/* Kept for feed_fields() until the next job. */
+	f->last = xreallocarray(NULL, n, sizeof(*f->last));
+	memcpy(f->last, f->pending + f->head, n * sizeof(*f->last));
+	f->nlast = n;
+	f->fields = fields;
+	f->nfields = nfields;
 	f->head += n;
 	return 1;
+}
+
+char *const *
+feed_fields(const struct feed *f, size_t *n)
+{
+	*n = f->nfields;
+	return f->fields;
+}
+
+long
+feed_total(struct feed *f)
+{
+	if (count_jobs(f) == -1)
+		return -1;
+	return (long)f->total;
 }

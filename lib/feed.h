@@ -41,4 +41,16 @@ void		 feed_free(struct feed *);
 int	feed_next(struct feed *, unsigned long seq, unsigned long slot,
 	    struct run_job *job);
 
+/*
+ * The values of the job feed_next() filled last, valid until the next
+ * call; *n is their number.
+ */
+char *const	*feed_fields(const struct feed *, size_t *n);
+
+/*
+ * The number of jobs the input makes, for {##} and --halt percentages:
+ * reads all of it ahead.  -1 with errno set as for feed_next().
+ */
+long	feed_total(struct feed *);
+
 #endif

@@ -1,15 +1,21 @@
 /*
  * run: the supervisor loop.
  *
- * One poll() set holds the signal fd and every job's output pipes; nothing
- * sleeps.  A job is finished only when both its exit status and the end
- * of its pipes have arrived, in either order (tmux's DEAD and CLOSED), and
- * its slot is refilled at once.
+ * One poll() set holds the signal fd and every job's output pipes; the
+ * poll timeout is the nearest deadline (a --timeout, the next step of a
+ * kill sequence, --delay), so nothing sleeps.  A job is finished only when
+ * both its exit status and the end of its pipes have arrived, in either
+ * order (tmux's DEAD and CLOSED), and its slot is refilled at once.
+ *
+ * parx is a child subreaper: descendants that detach from a job are
+ * reparented to it and are ended with the run.
  */
 #include "run.h"
 
+#include <sys/prctl.h>
 #include <sys/wait.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -26,25 +32,41 @@
 
 #define READ_CHUNK	(64 * 1024)
 #define READ_ROUND	(1024 * 1024)	/* per pipe per poll, for fairness */
-#define KILL_GRACE_MS	2000		/* TERM, then KILL after this */
+#define RECHECK_MS	1000		/* --memfree, --load: look again */
 /* sh -c takes one argument; the kernel caps one argument at 128 KiB. */
 #define SHELL_ARG_MAX	(128 * 1024 - 1)
 
 extern char **environ;
 
+static const struct run_termstep default_termseq[] = {
+	{ SIGTERM, 200 }, { SIGTERM, 100 }, { SIGTERM, 50 }, { SIGKILL, 25 },
+};
+
 struct slot {
 	bool			 busy;
-	pid_t			 pid;
+	pid_t			 pid;		/* -1: could not be started */
 	bool			 exited;
-	int			 status;
+	int			 status;	/* wait status, or errno */
 	int			 fd[2];		/* stdout, stderr pipes or -1 */
 	struct run_job		 job;
 	struct collate_job	*cj;
-	unsigned long		 seq;
+	unsigned		 attempts;
 	struct timespec		 start;
-	struct timespec		 mono;
+	double			 mono_start;
+	double			 deadline;	/* --timeout, or 0 */
+	int			 term_step;	/* -1: not being killed */
+	double			 term_next;	/* when the next step is due */
+	bool			 timed_out;
+	bool			 killed;
+	unsigned long long	 bytes[2];
 	char			*files_path;	/* --files: where stdout went */
-	int			 files_fd;
+};
+
+/* Runtimes of successful jobs, for --timeout N%: two heaps. */
+struct median {
+	double	*lo;		/* max-heap of the lower half */
+	double	*hi;		/* min-heap of the upper half */
+	size_t	 nlo, nhi, cap;
 };
 
 struct run {
@@ -56,21 +78,108 @@ struct run {
 	unsigned long			 nslots;
 	unsigned long			 limit;		/* slots we may use */
 	unsigned long			 running;
-	unsigned long			 seq;
 	bool				 input_done;
-	bool				 stopping;
-	int				 kill_signal;	/* sent so far */
-	struct timespec			 kill_at;	/* escalate then */
+	bool				 stopping;	/* start no more */
+	bool				 killing;	/* ending every job */
+	struct run_job			 deferred;	/* waits for a slot */
+	bool				 has_deferred;
+	double				 last_start;
+	const struct run_termstep	*termseq;
+	size_t				 ntermseq;
 	int				 devnull;
 	char				**env;
-	size_t				 nenv;		/* inherited entries */
+	size_t				 nenv;
 	char				 env_seq[2][64];
 	char				 env_slot[2][64];
 	sigset_t			 sigdefault;
+	struct median			 median;
 	struct pollfd			*pfd;
 	struct slot			**pfd_slot;
 	int				*pfd_stream;
 };
+
+static double
+now_mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* ---- median of runtimes ---- */
+
+static void
+heap_push(double *h, size_t *n, double v, int dir)
+{
+	size_t i = (*n)++, p;
+	double t;
+
+	h[i] = v;
+	while (i > 0) {
+		p = (i - 1) / 2;
+		if (dir * (h[i] - h[p]) <= 0)
+			break;
+		t = h[i];
+		h[i] = h[p];
+		h[p] = t;
+		i = p;
+	}
+}
+
+/* Removes the top of a heap ordered by dir (1: max-heap, -1: min-heap). */
+static double
+heap_pop(double *h, size_t *n, int dir)
+{
+	double top = h[0], t;
+	size_t i = 0, c;
+
+	h[0] = h[--(*n)];
+	for (;;) {
+		c = 2 * i + 1;
+		if (c >= *n)
+			break;
+		if (c + 1 < *n && dir * (h[c + 1] - h[c]) > 0)
+			c++;
+		if (dir * (h[c] - h[i]) <= 0)
+			break;
+		t = h[i];
+		h[i] = h[c];
+		h[c] = t;
+		i = c;
+	}
+	return top;
+}
+
+static void
+median_add(struct median *m, double v)
+{
+	if (m->nlo + m->nhi + 1 > m->cap) {
+		m->cap = m->cap == 0 ? 64 : m->cap * 2;
+		m->lo = xreallocarray(m->lo, m->cap, sizeof(*m->lo));
+		m->hi = xreallocarray(m->hi, m->cap, sizeof(*m->hi));
+	}
+	if (m->nlo == 0 || v <= m->lo[0])
+		heap_push(m->lo, &m->nlo, v, 1);
+	else
+		heap_push(m->hi, &m->nhi, v, -1);
+	if (m->nlo > m->nhi + 1)
+		heap_push(m->hi, &m->nhi, heap_pop(m->lo, &m->nlo, 1), -1);
+	else if (m->nhi > m->nlo)
+		heap_push(m->lo, &m->nlo, heap_pop(m->hi, &m->nhi, -1), 1);
+}
+
+static double
+median_get(const struct median *m)
+{
+	if (m->nlo == 0)
+		return -1;
+	if (m->nlo > m->nhi)
+		return m->lo[0];
+	return (m->lo[0] + m->hi[0]) / 2;
+}
+
+/* ---- environment, argv ---- */
 
 static bool
 is_ours(const char *e)
@@ -178,8 +287,38 @@ shell_may_know(int e)
 	    e == ENOTDIR || e == ELOOP || e == ENAMETOOLONG;
 }
 
+/* Errors that mean "too many at once" rather than "this job is bad". */
+static bool
+out_of_resources(int e)
+{
+	return e == EMFILE || e == ENFILE || e == EAGAIN || e == ENOMEM;
+}
+
+static void
+close_fd(int *fd)
+{
+	if (*fd != -1) {
+		close(*fd);
+		*fd = -1;
+	}
+}
+
+static void
+free_job(struct run_job *job)
+{
+	free(job->argv);
+	free(job->cmd);
+	free(job->tag);
+	close_fd(&job->tee_fd[0]);
+	close_fd(&job->tee_fd[1]);
+	memset(job, 0, sizeof(*job));
+	job->tee_fd[0] = job->tee_fd[1] = -1;
+}
+
+/* ---- starting ---- */
+
 static int
-start_process(struct run *r, struct slot *s, int out, int err)
+spawn_process(struct run *r, struct slot *s, int out, int err)
 {
 	struct spawn_req req;
 	char **argv;
@@ -216,30 +355,19 @@ make_pipe(int fd[2])
 	return 0;
 }
 
-static void
-close_fd(int *fd)
-{
-	if (*fd != -1) {
-		close(*fd);
-		*fd = -1;
-	}
-}
-
-static void finish(struct run *, struct slot *);
-
-/* Opens the job's output: pipes, or the --files file. */
+/* Opens the job's output: pipes, or the --files file.  -1 with errno. */
 static int
 open_outputs(struct run *r, struct slot *s, int pout[2], int perr[2])
 {
 	const char *dir = r->opts->tmpdir != NULL ? r->opts->tmpdir : "/tmp";
 	struct buf path;
-	bool direct;
+	int e;
 
 	pout[0] = pout[1] = perr[0] = perr[1] = -1;
-	direct = r->opts->output == COLLATE_UNGROUP && s->job.tag == NULL;
-	if (direct)
-		return 0;
-	if (r->opts->files) {
+	if (r->opts->output == COLLATE_UNGROUP && s->job.tag == NULL &&
+	    s->job.tee_fd[0] == -1 && s->job.tee_fd[1] == -1)
+		return 0;	/* the job writes to our stdout itself */
+	if (r->opts->files && s->files_path == NULL) {
 		buf_init(&path);
 		buf_addstr(&path, dir);
 		buf_addstr(&path, "/parx.XXXXXX");
@@ -248,79 +376,149 @@ open_outputs(struct run *r, struct slot *s, int pout[2], int perr[2])
 			return -1;
 		}
 		s->files_path = buf_detach(&path);
+	} else if (r->opts->files) {
+		if ((pout[1] = open(s->files_path, O_WRONLY | O_TRUNC |
+		    O_CLOEXEC)) == -1)
+			return -1;
 	} else if (make_pipe(pout) == -1)
 		return -1;
 	if (make_pipe(perr) == -1) {
+		e = errno;
 		close_fd(&pout[0]);
 		close_fd(&pout[1]);
+		errno = e;
 		return -1;
 	}
 	return 0;
 }
 
-/* Asks for the next job and starts it in slot s: 1, 0 none left, -1. */
+/* Starts (another attempt of) the job in slot s: 0, or an errno value. */
 static int
-start_job(struct run *r, struct slot *s)
+launch(struct run *r, struct slot *s)
 {
 	unsigned long slotno = s - r->slots + 1;
-	int pout[2], perr[2], e, got;
+	int pout[2], perr[2], e;
 
-	memset(s, 0, sizeof(*s));
-	s->fd[0] = s->fd[1] = -1;
-	got = r->cb->next_job(r->cb->arg, r->seq + 1, slotno, &s->job);
-	if (got <= 0) {
-		if (got == -1)
-			r->stats->input_errno = errno;
-		return got;
+	if (open_outputs(r, s, pout, perr) == -1)
+		return errno;
+	env_set(r, s->job.seq, slotno);
+	e = spawn_process(r, s, pout[1], perr[1]);
+	close_fd(&pout[1]);
+	close_fd(&perr[1]);
+	s->fd[0] = pout[0];
+	s->fd[1] = perr[0];
+	if (e != 0) {
+		close_fd(&s->fd[0]);
+		close_fd(&s->fd[1]);
+		return e;
 	}
-	r->seq++;
-	s->seq = r->seq;
-	s->busy = true;
-	r->running++;
-	r->stats->started++;
+	s->attempts++;
+	s->exited = false;
+	s->status = 0;
+	s->term_step = -1;
+	s->timed_out = false;
+	s->bytes[0] = s->bytes[1] = 0;
 	clock_gettime(CLOCK_REALTIME, &s->start);
-	clock_gettime(CLOCK_MONOTONIC, &s->mono);
-	s->cj = collate_job_start(r->col, s->job.tag);
+	s->mono_start = now_mono();
+	r->last_start = s->mono_start;
+	s->deadline = 0;
+	if (r->opts->timeout > 0)
+		s->deadline = s->mono_start + r->opts->timeout;
+	else if (r->opts->timeout_pct > 0 && median_get(&r->median) >= 0)
+		s->deadline = s->mono_start + median_get(&r->median) *
+		    r->opts->timeout_pct / 100;
+	return 0;
+}
+
+static void
+announce(struct run *r, struct slot *s)
+{
 	if (r->opts->verbose) {
 		collate_add(r->col, s->cj, COLLATE_STDOUT, s->job.cmd,
 		    strlen(s->job.cmd));
 		collate_add(r->col, s->cj, COLLATE_STDOUT, "\n", 1);
 	}
-	if (open_outputs(r, s, pout, perr) == -1) {
-		e = errno;
-		goto failed;
+	if (r->opts->trace) {
+		collate_add(r->col, s->cj, COLLATE_STDERR, s->job.cmd,
+		    strlen(s->job.cmd));
+		collate_add(r->col, s->cj, COLLATE_STDERR, "\n", 1);
 	}
-	env_set(r, s->seq, slotno);
-	e = start_process(r, s, pout[1], perr[1]);
-	close_fd(&pout[1]);
-	close_fd(&perr[1]);
-	s->fd[0] = pout[0];
-	s->fd[1] = perr[0];
-	if (e == 0)
-		return 1;
-failed:
-	close_fd(&s->fd[0]);
-	close_fd(&s->fd[1]);
-	s->pid = -1;
-	s->exited = true;
-	s->status = e;
-	errno = e;
+}
+
+/*
+ * Takes the next job (a deferred one first) into slot s and starts it.
+ * 1 when the slot is taken (running, or finished at once because it could
+ * not start), 0 when there is no job, -1 on an input error, 2 when the
+ * job had to wait for resources.
+ */
+static int
+start_job(struct run *r, struct slot *s)
+{
+	unsigned long slotno = s - r->slots + 1;
+	int got, e;
+
+	memset(s, 0, sizeof(*s));
+	s->fd[0] = s->fd[1] = -1;
+	s->term_step = -1;
+	if (r->has_deferred) {
+		s->job = r->deferred;
+		r->has_deferred = false;
+	} else {
+		memset(&s->job, 0, sizeof(s->job));
+		s->job.tee_fd[0] = s->job.tee_fd[1] = -1;
+		got = r->cb->next_job(r->cb->arg, slotno, &s->job);
+		if (got <= 0) {
+			if (got == -1)
+				r->stats->input_errno = errno;
+			return got;
+		}
+	}
+	e = launch(r, s);
+	if (e != 0 && out_of_resources(e) && r->running > 0) {
+		/* Run it when a slot frees up, and use fewer slots. */
+		r->deferred = s->job;
+		r->has_deferred = true;
+		free(s->files_path);
+		if (r->limit > r->running) {
+			r->limit = r->running;
+			if (!r->stats->fewer_slots)
+				notice(r, "system limit reached: running "
+				    "fewer jobs at once");
+			r->stats->fewer_slots = true;
+		}
+		return 2;
+	}
+	s->busy = true;
+	r->running++;
+	r->stats->started++;
+	s->cj = collate_job_start(r->col, s->job.tag);
+	announce(r, s);
+	if (e != 0) {
+		s->pid = -1;
+		s->exited = true;
+		s->status = e;
+		clock_gettime(CLOCK_REALTIME, &s->start);
+		s->mono_start = now_mono();
+	}
 	return 1;
 }
+
+/* ---- finishing ---- */
 
 static void
 result_of(const struct slot *s, struct run_result *res)
 {
-	struct timespec now;
-
 	memset(res, 0, sizeof(*res));
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	res->seq = s->seq;
+	res->seq = s->job.seq;
 	res->cmd = s->job.cmd;
 	res->pid = s->pid;
 	res->start = s->start;
-	res->runtime = (now.tv_sec - s->mono.tv_sec) +
-	    (now.tv_nsec - s->mono.tv_nsec) / 1e9;
+	res->runtime = now_mono() - s->mono_start;
+	res->attempts = s->attempts;
+	res->timed_out = s->timed_out;
+	res->killed = s->killed;
+	res->out_bytes[0] = s->bytes[0];
+	res->out_bytes[1] = s->bytes[1];
 	if (s->pid == -1) {
 		res->spawn_errno = s->status;
 		res->exit_code = s->status == ENOENT ? 127 : 126;
@@ -329,14 +527,6 @@ result_of(const struct slot *s, struct run_result *res)
 		res->signal = WTERMSIG(s->status);
 	} else
 		res->exit_code = WEXITSTATUS(s->status);
-}
-
-static void
-free_job(struct run_job *job)
-{
-	free(job->argv);
-	free(job->cmd);
-	free(job->tag);
 }
 
 static void
@@ -349,29 +539,82 @@ check_write(struct run *r, int ret)
 		/* Nobody reads our output any more: wind down quietly. */
 		r->stats->broken_pipe = true;
 		r->stopping = true;
+		r->killing = true;
 	}
+}
+
+static void start_termseq(struct run *, struct slot *);
+
+/* Stops everything: --halt now, an interrupt, a closed stdout. */
+static void
+kill_all(struct run *r)
+{
+	unsigned long i;
+
+	r->stopping = true;
+	r->killing = true;
+	for (i = 0; i < r->nslots; i++)
+		if (r->slots[i].busy && !r->slots[i].exited)
+			start_termseq(r, &r->slots[i]);
+}
+
+static bool
+retry(struct run *r, struct slot *s, const struct run_result *res)
+{
+	int k;
+
+	if (res->exit_code == 0 || r->stopping || s->pid == -1 ||
+	    s->attempts >= r->opts->retries)
+		return false;
+	collate_job_reset(r->col, s->cj);
+	for (k = 0; k < 2; k++)
+		if (s->job.tee_fd[k] != -1) {
+			ftruncate(s->job.tee_fd[k], 0);
+			lseek(s->job.tee_fd[k], 0, SEEK_SET);
+		}
+	if (launch(r, s) != 0)
+		return false;
+	announce(r, s);
+	return true;
 }
 
 static void
 finish(struct run *r, struct slot *s)
 {
 	struct run_result res;
+	enum run_action act;
 
+	result_of(s, &res);
+	if (retry(r, s, &res))
+		return;
 	if (s->files_path != NULL) {
 		check_write(r, collate_add(r->col, s->cj, COLLATE_STDOUT,
 		    s->files_path, strlen(s->files_path)));
 		check_write(r, collate_add(r->col, s->cj, COLLATE_STDOUT,
 		    "\n", 1));
 	}
-	check_write(r, collate_job_end(r->col, s->cj));
-	result_of(s, &res);
+	if (s->killed && r->killing && !r->stats->broken_pipe)
+		check_write(r, collate_job_discard(r->col, s->cj));
+	else
+		check_write(r, collate_job_end(r->col, s->cj));
 	if (res.exit_code != 0)
 		r->stats->failed++;
-	r->cb->job_done(r->cb->arg, &res);
+	else
+		median_add(&r->median, res.runtime);
+	/* The tee files must be complete before job_done reads them. */
+	close_fd(&s->job.tee_fd[0]);
+	close_fd(&s->job.tee_fd[1]);
+	act = r->cb->job_done(r->cb->arg, &res);
 	free_job(&s->job);
 	free(s->files_path);
 	s->busy = false;
 	r->running--;
+	if (act != RUN_CONTINUE && !r->stats->halted) {
+		r->stats->halted = true;
+		r->stopping = true;
+		if (act == RUN_STOP_NOW)
+			kill_all(r);
+	}
 }
 
 static void
@@ -379,6 +622,24 @@ maybe_finish(struct run *r, struct slot *s)
 {
 	if (s->busy && s->exited && s->fd[0] == -1 && s->fd[1] == -1)
 		finish(r, s);
+}
+
+static void
+tee_output(struct slot *s, int stream, const char *p, size_t n)
+{
+	ssize_t w;
+
+	while (s->job.tee_fd[stream] != -1 && n > 0) {
+		if ((w = write(s->job.tee_fd[stream], p, n)) == -1) {
+			if (errno == EINTR)
+				continue;
+			/* A full disk: the job's result says so. */
+			close_fd(&s->job.tee_fd[stream]);
+			return;
+		}
+		p += w;
+		n -= w;
+	}
 }
 
 /* Reads what a pipe has; closes it at end of file. */
@@ -399,6 +660,8 @@ drain(struct run *r, struct slot *s, int stream)
 			close_fd(&s->fd[stream]);
 			return;
 		}
+		s->bytes[stream] += n;
+		tee_output(s, stream, chunk, n);
 		check_write(r, collate_add(r->col, s->cj, stream, chunk, n));
 		total += n;
 	}
@@ -422,47 +685,65 @@ reap(struct run *r)
 	pid_t pid;
 	int st;
 
-	/* One SIGCHLD may stand for many exits. */
+	/* One SIGCHLD may stand for many exits, orphans' too. */
 	for (;;) {
 		pid = waitpid(-1, &st, WNOHANG);
 		if (pid == -1 && errno == EINTR)
 			continue;
 		if (pid <= 0)
 			return;
-		if ((s = slot_of(r, pid)) == NULL)
+		if ((s = slot_of(r, pid)) == NULL || s->exited)
 			continue;
 		s->exited = true;
 		s->status = st;
+		s->term_step = -1;
 		maybe_finish(r, s);
 	}
 }
 
-static void
-signal_jobs(struct run *r, int sig)
-{
-	unsigned long i;
+/* ---- killing ---- */
 
-	for (i = 0; i < r->nslots; i++)
-		if (r->slots[i].busy && !r->slots[i].exited &&
-		    r->slots[i].pid > 0)
-			kill(-r->slots[i].pid, sig);
+static void
+start_termseq(struct run *r, struct slot *s)
+{
+	if (s->term_step != -1 || s->pid <= 0)
+		return;
+	s->killed = true;
+	s->term_step = 0;
+	s->term_next = now_mono();
+	(void)r;
 }
 
-/* Ends the running jobs: TERM now, KILL if they are still there later. */
+/* Sends the kill steps that are due; the job's whole group gets them. */
 static void
-stop_jobs(struct run *r, int sig)
+advance_termseq(struct run *r, struct slot *s, double now)
 {
-	r->stopping = true;
-	if (r->kill_signal == SIGKILL)
-		return;
-	r->kill_signal = r->kill_signal == 0 ? sig : SIGKILL;
-	signal_jobs(r, r->kill_signal);
-	clock_gettime(CLOCK_MONOTONIC, &r->kill_at);
-	r->kill_at.tv_sec += KILL_GRACE_MS / 1000;
-	r->kill_at.tv_nsec += (KILL_GRACE_MS % 1000) * 1000000L;
-	if (r->kill_at.tv_nsec >= 1000000000L) {
-		r->kill_at.tv_sec++;
-		r->kill_at.tv_nsec -= 1000000000L;
+	const struct run_termstep *st;
+
+	while (s->term_step >= 0 && (size_t)s->term_step < r->ntermseq &&
+	    s->term_next <= now) {
+		st = &r->termseq[s->term_step++];
+		kill(-s->pid, st->sig);
+		s->term_next = now + st->ms / 1000.0;
+	}
+}
+
+static void
+check_deadlines(struct run *r)
+{
+	double now = now_mono();
+	unsigned long i;
+	struct slot *s;
+
+	for (i = 0; i < r->nslots; i++) {
+		s = &r->slots[i];
+		if (!s->busy || s->exited)
+			continue;
+		if (s->deadline > 0 && now >= s->deadline && s->term_step == -1) {
+			s->timed_out = true;
+			start_termseq(r, s);
+		}
+		advance_termseq(r, s, now);
 	}
 }
 
@@ -476,28 +757,54 @@ handle_signals(struct run *r)
 			reap(r);
 			continue;
 		}
-		r->stats->stop_signal = sig;
-		stop_jobs(r, sig == SIGHUP ? SIGTERM : sig);
+		/*
+		 * As GNU parallel: a first SIGTERM (or SIGHUP) starts no
+		 * more jobs and lets the running ones finish; SIGINT or a
+		 * second one ends them.
+		 */
+		if (sig == SIGINT || r->stats->stop_signal != 0)
+			kill_all(r);
+		if (r->stats->stop_signal == 0 || sig == SIGINT)
+			r->stats->stop_signal = sig;
+		r->stopping = true;
 	}
 }
 
-static int
-poll_timeout(struct run *r)
-{
-	struct timespec now;
-	long ms;
+/* ---- pacing: --delay, --memfree, --load ---- */
 
-	if (r->kill_signal == 0 || r->kill_signal == SIGKILL)
-		return -1;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	ms = (r->kill_at.tv_sec - now.tv_sec) * 1000 +
-	    (r->kill_at.tv_nsec - now.tv_nsec) / 1000000;
-	if (ms <= 0) {
-		r->kill_signal = SIGKILL;
-		signal_jobs(r, SIGKILL);
-		return -1;
+static unsigned long long
+mem_available(void)
+{
+	unsigned long long kb = 0;
+	char line[256];
+	FILE *f;
+
+	if ((f = fopen("/proc/meminfo", "re")) == NULL)
+		return ~0ULL;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb * 1024;
+}
+
+/* Seconds to wait before another job may start; 0: now. */
+static double
+start_wait(struct run *r)
+{
+	double load[1], wait = 0, since;
+
+	if (r->opts->delay > 0 && r->last_start > 0) {
+		since = now_mono() - r->last_start;
+		if (since < r->opts->delay)
+			wait = r->opts->delay - since;
 	}
-	return (int)ms;
+	if (r->opts->memfree > 0 && mem_available() < r->opts->memfree)
+		wait = wait > RECHECK_MS / 1000.0 ? wait : RECHECK_MS / 1000.0;
+	if (r->opts->max_load > 0 && getloadavg(load, 1) == 1 &&
+	    load[0] >= r->opts->max_load)
+		wait = wait > RECHECK_MS / 1000.0 ? wait : RECHECK_MS / 1000.0;
+	return wait;
 }
 
 static void
@@ -506,29 +813,52 @@ fill_slots(struct run *r)
 	unsigned long i;
 	int got;
 
-	for (i = 0; i < r->nslots && !r->input_done && !r->stopping; i++) {
+	for (i = 0; i < r->nslots; i++) {
+		if (r->stopping || (r->input_done && !r->has_deferred))
+			return;
 		if (r->slots[i].busy)
 			continue;
-		if (r->running >= r->limit)
-			break;
+		if (r->running >= r->limit || start_wait(r) > 0)
+			return;
 		got = start_job(r, &r->slots[i]);
-		if (got == -1 && r->stats->input_errno != 0) {
+		if (got == 2)
+			return;
+		if (got <= 0) {
 			r->input_done = true;
-			break;
-		}
-		if (got == 0) {
-			r->input_done = true;
-			break;
-		}
-		if (r->slots[i].pid == -1 && (errno == EMFILE ||
-		    errno == ENFILE || errno == EAGAIN) && r->running > 1) {
-			/* Out of descriptors or processes: use fewer slots. */
-			notice(r, "system limit reached: running fewer jobs "
-			    "at once");
-			r->limit = r->running - 1;
+			if (got == -1)
+				r->stopping = true;
+			return;
 		}
 		maybe_finish(r, &r->slots[i]);
 	}
+}
+
+static int
+poll_timeout(struct run *r)
+{
+	double now = now_mono(), next = -1, t;
+	unsigned long i;
+	struct slot *s;
+
+	for (i = 0; i < r->nslots; i++) {
+		s = &r->slots[i];
+		if (!s->busy || s->exited)
+			continue;
+		t = -1;
+		if (s->term_step >= 0 && (size_t)s->term_step < r->ntermseq)
+			t = s->term_next;
+		else if (s->term_step == -1 && s->deadline > 0)
+			t = s->deadline;
+		if (t >= 0 && (next < 0 || t < next))
+			next = t;
+	}
+	if (!r->stopping && (!r->input_done || r->has_deferred) &&
+	    r->running < r->limit && (t = start_wait(r)) > 0 &&
+	    (next < 0 || now + t < next))
+		next = now + t;
+	if (next < 0)
+		return -1;
+	return next <= now ? 0 : (int)((next - now) * 1000) + 1;
 }
 
 static void
@@ -536,7 +866,7 @@ poll_once(struct run *r)
 {
 	unsigned long i;
 	nfds_t n = 0;
-	int k, timeout;
+	int k;
 
 	r->pfd[n].fd = sig_fd();
 	r->pfd[n].events = POLLIN;
@@ -553,8 +883,7 @@ poll_once(struct run *r)
 			r->pfd_stream[n++] = k;
 		}
 	}
-	timeout = poll_timeout(r);
-	if (poll(r->pfd, n, timeout) == -1)
+	if (poll(r->pfd, n, poll_timeout(r)) == -1)
 		return;		/* EINTR: go round again */
 	for (i = 1; i < n; i++) {
 		if (r->pfd[i].revents == 0)
@@ -564,6 +893,133 @@ poll_once(struct run *r)
 	}
 	if (r->pfd[0].revents != 0)
 		handle_signals(r);
+	check_deadlines(r);
+}
+
+/* ---- orphans ---- */
+
+/* Children that are no job of ours: descendants reparented to us. */
+static size_t
+list_orphans(struct run *r, pid_t *pids, size_t max)
+{
+	char path[300], *p, *end;
+	struct buf b;
+	size_t n = 0;
+	ssize_t got;
+	DIR *d;
+	struct dirent *e;
+	int fd;
+	long v;
+
+	if ((d = opendir("/proc/self/task")) == NULL)
+		return 0;
+	buf_init(&b);
+	while ((e = readdir(d)) != NULL && n < max) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%s/children",
+		    e->d_name);
+		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+			continue;
+		buf_reset(&b);
+		buf_grow(&b, 4096);
+		while ((got = read(fd, b.data + b.len, 4096)) > 0) {
+			b.len += got;
+			buf_grow(&b, 4096);
+		}
+		close(fd);
+		b.data[b.len] = '\0';
+		for (p = b.data; n < max; p = end) {
+			v = strtol(p, &end, 10);
+			if (end == p)
+				break;
+			if (slot_of(r, (pid_t)v) == NULL)
+				pids[n++] = (pid_t)v;
+		}
+	}
+	buf_release(&b);
+	closedir(d);
+	return n;
+}
+
+/*
+ * Ends what detached from the jobs and was handed to us as subreaper;
+ * killing one may hand us its children, hence the rounds.
+ */
+static void
+end_orphans(struct run *r)
+{
+	pid_t pids[256];
+	size_t n, i;
+	int round, st;
+
+	for (round = 0; round < 50; round++) {
+		while (waitpid(-1, &st, WNOHANG) > 0)
+			;
+		if ((n = list_orphans(r, pids, 256)) == 0)
+			return;
+		for (i = 0; i < n; i++) {
+			kill(pids[i], round < 2 ? SIGTERM : SIGKILL);
+			kill(-pids[i], round < 2 ? SIGTERM : SIGKILL);
+		}
+		usleep(round < 2 ? 100000 : 20000);
+	}
+}
+
+int
+run_parse_termseq(const char *spec, struct run_opts *o, const char **errstr)
+{
+	char *copy = xstrdup(spec), *tok, *save = NULL, *end;
+	const char *name;
+	size_t n = 0;
+	int sig, k;
+	long ms;
+
+	*errstr = NULL;
+	for (tok = strtok_r(copy, ",", &save); tok != NULL;
+	    tok = strtok_r(NULL, ",", &save)) {
+		if (n == RUN_TERMSEQ_MAX) {
+			*errstr = "too many steps";
+			break;
+		}
+		if (tok[0] >= '0' && tok[0] <= '9')
+			sig = (int)strtol(tok, &end, 10);
+		else {
+			if (strncmp(tok, "SIG", 3) == 0)
+				tok += 3;
+			end = tok;
+			sig = -1;
+			for (k = 1; k < NSIG; k++) {
+				name = sigabbrev_np(k);
+				if (name != NULL && strcmp(name, tok) == 0) {
+					sig = k;
+					end = tok + strlen(tok);
+				}
+			}
+		}
+		if (*end != '\0' || sig <= 0 || sig >= NSIG) {
+			*errstr = "not a signal";
+			break;
+		}
+		o->termseq[n].sig = sig;
+		o->termseq[n].ms = 0;
+		if ((tok = strtok_r(NULL, ",", &save)) != NULL) {
+			ms = strtol(tok, &end, 10);
+			if (*end != '\0' || ms < 0 || ms > 86400000) {
+				*errstr = "not a number of milliseconds";
+				break;
+			}
+			o->termseq[n].ms = (unsigned)ms;
+		}
+		n++;
+	}
+	free(copy);
+	if (*errstr == NULL && n == 0)
+		*errstr = "empty";
+	if (*errstr != NULL)
+		return -1;
+	o->ntermseq = n;
+	return 0;
 }
 
 int
@@ -581,17 +1037,23 @@ run_parallel(const struct run_opts *opts, const struct run_callbacks *cb,
 	r.stats = stats;
 	r.nslots = opts->jobs > 0 ? opts->jobs : 1;
 	r.limit = r.nslots;
+	r.termseq = opts->ntermseq > 0 ? opts->termseq : default_termseq;
+	r.ntermseq = opts->ntermseq > 0 ? opts->ntermseq :
+	    sizeof(default_termseq) / sizeof(default_termseq[0]);
 	if (sig_init() == -1)
 		return -1;
 	if ((r.devnull = open("/dev/null", O_RDONLY | O_CLOEXEC)) == -1) {
 		sig_release();
 		return -1;
 	}
+	/* Detached descendants come to us, so they can be ended too. */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	sig_defaults(&r.sigdefault);
 	memset(&co, 0, sizeof(co));
 	co.mode = opts->output;
 	co.tmpdir = opts->tmpdir;
 	co.mem_limit = opts->mem_limit;
+	co.hold_all = opts->retries > 1;
 	co.fd[0] = STDOUT_FILENO;
 	co.fd[1] = STDERR_FILENO;
 	r.col = collate_new(&co);
@@ -601,13 +1063,17 @@ run_parallel(const struct run_opts *opts, const struct run_callbacks *cb,
 	r.pfd_slot = xcalloc(2 * r.nslots + 1, sizeof(*r.pfd_slot));
 	r.pfd_stream = xcalloc(2 * r.nslots + 1, sizeof(*r.pfd_stream));
 	for (;;) {
-		if (r.stopping && r.kill_signal == 0 && r.running > 0)
-			stop_jobs(&r, SIGTERM);
+		if (r.killing)
+			kill_all(&r);
 		fill_slots(&r);
-		if (r.running == 0)
+		if (r.running == 0 && (r.stopping || r.input_done) &&
+		    !(r.has_deferred && !r.stopping))
 			break;
 		poll_once(&r);
 	}
+	end_orphans(&r);
+	if (r.has_deferred)
+		free_job(&r.deferred);
 	stats->spill_errno = collate_spill_errno(r.col);
 	ret = collate_free(r.col);
 	if (ret == -1 && errno != EPIPE)
@@ -617,7 +1083,10 @@ run_parallel(const struct run_opts *opts, const struct run_callbacks *cb,
 	free(r.pfd_slot);
 	free(r.pfd_stream);
 	free(r.env);
+	free(r.median.lo);
+	free(r.median.hi);
 	close(r.devnull);
+	prctl(PR_SET_CHILD_SUBREAPER, 0);
 	sig_release();
 	return 0;
 }

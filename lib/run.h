@@ -2,8 +2,8 @@
  * run: the supervisor.  Keeps up to N jobs running, feeds their output to
  * collate, reaps them and reports each one.  It does not know where jobs
  * come from: next_job() supplies them and job_done() hears how they ended
- * (git's run_processes_parallel contract), so the loop can be tested with
- * a fake job source.
+ * and says whether to go on (git's run_processes_parallel contract), so
+ * the loop can be tested with a fake job source.
  */
 #ifndef PARX_RUN_H
 #define PARX_RUN_H
@@ -11,16 +11,21 @@
 #include <sys/types.h>
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <time.h>
 
 #include "collate.h"
 
 /* A job to start, filled by next_job(); run frees the strings. */
 struct run_job {
-	char	**argv;		/* run directly (one allocation, as made by
-				   quote_split_words), or NULL: cmd via the shell */
-	char	 *cmd;		/* the command line */
-	char	 *tag;		/* put before each output line, or NULL */
+	unsigned long	  seq;		/* its number, from 1 */
+	char		**argv;		/* run directly (one allocation, as
+					   quote_split_words makes), or NULL:
+					   cmd through the shell */
+	char		 *cmd;		/* the command line */
+	char		 *tag;		/* put before each output line, or NULL */
+	int		  tee_fd[2];	/* copies of stdout and stderr, or -1;
+					   run closes them */
 };
 
 struct run_result {
@@ -30,32 +35,59 @@ struct run_result {
 	int		 exit_code;	/* -1 if killed by a signal */
 	int		 signal;	/* the signal, or 0 */
 	int		 spawn_errno;	/* the job could not be started */
-	struct timespec	 start;		/* wall clock */
+	bool		 timed_out;
+	bool		 killed;	/* by --halt now, or an interrupt */
+	unsigned	 attempts;
+	struct timespec	 start;		/* wall clock, of the last attempt */
 	double		 runtime;	/* seconds */
+	unsigned long long out_bytes[2];/* stdout and stderr received */
+};
+
+enum run_action {
+	RUN_CONTINUE,
+	RUN_STOP_SOON,		/* start nothing more, let the others finish */
+	RUN_STOP_NOW,		/* end the others, drop their output */
 };
 
 struct run_callbacks {
 	/*
-	 * The job with number seq (from 1) for slot (from 1): 1 when *job
-	 * is filled, 0 when there are no more, -1 with errno on an error.
+	 * The next job, for slot (from 1): 1 when *job is filled, 0 when
+	 * there are no more, -1 with errno on an error.
 	 */
-	int	(*next_job)(void *arg, unsigned long seq, unsigned long slot,
-		    struct run_job *job);
+	int		(*next_job)(void *arg, unsigned long slot,
+			    struct run_job *job);
 	/* Called once per job, in completion order. */
-	void	(*job_done)(void *arg, const struct run_result *);
+	enum run_action	(*job_done)(void *arg, const struct run_result *);
 	/* Something worth a warning (fewer slots than asked, ...). */
-	void	(*notice)(void *arg, const char *msg);
-	void	*arg;
+	void		(*notice)(void *arg, const char *msg);
+	void		*arg;
+};
+
+#define RUN_TERMSEQ_MAX	16
+
+/* --termseq: send sig, wait ms, then the next step. */
+struct run_termstep {
+	int		sig;
+	unsigned	ms;
 };
 
 struct run_opts {
 	unsigned long		 jobs;		/* slots */
 	enum collate_mode	 output;
-	bool			 verbose;	/* -v: print each command first */
+	bool			 verbose;	/* -v: the command on stdout */
+	bool			 trace;		/* -t: the command on stderr */
 	bool			 files;		/* --files */
 	const char		*shell;
 	const char		*tmpdir;
 	size_t			 mem_limit;	/* held output, all jobs */
+	unsigned		 retries;	/* attempts in all (0, 1: one) */
+	double			 timeout;	/* seconds; 0: none */
+	double			 timeout_pct;	/* of the median runtime; 0: none */
+	struct run_termstep	 termseq[RUN_TERMSEQ_MAX];
+	size_t			 ntermseq;	/* 0: GNU's default */
+	double			 delay;		/* seconds between starts */
+	unsigned long long	 memfree;	/* start only with this free */
+	double			 max_load;	/* start only below this load */
 };
 
 struct run_stats {
@@ -64,15 +96,23 @@ struct run_stats {
 	int		input_errno;	/* next_job() failed */
 	int		stop_signal;	/* stopped by SIGINT, SIGTERM, SIGHUP */
 	bool		broken_pipe;	/* stdout was closed */
+	bool		halted;		/* job_done() asked to stop */
 	int		write_errno;	/* writing stdout or stderr failed */
 	int		spill_errno;
+	bool		fewer_slots;	/* ran fewer jobs at once than asked */
 };
 
 /*
  * Runs every job next_job() gives.  Returns 0, or -1 with errno set when
- * the supervisor itself could not work (no signal fd, no pipes at all).
+ * the supervisor itself could not work (no signal fd, no /dev/null).
  */
 int	run_parallel(const struct run_opts *, const struct run_callbacks *,
 	    struct run_stats *);
+
+/*
+ * Parses a --termseq list ("TERM,200,TERM,100,KILL,25") into opts.
+ * -1 with *errstr set if it is malformed.
+ */
+int	run_parse_termseq(const char *, struct run_opts *, const char **errstr);
 
 #endif

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,19 +25,27 @@ struct fake {
 	int		 results[16];
 	int		 signals[16];
 	unsigned long	 slots_seen[16];
+	unsigned	 attempts[16];
+	bool		 timed_out[16];
 	size_t		 done;
+	unsigned long	 issued;
+	size_t		 stop_after;
+	unsigned	 retries;
+	double		 timeout;
 };
 
 static int
-fake_next(void *arg, unsigned long seq, unsigned long slot,
-    struct run_job *job)
+fake_next(void *arg, unsigned long slot, struct run_job *job)
 {
 	struct fake *f = arg;
+	unsigned long seq = ++f->issued;
 	const char *err;
 
 	if (seq > f->n)
 		return 0;
 	memset(job, 0, sizeof(*job));
+	job->seq = seq;
+	job->tee_fd[0] = job->tee_fd[1] = -1;
 	job->cmd = xstrdup(f->cmds[seq - 1]);
 	if (f->direct)
 		job->argv = quote_split_words(job->cmd, &err);
@@ -44,14 +53,18 @@ fake_next(void *arg, unsigned long seq, unsigned long slot,
 	return 1;
 }
 
-static void
+static enum run_action
 fake_done(void *arg, const struct run_result *r)
 {
 	struct fake *f = arg;
 
 	f->results[r->seq - 1] = r->exit_code;
 	f->signals[r->seq - 1] = r->signal;
+	f->attempts[r->seq - 1] = r->attempts;
+	f->timed_out[r->seq - 1] = r->timed_out;
 	f->done++;
+	return f->stop_after > 0 && f->done >= f->stop_after ? RUN_STOP_NOW :
+	    RUN_CONTINUE;
 }
 
 static void
@@ -65,6 +78,8 @@ run_fake(struct fake *f, unsigned long jobs, struct run_stats *st)
 	ro.output = COLLATE_KEEP;
 	ro.shell = "/bin/sh";
 	ro.mem_limit = 1 << 20;
+	ro.retries = f->retries;
+	ro.timeout = f->timeout;
 	assert_int_equal(run_parallel(&ro, &cb, st), 0);
 }
 
@@ -74,7 +89,7 @@ test_run_exit_statuses(void **state)
 	static const char *const cmds[] = {
 		"true", "exit 3", "kill -9 $$", "nosuch-cmd-parx 2>/dev/null",
 	};
-	struct fake f = { cmds, 4, false, { 0 }, { 0 }, { 0 }, 0 };
+	struct fake f = { .cmds = cmds, .n = 4 };
 	struct run_stats st;
 
 	(void)state;
@@ -93,7 +108,7 @@ static void
 test_run_direct_falls_back_to_shell(void **state)
 {
 	static const char *const cmds[] = { "true", "false", "cd /" };
-	struct fake f = { cmds, 3, true, { 0 }, { 0 }, { 0 }, 0 };
+	struct fake f = { .cmds = cmds, .n = 3, .direct = true };
 	struct run_stats st;
 
 	(void)state;
@@ -110,7 +125,7 @@ test_run_slots_stay_in_range(void **state)
 	static const char *const cmds[] = {
 		"true", "true", "true", "true", "true", "true", "true",
 	};
-	struct fake f = { cmds, 7, true, { 0 }, { 0 }, { 0 }, 0 };
+	struct fake f = { .cmds = cmds, .n = 7, .direct = true };
 	struct run_stats st;
 	size_t i;
 
@@ -124,13 +139,81 @@ test_run_slots_stay_in_range(void **state)
 static void
 test_run_no_jobs(void **state)
 {
-	struct fake f = { NULL, 0, true, { 0 }, { 0 }, { 0 }, 0 };
+	struct fake f = { .direct = true };
 	struct run_stats st;
 
 	(void)state;
 	run_fake(&f, 4, &st);
 	assert_int_equal(st.started, 0);
 	assert_int_equal(f.done, 0);
+}
+
+static void
+test_run_retries_until_success(void **state)
+{
+	static const char *const cmds[] = {
+		"test -e retried-once || { touch retried-once; exit 1; }",
+		"exit 2",
+	};
+	struct fake f = { .cmds = cmds, .n = 2, .retries = 3 };
+	struct run_stats st;
+
+	(void)state;
+	unlink("retried-once");
+	run_fake(&f, 1, &st);
+	unlink("retried-once");
+	assert_int_equal(f.results[0], 0);
+	assert_int_equal(f.attempts[0], 2);
+	assert_int_equal(f.results[1], 2);
+	assert_int_equal(f.attempts[1], 3);
+	assert_int_equal(st.failed, 1);
+}
+
+static void
+test_run_timeout_kills(void **state)
+{
+	static const char *const cmds[] = { "sleep 5", "true" };
+	struct fake f = { .cmds = cmds, .n = 2, .timeout = 0.2 };
+	struct run_stats st;
+
+	(void)state;
+	run_fake(&f, 2, &st);
+	assert_true(f.timed_out[0]);
+	assert_int_equal(f.results[0], -1);
+	assert_int_equal(f.signals[0], SIGTERM);
+	assert_int_equal(f.results[1], 0);
+}
+
+static void
+test_run_stop_now(void **state)
+{
+	static const char *const cmds[] = { "exit 1", "sleep 5", "true" };
+	struct fake f = { .cmds = cmds, .n = 3, .stop_after = 1 };
+	struct run_stats st;
+
+	(void)state;
+	run_fake(&f, 2, &st);
+	assert_true(st.halted);
+	/* the sleeper was ended; the third job never started */
+	assert_int_equal(st.started, 2);
+	assert_int_equal(f.signals[1], SIGTERM);
+}
+
+static void
+test_run_parse_termseq(void **state)
+{
+	struct run_opts o;
+	const char *err;
+
+	(void)state;
+	memset(&o, 0, sizeof(o));
+	assert_int_equal(run_parse_termseq("INT,100,SIGKILL,5", &o, &err), 0);
+	assert_int_equal(o.ntermseq, 2);
+	assert_int_equal(o.termseq[0].sig, SIGINT);
+	assert_int_equal(o.termseq[0].ms, 100);
+	assert_int_equal(o.termseq[1].sig, SIGKILL);
+	assert_int_equal(run_parse_termseq("BOGUS,1", &o, &err), -1);
+	assert_int_equal(run_parse_termseq("TERM,x", &o, &err), -1);
 }
 
 int
@@ -141,6 +224,10 @@ main(void)
 		cmocka_unit_test(test_run_direct_falls_back_to_shell),
 		cmocka_unit_test(test_run_slots_stay_in_range),
 		cmocka_unit_test(test_run_no_jobs),
+		cmocka_unit_test(test_run_retries_until_success),
+		cmocka_unit_test(test_run_timeout_kills),
+		cmocka_unit_test(test_run_stop_now),
+		cmocka_unit_test(test_run_parse_termseq),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
