@@ -1,59 +1,101 @@
 /*
- * spawn: posix_spawn with a job's file actions and attributes.
+ * spawn: starting a job with vfork and exec.
  *
- * glibc's posix_spawn uses CLONE_VFORK, so starting a job costs about as
- * much as the exec itself, and exec failures come back as the return
- * value rather than as a child that exits 127.  Every parx descriptor is
- * close-on-exec, so the job only gets what the file actions give it.
+ * posix_spawn would do, but it cannot give the job a parent-death signal:
+ * after a kill -9 of parx, jobs would run on unseen, and --resume could
+ * not promise to run each unfinished job exactly once.  So the child is
+ * made by hand, in the shape of musl's posix_spawn: between vfork and exec
+ * it only makes system calls, and an exec failure comes back as an errno
+ * value over a close-on-exec pipe (which also works if a sanitizer turns
+ * vfork into fork).  Every parx descriptor is close-on-exec, so the job
+ * gets exactly the three the child duplicates onto 0, 1 and 2.
  */
 #include "spawn.h"
 
+#include <sys/prctl.h>
+
 #include <errno.h>
-#include <spawn.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
+/* fd onto target; an fd already there only loses close-on-exec. */
 static int
-add_dup(posix_spawn_file_actions_t *fa, int fd, int target)
+move_fd(int fd, int target)
 {
-	if (fd == -1 || fd == target)
+	if (fd == -1)
 		return 0;
-	return posix_spawn_file_actions_adddup2(fa, fd, target);
+	if (fd == target)
+		return fcntl(fd, F_SETFD, 0);
+	return dup2(fd, target) == -1 ? -1 : 0;
+}
+
+/* The child side: never returns. */
+static void
+child(const struct spawn_req *req, pid_t parent, int errfd)
+{
+	struct sigaction sa;
+	sigset_t none;
+	int sig, e;
+
+	/*
+	 * Its own process group, so that parx can signal the job and
+	 * everything it starts at once; and death with parx, checked again
+	 * in case parx died before the request took hold.
+	 */
+	if (setpgid(0, 0) == -1 ||
+	    prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 || getppid() != parent)
+		goto fail;
+	/* Ignored signals survive exec; a blocked mask does too. */
+	sa.sa_handler = SIG_DFL;
+	sa.sa_flags = 0;
+	sigemptyset(&sa.sa_mask);
+	for (sig = 1; sig < NSIG; sig++)
+		if (sigismember(req->sigdefault, sig) == 1)
+			sigaction(sig, &sa, NULL);
+	sigemptyset(&none);
+	if (sigprocmask(SIG_SETMASK, &none, NULL) == -1)
+		goto fail;
+	if (move_fd(req->fd_in, STDIN_FILENO) == -1 ||
+	    move_fd(req->fd_out, STDOUT_FILENO) == -1 ||
+	    move_fd(req->fd_err, STDERR_FILENO) == -1)
+		goto fail;
+	execvpe(req->file, req->argv, req->envp);
+fail:
+	e = errno;
+	(void)write(errfd, &e, sizeof(e));
+	_exit(127);
 }
 
 int
 spawn_job(const struct spawn_req *req, pid_t *pid)
 {
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t attr;
-	sigset_t none;
-	int r;
+	pid_t parent = getpid(), p;
+	int fds[2], e = 0;
+	ssize_t n;
 
-	if ((r = posix_spawn_file_actions_init(&fa)) != 0)
-		return r;
-	if ((r = posix_spawnattr_init(&attr)) != 0) {
-		posix_spawn_file_actions_destroy(&fa);
-		return r;
+	if (pipe2(fds, O_CLOEXEC) == -1)
+		return errno;
+	p = vfork();
+	if (p == 0)
+		child(req, parent, fds[1]);
+	if (p == -1) {
+		e = errno;
+		close(fds[0]);
+		close(fds[1]);
+		return e;
 	}
-	sigemptyset(&none);
-	if ((r = add_dup(&fa, req->fd_in, STDIN_FILENO)) != 0 ||
-	    (r = add_dup(&fa, req->fd_out, STDOUT_FILENO)) != 0 ||
-	    (r = add_dup(&fa, req->fd_err, STDERR_FILENO)) != 0)
-		goto out;
-	/*
-	 * Its own process group lets parx signal the job and everything it
-	 * started at once; the mask is emptied because a blocked mask
-	 * survives exec, and the signals parx catches or ignores go back to
-	 * their defaults (an ignored SIGPIPE would survive exec too).
-	 */
-	if ((r = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP |
-	    POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)) != 0 ||
-	    (r = posix_spawnattr_setpgroup(&attr, 0)) != 0 ||
-	    (r = posix_spawnattr_setsigmask(&attr, &none)) != 0 ||
-	    (r = posix_spawnattr_setsigdefault(&attr, req->sigdefault)) != 0)
-		goto out;
-	r = posix_spawnp(pid, req->file, &fa, &attr, req->argv, req->envp);
-out:
-	posix_spawnattr_destroy(&attr);
-	posix_spawn_file_actions_destroy(&fa);
-	return r;
+	close(fds[1]);
+	/* End of file: exec worked.  Four bytes: its errno. */
+	do
+		n = read(fds[0], &e, sizeof(e));
+	while (n == -1 && errno == EINTR);
+	close(fds[0]);
+	if (n != (ssize_t)sizeof(e)) {
+		*pid = p;
+		return 0;
+	}
+	/* The child has exited; it is reaped with the others. */
+	*pid = -1;
+	return e;
 }

@@ -1,7 +1,7 @@
 /*
- * spawn: starting one job with posix_spawn, in its own process group, with
- * the signal state a fresh program expects.  The only place parx creates
- * processes.
+ * spawn: starting one job, in its own process group, with the signal
+ * state a fresh program expects, and killed if parx dies.  The only place
+ * parx creates processes.
  */
 #ifndef PARX_SPAWN_H
 #define PARX_SPAWN_H
@@ -22,7 +22,8 @@ struct spawn_req {
 
 /*
  * Starts the job; its pid is stored in *pid.  Returns 0, or an errno
- * value (ENOENT if the program is not found) as posix_spawn does.
+ * value (ENOENT if the program is not found) as posix_spawn does; the
+ * failed child is then left for the caller's waitpid() to reap.
  */
 int	spawn_job(const struct spawn_req *, pid_t *pid);
 
