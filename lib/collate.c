@@ -509,6 +509,12 @@ collate_free(struct collate *c)
 	return r;
 }
 
+void
+collate_hold(struct collate *c)
+{
+	c->opts.hold_all = true;
+}
+
 int
 collate_write_errno(const struct collate *c, int s)
 {

@@ -70,6 +70,12 @@ void	collate_job_reset(struct collate *, struct collate_job *j);
  */
 int	collate_job_discard(struct collate *, struct collate_job *j);
 
+/*
+ * From now on nothing streams and held output stays held (--halt now:
+ * the running jobs' output is to be dropped, not handed on).
+ */
+void	collate_hold(struct collate *);
+
 /* The first write error on stream s, or 0. */
 int	collate_write_errno(const struct collate *, int s);
 

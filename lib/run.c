@@ -593,10 +593,6 @@ finish(struct run *r, struct slot *s)
 		check_write(r, collate_add(r->col, s->cj, COLLATE_STDOUT,
 		    "\n", 1));
 	}
-	if (s->killed && r->killing && !r->stats->broken_pipe)
-		check_write(r, collate_job_discard(r->col, s->cj));
-	else
-		check_write(r, collate_job_end(r->col, s->cj));
 	if (res.exit_code != 0)
 		r->stats->failed++;
 	else
@@ -605,16 +601,23 @@ finish(struct run *r, struct slot *s)
 	close_fd(&s->job.tee_fd[0]);
 	close_fd(&s->job.tee_fd[1]);
 	act = r->cb->job_done(r->cb->arg, &res);
+	if (act != RUN_CONTINUE && !r->stats->halted) {
+		r->stats->halted = true;
+		r->stopping = true;
+		if (act == RUN_STOP_NOW) {
+			/* Before this job's end hands the output on. */
+			collate_hold(r->col);
+			kill_all(r);
+		}
+	}
+	if (s->killed && r->killing && !r->stats->broken_pipe)
+		check_write(r, collate_job_discard(r->col, s->cj));
+	else
+		check_write(r, collate_job_end(r->col, s->cj));
 	free_job(&s->job);
 	free(s->files_path);
 	s->busy = false;
 	r->running--;
-	if (act != RUN_CONTINUE && !r->stats->halted) {
-		r->stats->halted = true;
-		r->stopping = true;
-		if (act == RUN_STOP_NOW)
-			kill_all(r);
-	}
 }
 
 static void

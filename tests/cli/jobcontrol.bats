@@ -1,0 +1,137 @@
+#!/usr/bin/env bats
+# Stopping early, retrying, bounding runaway jobs.
+load helper
+
+@test "--halt now,fail=1: stops at the first failure with its status" {
+	run --separate-stderr parx -j2 --halt now,fail=1 'sleep {}; exit {}' ::: 1 3 4
+	assert_failure 1
+	[[ $stderr == *"halting (--halt now): job 1 failed"* ]]
+}
+
+@test "--halt now,fail=1 gives 128+N for a job killed by signal N" {
+	run parx -j1 --halt now,fail=1 -q sh -c 'kill -9 $$' ::: a
+	assert_failure 137
+}
+
+@test "--halt now kills the running jobs and drops their output" {
+	run --separate-stderr parx -j2 --halt now,fail=1 -q sh -c 'if [ $1 = a ]; then sleep 0.3; exit 1; fi; echo partial; sleep 10; echo never' sh ::: a b
+	assert_failure 1
+	refute_output --partial never
+	refute_output --partial partial
+}
+
+@test "--halt soon waits for running jobs and starts no more" {
+	run parx -j2 --halt soon,fail=1 -q sh -c 'sleep $1; echo done-$1; exit 2' sh ::: 0.1 0.5 0.6
+	assert_failure 2
+	assert_line done-0.5
+	refute_line done-0.6
+}
+
+@test "--halt soon,fail=2: the number of failures" {
+	run parx -j1 --halt soon,fail=2 'exit {}' ::: 0 3 0 4 5
+	assert_failure 2
+}
+
+@test "--halt now,success=1 exits 0" {
+	run parx -j1 --halt now,success=1 'exit {}' ::: 3 0 4
+	assert_success
+}
+
+@test "--halt done=2 stops after two jobs" {
+	run --separate-stderr parx -j1 --halt soon,done=2 echo ::: a b c
+	assert_output $'a\nb'
+}
+
+@test "--halt fail=50%: the percentage of failed jobs" {
+	run parx -j1 --halt soon,fail=50% 'exit {}' ::: 1 1 1 0
+	assert_failure 50
+}
+
+@test "--halt 1 and 2 are soon,fail=1 and now,fail=1" {
+	run parx -j1 --halt 2 'exit {}' ::: 0 5 0
+	assert_failure 5
+}
+
+@test "bad --halt value" {
+	run --separate-stderr parx --halt sometimes echo ::: a
+	assert_failure 255
+	[[ $stderr == "parx: invalid --halt value 'sometimes': "* ]]
+}
+
+@test "--retries reruns a failed job and shows only the last attempt" {
+	run parx --retries 3 -q sh -c 'n=$(cat count 2>/dev/null || echo 0); echo $((n+1)) >count; echo attempt-$((n+1)); [ $n -ge 1 ]' ::: a
+	assert_success
+	assert_output attempt-2
+}
+
+@test "--retries: the exit status counts the last attempt" {
+	run parx --retries 2 -q sh -c 'echo x >>tries; exit 3' ::: a
+	assert_failure 1
+	[ "$(wc -l <tries)" -eq 2 ]
+}
+
+@test "--timeout kills the job's process group, grandchildren too" {
+	marker="parx-timeout-$$-$RANDOM"
+	run --separate-stderr parx --timeout 0.3 -q sh -c "sleep 30 & sleep 31; : $marker" ::: a
+	assert_failure 1
+	[[ $stderr == *"job 1 timed out"* ]]
+	run pgrep -f "$marker"
+	assert_failure
+}
+
+@test "--timeout also ends a descendant that left with setsid" {
+	marker="parx-setsid-$$-$RANDOM"
+	run parx --timeout 0.3 -q sh -c "setsid sh -c 'sleep 30; : $marker' & sleep 31" ::: a
+	assert_failure 1
+	run pgrep -f "$marker"
+	assert_failure
+}
+
+@test "--timeout with units and as a percentage of the median" {
+	run parx --timeout 1s true ::: a
+	assert_success
+	run parx -j1 --timeout 300% -q sh -c 'sleep $1' sh ::: 0.1 0.1 0.1 3
+	assert_failure 1
+}
+
+@test "--termseq: a job that ignores TERM still dies" {
+	run parx --timeout 0.2 --termseq TERM,100,KILL,10 -q sh -c 'trap "" TERM; sleep 30' ::: a
+	assert_failure 1
+}
+
+@test "bad --termseq and --timeout values" {
+	run parx --termseq NOPE,1 echo ::: a
+	assert_failure 255
+	run parx --timeout abc echo ::: a
+	assert_failure 255
+}
+
+@test "--delay spaces job starts" {
+	run parx -j2 --delay 0.2 -q sh -c 'date +%s.%N' ::: a b c
+	assert_success
+	# three starts with two 0.2 s gaps take at least 0.4 s
+	first=$(sort -n <<<"$output" | head -1)
+	last=$(sort -n <<<"$output" | tail -1)
+	awk -v a="$first" -v b="$last" 'BEGIN { exit !(b - a >= 0.35) }'
+}
+
+@test "--nice runs jobs at that niceness" {
+	run parx --nice 7 -q sh -c 'cut -d" " -f19 /proc/$$/stat' ::: a
+	assert_output 7
+}
+
+@test "--memfree and --load accept sizes and numbers" {
+	run parx --memfree 1M --load 1000 echo ::: a
+	assert_output a
+	run parx --memfree lots echo ::: a
+	assert_failure 255
+}
+
+@test "-k with 100000 jobs, the first slowest, keeps memory bounded" {
+	run /usr/bin/time -f %M "$PARX" -k -j4 -q sh -c '[ $1 = 1 ] && sleep 2; echo $1' sh :::: <(seq 100000)
+	assert_success
+	[ "${lines[0]}" = 1 ]
+	[ "${lines[99999]}" = 100000 ]
+	rss=${lines[100000]}
+	[ "$rss" -lt 65536 ]
+}

@@ -1,0 +1,78 @@
+#!/usr/bin/env bats
+# --joblog, --resume, --resume-failed, --retry-failed.
+load helper
+
+@test "--joblog writes GNU parallel's columns" {
+	run parx -k --joblog log echo ::: a b
+	assert_success
+	run head -1 log
+	assert_output $'Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\tExitval\tSignal\tCommand'
+	run awk -F'\t' 'NR > 1 { print $1, $2, $5, $6, $7, $8, $9 }' log
+	assert_output $'1 : 0 2 0 0 echo a\n2 : 0 2 0 0 echo b'
+}
+
+@test "--joblog: a killed job shows Exitval -1 and the signal" {
+	run parx --joblog log --timeout 0.2 'sleep {}' ::: 5
+	run awk -F'\t' 'NR == 2 { print $7, $8 }' log
+	assert_output "-1 15"
+}
+
+@test "--joblog +FILE appends" {
+	parx --joblog log echo ::: a
+	parx --joblog +log echo ::: b
+	[ "$(grep -c Seq log)" -eq 1 ]
+	[ "$(wc -l <log)" -eq 3 ]
+}
+
+@test "--joblog to a full disk is reported and fails the run" {
+	run --separate-stderr parx --joblog /dev/full echo ::: a
+	assert_failure 255
+	[[ $stderr == *"cannot write job log '/dev/full'"* ]]
+}
+
+@test "--resume skips jobs the log has" {
+	parx --joblog log echo ::: a b
+	run parx --resume --joblog log echo ::: a b c d
+	assert_output $'c\nd'
+}
+
+@test "--resume-failed reruns the failed ones" {
+	parx --joblog log 'exit {}' ::: 0 1 0 1 || true
+	run parx --resume-failed --joblog log 'echo {}; exit 0' ::: 0 1 0 1
+	assert_success
+	assert_output $'1\n1'
+	run parx --resume-failed --joblog log 'echo {}' ::: 0 1 0 1
+	assert_output ""
+}
+
+@test "--retry-failed reruns the failed commands from the log alone" {
+	touch fix
+	parx --joblog log -q sh -c '[ -e ok.$1 ] || exit 1; echo $1' sh ::: x y || true
+	touch ok.x ok.y
+	run parx -k --retry-failed --joblog log
+	assert_success
+	assert_output $'x\ny'
+}
+
+@test "--resume needs --joblog" {
+	run --separate-stderr parx --resume echo ::: a
+	assert_failure 255
+	[[ $stderr == *"need --joblog"* ]]
+}
+
+@test "kill -9 mid-run, then --resume: every job exactly once" {
+	mkdir marks
+	"$PARX" -j4 --joblog log -q sh -c 'sleep 0.$(($1 % 4)); touch marks/$1.$$' sh ::: $(seq 60) &
+	pid=$!
+	for _ in $(seq 200); do [ "$(ls marks | wc -l)" -ge 12 ] && break; sleep 0.02; done
+	kill -9 "$pid"
+	wait "$pid" || true
+	sleep 0.5
+	run parx -j4 --resume --joblog log -q sh -c 'touch marks/$1.$$' sh ::: $(seq 60)
+	assert_success
+	[ "$(ls marks | wc -l)" -eq 60 ]
+	[ -z "$(ls marks | cut -d. -f1 | sort | uniq -d)" ]
+	# no line of the log is torn
+	run awk -F'\t' 'NF != 9' log
+	assert_output ""
+}

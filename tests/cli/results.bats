@@ -1,0 +1,49 @@
+#!/usr/bin/env bats
+# --results: directory layout, hostile values, CSV, TSV and JSON Lines.
+load helper
+
+@test "--results DIR: GNU's layout with stdout, stderr, seq" {
+	run parx -k --results out -q sh -c 'echo o$1; echo e$1 >&2' sh ::: a b ::: 1
+	assert_success
+	assert_equal "$(cat out/1/a/2/1/stdout)" oa
+	assert_equal "$(cat out/1/b/2/1/stderr)" eb
+	assert_equal "$(cat out/1/b/2/1/seq)" 2
+}
+
+@test "--results: no value can write outside its own directory" {
+	mkdir out
+	run parx --results out/r echo ::: .. . / ../.. '' 'a/../../b' $'ctl\x01'
+	assert_success
+	# everything is below out/r/1/<one component>/
+	[ -z "$(find out -mindepth 1 -maxdepth 1 ! -name r)" ]
+	[ -z "$(find out/r -mindepth 1 -maxdepth 1 ! -name 1)" ]
+	[ "$(find out/r/1 -mindepth 1 -maxdepth 1 | wc -l)" -eq 7 ]
+	[ -f 'out/r/1/\../stdout' ]
+	[ -f 'out/r/1/a\_..\_..\_b/stdout' ]
+}
+
+@test "--results uses --header names" {
+	run parx --results out --colsep , --header : echo {name} <<<$'name\nx'
+	[ -f out/name/x/stdout ]
+}
+
+@test "--results FILE.csv" {
+	run parx -k --results r.csv echo ::: 'a,b' 'c"d'
+	assert_success
+	run cat r.csv
+	assert_line --index 0 "Seq,Host,Starttime,JobRuntime,Send,Receive,Exitval,Signal,Command,V1,Stdout,Stderr"
+	assert_line --partial ',0,4,0,0,"echo '\''a,b'\''","a,b","a,b'
+	assert_line --partial '"c""d","c""d'
+}
+
+@test "--results FILE.tsv" {
+	run parx --results r.tsv echo ::: a
+	run head -1 r.tsv
+	assert_output $'Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\tExitval\tSignal\tCommand\tV1\tStdout\tStderr'
+}
+
+@test "--results FILE.json: one object per job" {
+	run parx -k --results r.json -q sh -c 'printf "%s\n" "$1"; exit 3' sh ::: 'q"t'
+	run cat r.json
+	assert_output --regexp '^\{"seq":1,"command":"sh -c .*","args":\["q\\"t"\],"exit":3,"signal":0,"start":[0-9.]+,"runtime":[0-9.]+,"stdout":"q\\"t\\n","stderr":""\}$'
+}
