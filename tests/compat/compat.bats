@@ -249,3 +249,29 @@ load helper
 @test "compat: a job killed by a signal fails" {
 	compat sh -c 'kill -9 $$' ::: 1
 }
+
+# --- job control
+@test "compat: --halt now,fail=1 status" {
+	compat -j1 --halt now,fail=1 'exit {}' ::: 0 4 0
+}
+@test "compat: --halt soon,fail=2 status" {
+	compat -j1 --halt soon,fail=2 'exit {}' ::: 0 3 0 4 5
+}
+@test "compat: --halt soon,fail=50% status" {
+	compat -j1 --halt soon,fail=50% 'exit {}' ::: 1 1 1 0
+}
+@test "compat: --halt with no failures under a percentage" {
+	compat -j1 --halt soon,fail=50% 'exit {}' ::: 0 1 0 0 0 0
+}
+@test "compat: --halt now,success=1" {
+	compat -j1 --halt now,success=1 'exit {}' ::: 3 0 4
+}
+@test "compat: --halt 2" {
+	compat -j1 --halt 2 'exit {}' ::: 0 5 0
+}
+@test "compat: --retries shows the last attempt" {
+	compat --retries 3 'echo x >>c.{}; n=$(wc -l <c.{}); echo try-$n; [ $n -lt 3 ] || rm c.{}; exit 1' ::: a
+}
+@test "compat: --timeout fails the job" {
+	compat --timeout 0.2 'sleep {}' ::: 3
+}
