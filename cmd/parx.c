@@ -6,11 +6,13 @@
  * status.  It is the only code that prints diagnostics or exits.
  */
 #include <sys/resource.h>
+#include <sys/stat.h>
 
 #include <math.h>
 
 #include <err.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <libgen.h>
 #include <limits.h>
@@ -22,6 +24,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../lib/block.h"
 #include "../lib/buf.h"
 #include "../lib/feed.h"
 #include "../lib/halt.h"
@@ -70,6 +73,14 @@ struct config {
 	const char		*results;
 	unsigned long long	 memfree;
 	double			 max_load;
+	bool			 pipe;
+	bool			 pipepart;
+	double			 block;		/* --block; negative: per slot */
+	bool			 cat;
+	const char		*header;
+	size_t			 opt_N, opt_L;	/* -N, -L as given */
+	bool			 has_N, has_L;
+	struct block_opts	 blk;
 	bool			 tag;
 	const char		*tagstring;
 	const char		*tmpdir;
@@ -93,7 +104,8 @@ enum {
 	OPT_FILES, OPT_ENV, OPT_DRY_RUN, OPT_HELP, OPT_VERSION, OPT_HALT,
 	OPT_RETRIES, OPT_TIMEOUT, OPT_TERMSEQ, OPT_DELAY, OPT_NICE,
 	OPT_JOBLOG, OPT_RESUME, OPT_RESUME_FAILED, OPT_RETRY_FAILED,
-	OPT_RESULTS, OPT_MEMFREE, OPT_LOAD,
+	OPT_RESULTS, OPT_MEMFREE, OPT_LOAD, OPT_PIPE, OPT_PIPEPART,
+	OPT_BLOCK, OPT_RECEND, OPT_RECSTART, OPT_CAT, OPT_UNSUPPORTED,
 };
 
 static const char short_opts[] = "+:0a:C:d:E:hI:j:kL:mn:N:qrs:tuU:vVX";
@@ -105,7 +117,10 @@ static const struct option long_opts[] = {
 	{ "basenameextensionreplace", required_argument, NULL, OPT_BNER },
 	{ "basenamereplace", required_argument, NULL, OPT_BNR },
 	{ "bner", required_argument, NULL, OPT_BNER },
+	{ "block", required_argument, NULL, OPT_BLOCK },
+	{ "block-size", required_argument, NULL, OPT_BLOCK },
 	{ "bnr", required_argument, NULL, OPT_BNR },
+	{ "cat", no_argument, NULL, OPT_CAT },
 	{ "colsep", required_argument, NULL, 'C' },
 	{ "delay", required_argument, NULL, OPT_DELAY },
 	{ "delimiter", required_argument, NULL, 'd' },
@@ -116,6 +131,7 @@ static const struct option long_opts[] = {
 	{ "env", required_argument, NULL, OPT_ENV },
 	{ "eof", required_argument, NULL, 'E' },
 	{ "extensionreplace", required_argument, NULL, 'U' },
+	{ "fifo", no_argument, NULL, OPT_UNSUPPORTED },
 	{ "files", no_argument, NULL, OPT_FILES },
 	{ "group", no_argument, NULL, OPT_GROUP },
 	{ "halt", required_argument, NULL, OPT_HALT },
@@ -137,8 +153,13 @@ static const struct option long_opts[] = {
 	{ "nice", required_argument, NULL, OPT_NICE },
 	{ "no-run-if-empty", no_argument, NULL, 'r' },
 	{ "null", no_argument, NULL, '0' },
+	{ "pipe", no_argument, NULL, OPT_PIPE },
+	{ "pipepart", no_argument, NULL, OPT_PIPEPART },
 	{ "plus", no_argument, NULL, OPT_PLUS },
 	{ "quote", no_argument, NULL, 'q' },
+	{ "recend", required_argument, NULL, OPT_RECEND },
+	{ "recstart", required_argument, NULL, OPT_RECSTART },
+	{ "regexp", no_argument, NULL, OPT_UNSUPPORTED },
 	{ "replace", required_argument, NULL, 'I' },
 	{ "res", required_argument, NULL, OPT_RESULTS },
 	{ "results", required_argument, NULL, OPT_RESULTS },
@@ -146,6 +167,8 @@ static const struct option long_opts[] = {
 	{ "resume-failed", no_argument, NULL, OPT_RESUME_FAILED },
 	{ "retries", required_argument, NULL, OPT_RETRIES },
 	{ "retry-failed", no_argument, NULL, OPT_RETRY_FAILED },
+	{ "round-robin", no_argument, NULL, OPT_UNSUPPORTED },
+	{ "roundrobin", no_argument, NULL, OPT_UNSUPPORTED },
 	{ "seqreplace", required_argument, NULL, OPT_SEQR },
 	{ "shuf", no_argument, NULL, OPT_SHUF },
 	{ "slotreplace", required_argument, NULL, OPT_SLOTR },
@@ -504,6 +527,14 @@ parse_options(struct config *cfg, int argc, char **argv)
 			cfg->feed.max_args = parse_count(c == 'n' ? "-n" :
 			    c == 'N' ? "-N" : "-L", optarg, 1000000000);
 			cfg->feed.hide_args = cfg->feed.max_args == 0;
+			/* With --pipe they count records and lines. */
+			if (c == 'L') {
+				cfg->opt_L = cfg->feed.max_args;
+				cfg->has_L = true;
+			} else {
+				cfg->opt_N = cfg->feed.max_args;
+				cfg->has_N = true;
+			}
 			break;
 		case 'X':
 			cfg->tpl.context = true;
@@ -597,6 +628,33 @@ parse_options(struct config *cfg, int argc, char **argv)
 			break;
 		case OPT_HEADER:
 			cfg->in.header = true;
+			cfg->header = optarg;
+			break;
+		case OPT_PIPE:
+			cfg->pipe = true;
+			break;
+		case OPT_PIPEPART:
+			cfg->pipe = cfg->pipepart = true;
+			break;
+		case OPT_BLOCK:
+			cfg->block = optarg[0] == '-' ?
+			    -parse_scaled("--block", optarg + 1, false) :
+			    parse_scaled("--block", optarg, false);
+			if (cfg->block == 0)
+				usage_error("invalid --block value '%s': 0",
+				    optarg);
+			break;
+		case OPT_RECEND:
+			cfg->blk.recend = optarg;
+			break;
+		case OPT_RECSTART:
+			cfg->blk.recstart = optarg;
+			break;
+		case OPT_CAT:
+			cfg->cat = true;
+			break;
+		case OPT_UNSUPPORTED:
+			usage_error("'%s' is not supported", argv[optind - 1]);
 			break;
 		case OPT_TRIM:
 			cfg->in.trim = parse_trim(optarg);
@@ -763,8 +821,19 @@ make_template(char *const *words, size_t n, const struct template_opts *o)
 	return t;
 }
 
+/* --pipe and --pipepart: where blocks come from. */
+struct pipe_src {
+	struct blocker	*blocker;	/* --pipe */
+	int		 fd;		/* the file, or stdin */
+	off_t		*starts;	/* --pipepart ranges */
+	size_t		 nranges, next;
+	char		*header;	/* --pipepart: repeated in each job */
+	size_t		 header_len;
+};
+
 struct ctx {
 	struct config		*cfg;
+	struct pipe_src		 pipe;
 	struct feed		*feed;
 	struct input		*in;
 	struct joblog		*joblog;
@@ -778,6 +847,86 @@ struct ctx {
 	bool			 results_failed;
 };
 
+/* --cat: the block goes to a file whose name is {}. */
+static int
+block_to_file(struct ctx *ctx, char *data, size_t len, char **path)
+{
+	const char *dir = ctx->cfg->tmpdir != NULL ? ctx->cfg->tmpdir : "/tmp";
+	struct buf b;
+	ssize_t w;
+	size_t off = 0;
+	int fd;
+
+	buf_init(&b);
+	buf_addstr(&b, dir);
+	buf_addstr(&b, "/parx.XXXXXX");
+	if ((fd = mkostemp(b.data, O_CLOEXEC)) == -1) {
+		buf_release(&b);
+		return -1;
+	}
+	while (off < len) {
+		if ((w = write(fd, data + off, len - off)) == -1) {
+			close(fd);
+			unlink(b.data);
+			buf_release(&b);
+			return -1;
+		}
+		off += w;
+	}
+	close(fd);
+	*path = buf_detach(&b);
+	return 0;
+}
+
+/* The next --pipe or --pipepart job: its block goes to its stdin. */
+static int
+next_block_job(struct ctx *ctx, unsigned long slot, struct run_job *job)
+{
+	struct pipe_src *p = &ctx->pipe;
+	char *data = NULL, *path = NULL;
+	size_t len = 0;
+	int r;
+
+	if (p->starts != NULL) {
+		if (p->next == p->nranges)
+			return 0;
+	} else if ((r = blocker_next(p->blocker, &data, &len)) <= 0) {
+		if (r == -1) {
+			warn("cannot read '%s'", ctx->cfg->narg_files > 0 ?
+			    ctx->cfg->arg_files[0] : "-");
+			ctx->input_failed = true;
+		}
+		return r;
+	}
+	if (ctx->cfg->cat && block_to_file(ctx, data, len, &path) == -1) {
+		warn("cannot write a --cat file");
+		free(data);
+		ctx->input_failed = true;
+		return -1;
+	}
+	ctx->seq++;
+	feed_make_job(ctx->feed, ctx->seq, slot, &path, path != NULL, job);
+	if (path != NULL) {
+		job->remove_path = path;
+		free(data);
+		return 1;
+	}
+	if (p->starts != NULL) {
+		if (p->header_len > 0)
+			job->in_data = xmemdup(p->header, p->header_len);
+		job->in_len = p->header_len;
+		job->in_fd = p->fd;
+		job->in_off = p->starts[p->next];
+		job->in_file_len = (size_t)(p->starts[p->next + 1] -
+		    p->starts[p->next]);
+		p->next++;
+		return 1;
+	}
+	job->in_data = data;
+	job->in_len = len;
+	return 1;
+}
+
 static int
 next_job(void *arg, unsigned long slot, struct run_job *job)
 {
@@ -788,6 +937,8 @@ next_job(void *arg, unsigned long slot, struct run_job *job)
 
 	memset(job, 0, sizeof(*job));
 	job->tee_fd[0] = job->tee_fd[1] = -1;
+	if (ctx->cfg->pipe)
+		return next_block_job(ctx, slot, job);
 	if (ctx->retry != NULL || ctx->cfg->retry_failed) {
 		/* --retry-failed: the failed commands of the log, as they were. */
 		if (ctx->next_retry == ctx->nretry)
@@ -883,6 +1034,10 @@ dry_run(struct ctx *ctx, unsigned long jobs)
 		free(job.cmd);
 		free(job.tag);
 		free(job.argv);
+		free(job.in_data);
+		if (job.remove_path != NULL)
+			unlink(job.remove_path);
+		free(job.remove_path);
 	}
 	if (fflush(stdout) == EOF || ferror(stdout))
 		err(EXIT_ERROR, "cannot write output");
@@ -931,6 +1086,76 @@ exit_status(const struct ctx *ctx, const struct run_stats *st)
 	if (st->failed > EXIT_MAX_COUNTED)
 		return EXIT_MANY_FAILED;
 	return (int)st->failed;
+}
+
+/*
+ * --pipe reads stdin (or the first -a file) in blocks; --pipepart cuts
+ * the -a file into ranges up front, -N blocks per slot for --block -N.
+ */
+static void
+open_pipe_source(struct ctx *ctx, struct config *cfg, unsigned long jobs)
+{
+	struct pipe_src *p = &ctx->pipe;
+	const char *path = cfg->narg_files > 0 ? cfg->arg_files[0] : NULL;
+	char *end;
+	struct stat st;
+	ssize_t got;
+	size_t n;
+
+	cfg->blk.size = cfg->block > 0 ? (size_t)cfg->block : 1024 * 1024;
+	/* As GNU: --recstart alone means records have no end marker. */
+	if (cfg->blk.recstart != NULL && cfg->blk.recend == NULL)
+		cfg->blk.recend = "";
+	if ((cfg->blk.recend != NULL && cfg->blk.recend[0] == '\0') &&
+	    (cfg->blk.recstart == NULL || cfg->blk.recstart[0] == '\0'))
+		usage_error("--recend and --recstart cannot both be empty");
+	if (cfg->has_N)
+		cfg->blk.records = cfg->opt_N;
+	if (cfg->has_L)
+		cfg->blk.lines = cfg->opt_L;
+	if (cfg->header != NULL) {
+		n = strtoul(cfg->header, &end, 10);
+		cfg->blk.header_lines = *end == '\0' && end != cfg->header ?
+		    n : 1;
+	}
+	p->fd = STDIN_FILENO;
+	if (path != NULL && (p->fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		err(EXIT_ERROR, "cannot read '%s'", path);
+	if (!cfg->pipepart) {
+		p->blocker = blocker_new(p->fd, &cfg->blk);
+		return;
+	}
+	if (path == NULL)
+		usage_error("--pipepart needs a file: -a FILE");
+	if (fstat(p->fd, &st) == -1 || !S_ISREG(st.st_mode))
+		errx(EXIT_ERROR, "cannot use '%s' with --pipepart: not a "
+		    "regular file", path);
+	if (cfg->block < 0)
+		cfg->blk.size = (size_t)(st.st_size / (-cfg->block * jobs)) + 1;
+	else if (cfg->block == 0)
+		/* GNU's default for --pipepart: ten blocks per slot. */
+		cfg->blk.size = (size_t)(st.st_size / (10 * jobs)) + 1;
+	if (blocker_ranges(p->fd, st.st_size, &cfg->blk, &p->starts,
+	    &p->nranges, &p->header_len) == -1)
+		err(EXIT_ERROR, "cannot read '%s'", path);
+	if (p->header_len > 0) {
+		p->header = xmalloc(p->header_len);
+		got = pread(p->fd, p->header, p->header_len, 0);
+		if (got != (ssize_t)p->header_len)
+			err(EXIT_ERROR, "cannot read '%s'", path);
+	}
+	if (st.st_size == (off_t)p->header_len)
+		p->nranges = 0;
+}
+
+static void
+close_pipe_source(struct pipe_src *p)
+{
+	blocker_free(p->blocker);
+	free(p->starts);
+	free(p->header);
+	if (p->fd > STDERR_FILENO)
+		close(p->fd);
 }
 
 /* Job log, --resume, --retry-failed and --results, before any job runs. */
@@ -1063,7 +1288,12 @@ main(int argc, char **argv)
 
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.cfg = &cfg;
-	ctx.in = open_input(&cfg);
+	if (cfg.pipe) {
+		open_pipe_source(&ctx, &cfg, jobs);
+		cfg.tpl.no_append = !cfg.cat;
+		cfg.in.header = false;
+	} else
+		ctx.in = open_input(&cfg);
 	if (cfg.in.header) {
 		n = input_header_count(ctx.in);
 		names = xreallocarray(NULL, n + 1, sizeof(*names));
@@ -1082,7 +1312,12 @@ main(int argc, char **argv)
 		cfg.feed.tagstring = tagt;
 	}
 	ctx.feed = feed_new(ctx.in, t, &cfg.feed);
-	if (halt_needs_total(&cfg.halt)) {
+	if (halt_needs_total(&cfg.halt) && cfg.pipe) {
+		if (!cfg.pipepart)
+			usage_error("a --halt percentage needs the number of "
+			    "jobs, which --pipe cannot know");
+		cfg.halt.total = ctx.pipe.nranges;
+	} else if (halt_needs_total(&cfg.halt)) {
 		if ((total = feed_total(ctx.feed)) == -1)
 			err(EXIT_ERROR, "cannot read '%s'",
 			    input_error_path(ctx.in));
@@ -1109,6 +1344,7 @@ out:
 	template_free(t);
 	template_free(tagt);
 	input_free(ctx.in);
+	close_pipe_source(&ctx.pipe);
 	free(names);
 	free(cfg.sources);
 	free(cfg.arg_files);

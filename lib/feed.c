@@ -259,11 +259,8 @@ int
 feed_next(struct feed *f, unsigned long seq, unsigned long slot,
     struct run_job *job)
 {
-	struct template_job j;
-	struct buf cmd;
 	char **fields = NULL;
 	size_t nfields = 0, i, k;
-	const char *err;
 	long n;
 
 	release_last(f);
@@ -278,6 +275,25 @@ feed_next(struct feed *f, unsigned long seq, unsigned long slot,
 	for (i = 0; i < (size_t)n && !f->opts.hide_args; i++)
 		for (k = 0; k < f->pending[f->head + i].nfields; k++)
 			fields[nfields++] = f->pending[f->head + i].fields[k];
+	feed_make_job(f, seq, slot, fields, nfields, job);
+	/* Kept for feed_fields() until the next job. */
+	f->last = xreallocarray(NULL, n, sizeof(*f->last));
+	memcpy(f->last, f->pending + f->head, n * sizeof(*f->last));
+	f->nlast = n;
+	f->fields = fields;
+	f->nfields = nfields;
+	f->head += n;
+	return 1;
+}
+
+void
+feed_make_job(struct feed *f, unsigned long seq, unsigned long slot,
+    char *const *fields, size_t nfields, struct run_job *job)
+{
+	struct template_job j;
+	struct buf cmd;
+	const char *err;
+
 	memset(&j, 0, sizeof(j));
 	j.fields = fields;
 	j.nfields = nfields;
@@ -288,6 +304,8 @@ feed_next(struct feed *f, unsigned long seq, unsigned long slot,
 	buf_init(&cmd);
 	template_expand(f->t, &j, &cmd);
 	memset(job, 0, sizeof(*job));
+	job->seq = seq;
+	job->tee_fd[0] = job->tee_fd[1] = -1;
 	if (f->opts.tag || f->opts.tagstring != NULL)
 		job->tag = make_tag(f, &j);
 	if (f->direct) {
@@ -299,14 +317,6 @@ feed_next(struct feed *f, unsigned long seq, unsigned long slot,
 		}
 	}
 	job->cmd = buf_detach(&cmd);
-	/* Kept for feed_fields() until the next job. */
-	f->last = xreallocarray(NULL, n, sizeof(*f->last));
-	memcpy(f->last, f->pending + f->head, n * sizeof(*f->last));
-	f->nlast = n;
-	f->fields = fields;
-	f->nfields = nfields;
-	f->head += n;
-	return 1;
 }
 
 char *const *

@@ -42,6 +42,13 @@ int	feed_next(struct feed *, unsigned long seq, unsigned long slot,
 	    struct run_job *job);
 
 /*
+ * Fills job for job number seq in slot with the given values rather than
+ * input records (--pipe: none, or the --cat file).
+ */
+void	feed_make_job(struct feed *, unsigned long seq, unsigned long slot,
+	    char *const *fields, size_t nfields, struct run_job *job);
+
+/*
  * The values of the job feed_next() filled last, valid until the next
  * call; *n is their number.
  */

@@ -33,6 +33,7 @@
 #define READ_CHUNK	(64 * 1024)
 #define READ_ROUND	(1024 * 1024)	/* per pipe per poll, for fairness */
 #define RECHECK_MS	1000		/* --memfree, --load: look again */
+#define STDIN_FILENO_STREAM 2		/* pfd_stream: the job's stdin */
 /* sh -c takes one argument; the kernel caps one argument at 128 KiB. */
 #define SHELL_ARG_MAX	(128 * 1024 - 1)
 
@@ -48,6 +49,9 @@ struct slot {
 	bool			 exited;
 	int			 status;	/* wait status, or errno */
 	int			 fd[2];		/* stdout, stderr pipes or -1 */
+	int			 in_pipe;	/* our end of its stdin, or -1 */
+	size_t			 in_done;	/* bytes of in_data written */
+	size_t			 in_file_done;	/* bytes of the range spliced */
 	struct run_job		 job;
 	struct collate_job	*cj;
 	unsigned		 attempts;
@@ -306,6 +310,10 @@ close_fd(int *fd)
 static void
 free_job(struct run_job *job)
 {
+	if (job->remove_path != NULL)
+		unlink(job->remove_path);
+	free(job->remove_path);
+	free(job->in_data);
 	free(job->argv);
 	free(job->cmd);
 	free(job->tag);
@@ -318,7 +326,7 @@ free_job(struct run_job *job)
 /* ---- starting ---- */
 
 static int
-spawn_process(struct run *r, struct slot *s, int out, int err)
+spawn_process(struct run *r, struct slot *s, int in, int out, int err)
 {
 	struct spawn_req req;
 	char **argv;
@@ -326,7 +334,7 @@ spawn_process(struct run *r, struct slot *s, int out, int err)
 
 	memset(&req, 0, sizeof(req));
 	req.envp = r->env;
-	req.fd_in = r->devnull;
+	req.fd_in = in;
 	req.fd_out = out;
 	req.fd_err = err;
 	req.sigdefault = &r->sigdefault;
@@ -392,17 +400,49 @@ open_outputs(struct run *r, struct slot *s, int pout[2], int perr[2])
 	return 0;
 }
 
+/*
+ * The job's stdin: a pipe parx fills, when it has something to read.
+ * The pipe is made large so that a block goes in with few wakeups.
+ */
+static int
+open_input(struct run *r, struct slot *s, int *job_end)
+{
+	int p[2];
+
+	*job_end = r->devnull;
+	s->in_pipe = -1;
+	s->in_done = s->in_file_done = 0;
+	if (s->job.in_len == 0 && s->job.in_file_len == 0)
+		return 0;
+	if (pipe2(p, O_CLOEXEC) == -1)
+		return -1;
+	fcntl(p[1], F_SETPIPE_SZ, 1024 * 1024);
+	fcntl(p[1], F_SETFL, O_NONBLOCK);
+	*job_end = p[0];
+	s->in_pipe = p[1];
+	return 0;
+}
+
 /* Starts (another attempt of) the job in slot s: 0, or an errno value. */
 static int
 launch(struct run *r, struct slot *s)
 {
 	unsigned long slotno = s - r->slots + 1;
-	int pout[2], perr[2], e;
+	int pout[2], perr[2], in, e;
 
-	if (open_outputs(r, s, pout, perr) == -1)
+	if (open_input(r, s, &in) == -1)
 		return errno;
+	if (open_outputs(r, s, pout, perr) == -1) {
+		e = errno;
+		if (in != r->devnull)
+			close(in);
+		close_fd(&s->in_pipe);
+		return e;
+	}
 	env_set(r, s->job.seq, slotno);
-	e = spawn_process(r, s, pout[1], perr[1]);
+	e = spawn_process(r, s, in, pout[1], perr[1]);
+	if (in != r->devnull)
+		close(in);
 	close_fd(&pout[1]);
 	close_fd(&perr[1]);
 	s->fd[0] = pout[0];
@@ -410,6 +450,7 @@ launch(struct run *r, struct slot *s)
 	if (e != 0) {
 		close_fd(&s->fd[0]);
 		close_fd(&s->fd[1]);
+		close_fd(&s->in_pipe);
 		return e;
 	}
 	s->attempts++;
@@ -458,7 +499,7 @@ start_job(struct run *r, struct slot *s)
 	int got, e;
 
 	memset(s, 0, sizeof(*s));
-	s->fd[0] = s->fd[1] = -1;
+	s->fd[0] = s->fd[1] = s->in_pipe = -1;
 	s->term_step = -1;
 	if (r->has_deferred) {
 		s->job = r->deferred;
@@ -627,6 +668,47 @@ maybe_finish(struct run *r, struct slot *s)
 		finish(r, s);
 }
 
+/*
+ * Puts as much of the job's stdin into its pipe as fits: the block from
+ * memory, then the file range with splice(2), which moves page references
+ * rather than bytes.  The pipe is closed when all is in, or when the job
+ * stops reading.
+ */
+static void
+feed_input(struct slot *s)
+{
+	struct run_job *j = &s->job;
+	loff_t off;
+	ssize_t n;
+
+	while (s->in_done < j->in_len) {
+		n = write(s->in_pipe, j->in_data + s->in_done,
+		    j->in_len - s->in_done);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && errno == EAGAIN)
+			return;
+		if (n <= 0)
+			goto done;
+		s->in_done += n;
+	}
+	while (s->in_file_done < j->in_file_len) {
+		off = j->in_off + (loff_t)s->in_file_done;
+		n = splice(j->in_fd, &off, s->in_pipe, NULL,
+		    j->in_file_len - s->in_file_done,
+		    SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && errno == EAGAIN)
+			return;
+		if (n <= 0)
+			goto done;
+		s->in_file_done += n;
+	}
+done:
+	close_fd(&s->in_pipe);
+}
+
 static void
 tee_output(struct slot *s, int stream, const char *p, size_t n)
 {
@@ -700,6 +782,7 @@ reap(struct run *r)
 		s->exited = true;
 		s->status = st;
 		s->term_step = -1;
+		close_fd(&s->in_pipe);	/* nobody will read the rest */
 		maybe_finish(r, s);
 	}
 }
@@ -885,12 +968,22 @@ poll_once(struct run *r)
 			r->pfd_slot[n] = &r->slots[i];
 			r->pfd_stream[n++] = k;
 		}
+		if (r->slots[i].in_pipe != -1) {
+			r->pfd[n].fd = r->slots[i].in_pipe;
+			r->pfd[n].events = POLLOUT;
+			r->pfd_slot[n] = &r->slots[i];
+			r->pfd_stream[n++] = STDIN_FILENO_STREAM;
+		}
 	}
 	if (poll(r->pfd, n, poll_timeout(r)) == -1)
 		return;		/* EINTR: go round again */
 	for (i = 1; i < n; i++) {
 		if (r->pfd[i].revents == 0)
 			continue;
+		if (r->pfd_stream[i] == STDIN_FILENO_STREAM) {
+			feed_input(r->pfd_slot[i]);
+			continue;
+		}
 		drain(r, r->pfd_slot[i], r->pfd_stream[i]);
 		maybe_finish(r, r->pfd_slot[i]);
 	}
@@ -1062,9 +1155,9 @@ run_parallel(const struct run_opts *opts, const struct run_callbacks *cb,
 	r.col = collate_new(&co);
 	env_init(&r);
 	r.slots = xcalloc(r.nslots, sizeof(*r.slots));
-	r.pfd = xcalloc(2 * r.nslots + 1, sizeof(*r.pfd));
-	r.pfd_slot = xcalloc(2 * r.nslots + 1, sizeof(*r.pfd_slot));
-	r.pfd_stream = xcalloc(2 * r.nslots + 1, sizeof(*r.pfd_stream));
+	r.pfd = xcalloc(3 * r.nslots + 1, sizeof(*r.pfd));
+	r.pfd_slot = xcalloc(3 * r.nslots + 1, sizeof(*r.pfd_slot));
+	r.pfd_stream = xcalloc(3 * r.nslots + 1, sizeof(*r.pfd_stream));
 	for (;;) {
 		if (r.killing)
 			kill_all(&r);

@@ -26,6 +26,18 @@ struct run_job {
 	char		 *tag;		/* put before each output line, or NULL */
 	int		  tee_fd[2];	/* copies of stdout and stderr, or -1;
 					   run closes them */
+	/*
+	 * What the job reads on stdin (--pipe, --pipepart): in_data first
+	 * (run frees it), then in_file_len bytes of in_fd (borrowed) from
+	 * in_off, spliced without passing through parx.  Neither: an
+	 * empty stdin.
+	 */
+	char		 *in_data;
+	size_t		  in_len;
+	int		  in_fd;
+	off_t		  in_off;
+	size_t		  in_file_len;
+	char		 *remove_path;	/* a file run removes when done */
 };
 
 struct run_result {

@@ -775,7 +775,7 @@ template_new(char *const *words, size_t nwords,
 		*errstr = "empty command";
 		goto fail;
 	}
-	if (!has_any_rpl(t) && !t->opts.verbatim) {
+	if (!has_any_rpl(t) && !t->opts.verbatim && !t->opts.no_append) {
 		struct part p;
 
 		free(t->words[t->nwords - 1].sep);

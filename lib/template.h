@@ -31,6 +31,7 @@ struct template_opts {
 	bool		  quote_words;	/* -q: each command word is quoted */
 	bool		  raw;		/* no command: the input is the command */
 	bool		  verbatim;	/* values unquoted, nothing appended */
+	bool		  no_append;	/* --pipe: no {} added when none is used */
 	char *const	 *header;	/* --header names, column i + 1 */
 	size_t		  nheader;
 };

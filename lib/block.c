@@ -1,0 +1,333 @@
+/*
+ * block: record-aligned blocks.
+ *
+ * A record boundary is a place where recend has just ended and recstart
+ * begins (GNU parallel's --recend and --recstart); with the default
+ * newline and empty start, it is just after each newline, found with
+ * memchr/memrchr so that a block costs little more than its read(2).
+ * With -L, only every Nth line end counts; with -N, a block is a number of
+ * records instead of a number of bytes.
+ */
+#include "block.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "xmalloc.h"
+
+#define READ_MIN	(256 * 1024)
+
+struct blocker {
+	struct block_opts	 o;
+	int			 fd;
+	size_t			 endlen, startlen;
+	char			*buf;		/* the block being gathered */
+	size_t			 len, cap;
+	size_t			 hlen;		/* header at the front of buf */
+	char			*header;
+	bool			 header_read;
+	bool			 eof;
+};
+
+/* Boundary test at position p of [base, base + n): recend then recstart. */
+static bool
+boundary_at(const struct block_opts *o, size_t endlen, size_t startlen,
+    const char *base, size_t n, size_t p)
+{
+	if (p < endlen || p > n)
+		return false;
+	if (memcmp(base + p - endlen, o->recend, endlen) != 0)
+		return false;
+	if (startlen == 0)
+		return true;
+	return p + startlen <= n &&
+	    memcmp(base + p, o->recstart, startlen) == 0;
+}
+
+/*
+ * The first boundary after from in [base, base + n), or 0.  Boundaries
+ * that need more bytes than there are (a recstart cut off at the end)
+ * do not count yet.
+ */
+static size_t
+next_boundary(const struct block_opts *o, size_t endlen, size_t startlen,
+    const char *base, size_t n, size_t from)
+{
+	const char *hit;
+	size_t p = from;
+
+	if (endlen == 0) {
+		/* Only a record start: the boundary is just before it. */
+		for (p = from > 0 ? from : 1; p < n; p++) {
+			hit = memchr(base + p, o->recstart[0], n - p);
+			if (hit == NULL)
+				return 0;
+			p = hit - base;
+			if (p > 0 && boundary_at(o, 0, startlen, base, n, p))
+				return p;
+		}
+		return 0;
+	}
+	while (p < n) {
+		hit = memchr(base + p, o->recend[endlen - 1], n - p);
+		if (hit == NULL)
+			return 0;
+		p = hit - base + 1;
+		if (boundary_at(o, endlen, startlen, base, n, p))
+			return p;
+	}
+	return 0;
+}
+
+/* The last boundary in (0, limit] of [base, base + n), or 0. */
+static size_t
+last_boundary(const struct block_opts *o, size_t endlen, size_t startlen,
+    const char *base, size_t n, size_t limit)
+{
+	const char *hit;
+	size_t p = limit;
+
+	if (endlen == 0) {
+		/* A boundary at limit itself counts: the block is then full. */
+		p = limit < n ? limit + 1 : n;
+		while (p > 1) {
+			hit = memrchr(base + 1, o->recstart[0], p - 1);
+			if (hit == NULL)
+				return 0;
+			p = hit - base;
+			if (boundary_at(o, 0, startlen, base, n, p))
+				return p;
+		}
+		return 0;
+	}
+	while (p > 0) {
+		hit = memrchr(base, o->recend[endlen - 1], p);
+		if (hit == NULL)
+			return 0;
+		p = hit - base;
+		if (boundary_at(o, endlen, startlen, base, n, p + 1))
+			return p + 1;
+	}
+	return 0;
+}
+
+/*
+ * Where the block in [base, base + n) ends, given that more input may
+ * follow unless at_eof: 0 means "read more first".
+ */
+static size_t
+block_end(const struct blocker *b, const char *base, size_t n, bool at_eof)
+{
+	const struct block_opts *o = &b->o;
+	size_t want, p = 0, count = 0, every, last_ok = 0;
+
+	every = o->lines > 0 ? o->lines : 1;
+	want = o->records > 0 ? o->records * every : 0;
+	if (want == 0 && every == 1) {
+		/* By size: the last boundary within it, else the next one. */
+		if (n >= o->size) {
+			if ((p = last_boundary(o, b->endlen, b->startlen, base,
+			    n, o->size)) > 0)
+				return p;
+			if ((p = next_boundary(o, b->endlen, b->startlen, base,
+			    n, o->size)) > 0)
+				return p;
+		}
+		return at_eof ? n : 0;
+	}
+	/* Counting: -N records, or blocks by size of whole -L records. */
+	while ((p = next_boundary(o, b->endlen, b->startlen, base, n, p)) > 0) {
+		if (++count % every != 0)
+			continue;
+		if (want > 0 && count == want)
+			return p;
+		if (want == 0) {
+			if (p > o->size && last_ok > 0)
+				return last_ok;
+			if (p >= o->size)
+				return p;
+			last_ok = p;
+		}
+	}
+	return at_eof ? n : 0;
+}
+
+struct blocker *
+blocker_new(int fd, const struct block_opts *o)
+{
+	struct blocker *b = xcalloc(1, sizeof(*b));
+
+	b->o = *o;
+	if (b->o.recend == NULL)
+		b->o.recend = "\n";
+	if (b->o.recstart == NULL)
+		b->o.recstart = "";
+	if (b->o.size == 0)
+		b->o.size = 1024 * 1024;
+	b->endlen = strlen(b->o.recend);
+	b->startlen = strlen(b->o.recstart);
+	b->fd = fd;
+	return b;
+}
+
+void
+blocker_free(struct blocker *b)
+{
+	if (b == NULL)
+		return;
+	free(b->buf);
+	free(b->header);
+	free(b);
+}
+
+/* Reads once into buf; 0 at end of input, -1 on error. */
+static ssize_t
+fill(struct blocker *b)
+{
+	size_t want = b->o.size + READ_MIN;
+	ssize_t n;
+
+	if (b->cap - b->len < READ_MIN) {
+		b->cap = b->len + (want > READ_MIN ? want : READ_MIN);
+		b->buf = xreallocarray(b->buf, b->cap, 1);
+	}
+	do
+		n = read(b->fd, b->buf + b->len, b->cap - b->len);
+	while (n == -1 && errno == EINTR);
+	if (n == 0)
+		b->eof = true;
+	if (n > 0)
+		b->len += n;
+	return n;
+}
+
+/* The first header_lines lines, kept to go in front of every block. */
+static int
+read_header(struct blocker *b)
+{
+	size_t p = 0, i;
+	const char *nl;
+
+	b->header_read = true;
+	for (i = 0; i < b->o.header_lines; i++) {
+		while ((nl = memchr(b->buf + p, '\n', b->len - p)) == NULL) {
+			if (b->eof)
+				break;
+			if (fill(b) == -1)
+				return -1;
+		}
+		if (nl == NULL) {
+			p = b->len;
+			break;
+		}
+		p = nl - b->buf + 1;
+	}
+	b->header = xmemdup(b->buf, p);
+	b->hlen = p;
+	return 0;
+}
+
+int
+blocker_next(struct blocker *b, char **data, size_t *len)
+{
+	size_t end, rest;
+	char *next;
+
+	if (!b->header_read && b->o.header_lines > 0 && read_header(b) == -1)
+		return -1;
+	for (;;) {
+		end = block_end(b, b->buf + b->hlen, b->len - b->hlen, b->eof);
+		if (end > 0 || (b->eof && b->len == b->hlen))
+			break;
+		if (fill(b) == -1)
+			return -1;
+	}
+	if (b->len == b->hlen) {
+		/* Nothing but (maybe) a header: no more blocks. */
+		return 0;
+	}
+	/* Hand the buffer over; what follows the block starts the next. */
+	end += b->hlen;
+	rest = b->len - end;
+	next = xmalloc(b->o.size + READ_MIN + b->hlen);
+	b->cap = b->o.size + READ_MIN + b->hlen;
+	if (b->hlen > 0)
+		memcpy(next, b->header, b->hlen);
+	if (rest > b->cap - b->hlen) {
+		b->cap = b->hlen + rest + READ_MIN;
+		next = xreallocarray(next, b->cap, 1);
+	}
+	memcpy(next + b->hlen, b->buf + end, rest);
+	*data = b->buf;
+	*len = end;
+	b->buf = next;
+	b->len = b->hlen + rest;
+	return 1;
+}
+
+int
+blocker_ranges(int fd, off_t size, const struct block_opts *opts,
+    off_t **starts, size_t *n, size_t *header_len)
+{
+	struct blocker *b;
+	size_t cap = 16, got, end, window;
+	off_t pos, target;
+	char *win;
+	ssize_t r;
+
+	b = blocker_new(fd, opts);
+	*header_len = 0;
+	if (b->o.header_lines > 0) {
+		if (read_header(b) == -1) {
+			blocker_free(b);
+			return -1;
+		}
+		*header_len = b->hlen;
+	}
+	*starts = xreallocarray(NULL, cap, sizeof(**starts));
+	*n = 0;
+	pos = (off_t)*header_len;
+	(*starts)[(*n)++] = pos;
+	window = 64 * 1024;
+	win = xmalloc(window);
+	/* Each cut: the first boundary at or after pos + size. */
+	while (pos < size) {
+		target = pos + (off_t)b->o.size;
+		if (target >= size)
+			break;
+		for (;;) {
+			r = pread(fd, win, window, target - (off_t)b->endlen);
+			if (r == -1 && errno == EINTR)
+				continue;
+			if (r == -1) {
+				free(win);
+				blocker_free(b);
+				free(*starts);
+				return -1;
+			}
+			got = (size_t)r;
+			end = next_boundary(&b->o, b->endlen, b->startlen, win,
+			    got, b->endlen - 1);
+			if (end > 0 || got < window)
+				break;
+			/* A long record: look further on. */
+			target += (off_t)(window - b->endlen - b->startlen);
+		}
+		if (end == 0)
+			break;
+		pos = target - (off_t)b->endlen + (off_t)end;
+		if (pos >= size)
+			break;
+		if (*n + 1 >= cap) {
+			cap *= 2;
+			*starts = xreallocarray(*starts, cap, sizeof(**starts));
+		}
+		(*starts)[(*n)++] = pos;
+	}
+	(*starts)[*n] = size;
+	free(win);
+	blocker_free(b);
+	return 0;
+}

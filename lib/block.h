@@ -1,0 +1,45 @@
+/*
+ * block: cutting a stream into blocks that end on record boundaries, for
+ * --pipe, and a regular file into record-aligned ranges, for --pipepart.
+ * The concatenation of the blocks is the input, byte for byte.
+ */
+#ifndef PARX_BLOCK_H
+#define PARX_BLOCK_H
+
+#include <sys/types.h>
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct block_opts {
+	size_t		 size;		/* --block: bytes a block aims at */
+	const char	*recend;	/* record end, default "\n" */
+	const char	*recstart;	/* record start, default "" */
+	size_t		 records;	/* -N: records per block; 0: by size */
+	size_t		 lines;		/* -L: lines per record; 0: 1 */
+	size_t		 header_lines;	/* --header N: repeated in each block */
+};
+
+struct blocker;
+
+/* Reads fd (borrowed).  Never fails: errors show in blocker_next(). */
+struct blocker	*blocker_new(int fd, const struct block_opts *);
+void		 blocker_free(struct blocker *);
+
+/*
+ * The next block, header first, in a buffer the caller frees: 1, 0 at
+ * the end of input, -1 with errno set on a read error.
+ */
+int	blocker_next(struct blocker *, char **data, size_t *len);
+
+/*
+ * --pipepart: splits bytes [0, size) of the regular file fd into about
+ * size / opts->size record-aligned ranges.  *starts gets n + 1 offsets
+ * (the last is size), the caller frees it.  Header lines, if any, are the
+ * first range's and are left out: *header_len says how long they are.
+ * -1 with errno set on a read error.
+ */
+int	blocker_ranges(int fd, off_t size, const struct block_opts *,
+	    off_t **starts, size_t *n, size_t *header_len);
+
+#endif
