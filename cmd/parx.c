@@ -1121,18 +1121,28 @@ open_pipe_source(struct ctx *ctx, struct config *cfg, unsigned long jobs)
 	p->fd = STDIN_FILENO;
 	if (path != NULL && (p->fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
 		err(EXIT_ERROR, "cannot read '%s'", path);
-	if (!cfg->pipepart) {
+	/*
+	 * --pipe from a regular file read from its start is cut the way
+	 * --pipepart is, so the blocks are spliced and never copied; the
+	 * blocks are the same either way.
+	 */
+	if (!cfg->pipepart && (cfg->has_N || cfg->has_L ||
+	    fstat(p->fd, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    lseek(p->fd, 0, SEEK_CUR) != 0)) {
+		/* A bigger pipe from the producer: fewer, larger reads. */
+		if (S_ISFIFO(st.st_mode))
+			fcntl(p->fd, F_SETPIPE_SZ, 1024 * 1024);
 		p->blocker = blocker_new(p->fd, &cfg->blk);
 		return;
 	}
-	if (path == NULL)
+	if (cfg->pipepart && path == NULL)
 		usage_error("--pipepart needs a file: -a FILE");
 	if (fstat(p->fd, &st) == -1 || !S_ISREG(st.st_mode))
 		errx(EXIT_ERROR, "cannot use '%s' with --pipepart: not a "
 		    "regular file", path);
 	if (cfg->block < 0)
 		cfg->blk.size = (size_t)(st.st_size / (-cfg->block * jobs)) + 1;
-	else if (cfg->block == 0)
+	else if (cfg->block == 0 && cfg->pipepart)
 		/* GNU's default for --pipepart: ten blocks per slot. */
 		cfg->blk.size = (size_t)(st.st_size / (10 * jobs)) + 1;
 	if (blocker_ranges(p->fd, st.st_size, &cfg->blk, &p->starts,

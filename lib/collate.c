@@ -56,6 +56,7 @@ struct collate {
 	off_t			 spill_end;
 	size_t			 mem_used;
 	int			 write_err[2];
+	bool			 out_is_pipe[2];
 	int			 spill_err;
 	struct buf		 stage;		/* tagged lines being written */
 };
@@ -64,10 +65,15 @@ struct collate *
 collate_new(const struct collate_opts *opts)
 {
 	struct collate *c;
+	struct stat st;
+	int s;
 
 	c = xcalloc(1, sizeof(*c));
 	c->opts = *opts;
 	c->spill_fd = -1;
+	for (s = 0; s < 2; s++)
+		c->out_is_pipe[s] = fstat(opts->fd[s], &st) == -1 ||
+		    S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode);
 	buf_init(&c->stage);
 	return c;
 }
@@ -169,11 +175,25 @@ new_seg(struct stream *st)
 	return g;
 }
 
+/* Records n bytes just written at the end of the spill file. */
+static void
+add_extent(struct collate *c, struct stream *st, size_t n)
+{
+	struct seg *g = st->tail;
+
+	if (g == NULL || g->mem != NULL || g->off + (off_t)g->len !=
+	    c->spill_end) {
+		g = new_seg(st);
+		g->off = c->spill_end;
+	}
+	g->len += n;
+	c->spill_end += n;
+}
+
 /* Spills p to the file; false if that failed (the caller keeps it). */
 static bool
 spill(struct collate *c, struct stream *st, const char *p, size_t n)
 {
-	struct seg *g;
 	ssize_t w;
 	size_t done = 0;
 
@@ -194,15 +214,30 @@ spill(struct collate *c, struct stream *st, const char *p, size_t n)
 		}
 		done += w;
 	}
-	g = st->tail;
-	if (g == NULL || g->mem != NULL || g->off + (off_t)g->len !=
-	    c->spill_end) {
-		g = new_seg(st);
-		g->off = c->spill_end;
-	}
-	g->len += n;
-	c->spill_end += n;
+	add_extent(c, st, n);
 	return true;
+}
+
+int
+collate_spill_fd(struct collate *c, struct collate_job *j, int s, off_t *off)
+{
+	if (c->opts.mode == COLLATE_LINE || c->opts.mode == COLLATE_UNGROUP ||
+	    (j == c->owner && !c->opts.hold_all) ||
+	    c->mem_used < c->opts.mem_limit || c->spill_err != 0)
+		return -1;
+	if (c->spill_fd == -1 && (c->spill_fd = open_spill(c)) == -1) {
+		c->spill_err = errno;
+		return -1;
+	}
+	(void)s;
+	*off = c->spill_end;
+	return c->spill_fd;
+}
+
+void
+collate_spilled(struct collate *c, struct collate_job *j, int s, size_t n)
+{
+	add_extent(c, &j->s[s], n);
 }
 
 static void
@@ -244,7 +279,12 @@ emit_extent(struct collate *c, struct collate_job *j, int s, off_t off,
 	ssize_t n;
 	int r = 0;
 
-	if (j->tag == NULL && c->write_err[s] == 0) {
+	/*
+	 * sendfile into a pipe would leave it references to the spill
+	 * file's pages, which the hole punched below then changes; a pipe
+	 * gets a copy instead.
+	 */
+	if (j->tag == NULL && c->write_err[s] == 0 && !c->out_is_pipe[s]) {
 		while (len > 0) {
 			n = sendfile(c->opts.fd[s], c->spill_fd, &pos, len);
 			if (n == -1 && errno == EINTR)
@@ -507,6 +547,28 @@ collate_free(struct collate *c)
 	}
 	free(c);
 	return r;
+}
+
+int
+collate_direct_fd(struct collate *c, struct collate_job *j, int s)
+{
+	if (j->tag != NULL || c->write_err[s] != 0 || j->s[s].head != NULL)
+		return -1;
+	if (c->opts.mode == COLLATE_UNGROUP)
+		return c->opts.fd[s];
+	if (c->opts.mode == COLLATE_LINE || c->opts.hold_all || j != c->owner)
+		return -1;
+	return c->opts.fd[s];
+}
+
+void
+collate_moved(struct collate *c, struct collate_job *j, int s, size_t n)
+{
+	(void)c;
+	if (n > 0) {
+		j->wrote = true;
+		j->s[s].mid_line = true;	/* unknown; only tags care */
+	}
 }
 
 void

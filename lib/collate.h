@@ -8,6 +8,8 @@
 #ifndef PARX_COLLATE_H
 #define PARX_COLLATE_H
 
+#include <sys/types.h>
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -75,6 +77,26 @@ int	collate_job_discard(struct collate *, struct collate_job *j);
  * the running jobs' output is to be dropped, not handed on).
  */
 void	collate_hold(struct collate *);
+
+/*
+ * The descriptor job j may move its stream s output to directly right
+ * now (it is the owner, nothing of it is held, no tag), or -1.  After
+ * moving n bytes there, the caller reports them with collate_moved().
+ */
+int	collate_direct_fd(struct collate *, struct collate_job *j, int s);
+void	collate_moved(struct collate *, struct collate_job *j, int s,
+	    size_t n);
+
+/*
+ * When job j's stream s output is to be held in the spill file (memory
+ * is used up), the spill file's descriptor and in *off where the next
+ * bytes go, for the caller to splice(2) them there; else -1.  After
+ * writing n bytes at *off the caller reports them with collate_spilled().
+ */
+int	collate_spill_fd(struct collate *, struct collate_job *j, int s,
+	    off_t *off);
+void	collate_spilled(struct collate *, struct collate_job *j, int s,
+	    size_t n);
 
 /* The first write error on stream s, or 0. */
 int	collate_write_errno(const struct collate *, int s);

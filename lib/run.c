@@ -12,7 +12,9 @@
  */
 #include "run.h"
 
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 
 #include <dirent.h>
@@ -85,6 +87,9 @@ struct run {
 	bool				 input_done;
 	bool				 stopping;	/* start no more */
 	bool				 killing;	/* ending every job */
+	bool				 out_blocked;	/* stdout full: wait for it */
+	bool				 no_splice;	/* stdout takes no splice */
+	bool				 no_spill_splice;
 	struct run_job			 deferred;	/* waits for a slot */
 	bool				 has_deferred;
 	double				 last_start;
@@ -360,6 +365,8 @@ make_pipe(int fd[2])
 		return -1;
 	/* Only parx's end is non-blocking; the job sees a normal pipe. */
 	fcntl(fd[0], F_SETFL, O_NONBLOCK);
+	/* Room for a burst of output: fewer wakeups per megabyte. */
+	fcntl(fd[0], F_SETPIPE_SZ, 1024 * 1024);
 	return 0;
 }
 
@@ -678,12 +685,22 @@ static void
 feed_input(struct slot *s)
 {
 	struct run_job *j = &s->job;
+	struct iovec iov;
 	loff_t off;
 	ssize_t n;
 
 	while (s->in_done < j->in_len) {
-		n = write(s->in_pipe, j->in_data + s->in_done,
-		    j->in_len - s->in_done);
+		/*
+		 * vmsplice hands the pipe our pages instead of copying them;
+		 * that is safe because in_data is only freed once the job
+		 * has ended, by which time its stdin has been read or
+		 * dropped.
+		 */
+		iov.iov_base = j->in_data + s->in_done;
+		iov.iov_len = j->in_len - s->in_done;
+		n = vmsplice(s->in_pipe, &iov, 1, SPLICE_F_NONBLOCK);
+		if (n == -1 && (errno == EINVAL || errno == ENOSYS))
+			n = write(s->in_pipe, iov.iov_base, iov.iov_len);
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1 && errno == EAGAIN)
@@ -727,15 +744,74 @@ tee_output(struct slot *s, int stream, const char *p, size_t n)
 	}
 }
 
+static bool	has_input(int);
+
 /* Reads what a pipe has; closes it at end of file. */
 static void
 drain(struct run *r, struct slot *s, int stream)
 {
 	char chunk[READ_CHUNK];
 	size_t total = 0;
+	loff_t off;
 	ssize_t n;
+	int out, spill;
 
 	while (total < READ_ROUND) {
+		/*
+		 * The owner's output goes straight on with splice(2): page
+		 * references move from one pipe to the next, no copy.  When
+		 * our output is full, wait for it to drain (out_blocked)
+		 * rather than for more input.
+		 */
+		out = s->job.tee_fd[stream] == -1 && !r->no_splice ?
+		    collate_direct_fd(r->col, s->cj, stream) : -1;
+		if (out != -1) {
+			n = splice(s->fd[stream], NULL, out, NULL, READ_ROUND,
+			    SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+			if (n > 0) {
+				s->bytes[stream] += n;
+				collate_moved(r->col, s->cj, stream, n);
+				total += n;
+				continue;
+			}
+			if (n == -1 && errno == EAGAIN) {
+				if (has_input(s->fd[stream]))
+					r->out_blocked = true;
+				return;
+			}
+			if (n == -1 && errno != EINTR) {
+				/* Not spliceable (a tty, say): copy instead. */
+				r->no_splice = true;
+				continue;
+			}
+			if (n == 0) {
+				close_fd(&s->fd[stream]);
+				return;
+			}
+			continue;
+		}
+		/* Held output beyond the memory bound: pipe to file. */
+		spill = s->job.tee_fd[stream] == -1 && !r->no_spill_splice ?
+		    collate_spill_fd(r->col, s->cj, stream, &off) : -1;
+		if (spill != -1) {
+			n = splice(s->fd[stream], NULL, spill, &off,
+			    READ_ROUND, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+			if (n > 0) {
+				s->bytes[stream] += n;
+				collate_spilled(r->col, s->cj, stream, n);
+				total += n;
+				continue;
+			}
+			if (n == -1 && errno == EAGAIN)
+				return;
+			if (n == 0) {
+				close_fd(&s->fd[stream]);
+				return;
+			}
+			if (errno != EINTR)
+				r->no_spill_splice = true;
+			continue;
+		}
 		n = read(s->fd[stream], chunk, sizeof(chunk));
 		if (n == -1 && errno == EINTR)
 			continue;
@@ -750,6 +826,15 @@ drain(struct run *r, struct slot *s, int stream)
 		check_write(r, collate_add(r->col, s->cj, stream, chunk, n));
 		total += n;
 	}
+}
+
+/* Bytes waiting in a pipe. */
+static bool
+has_input(int fd)
+{
+	int n = 0;
+
+	return ioctl(fd, FIONREAD, &n) == 0 && n > 0;
 }
 
 static struct slot *
@@ -957,11 +1042,21 @@ poll_once(struct run *r)
 	r->pfd[n].fd = sig_fd();
 	r->pfd[n].events = POLLIN;
 	r->pfd_slot[n++] = NULL;
+	if (r->out_blocked) {
+		/* Only parx's stdout can unblock the owner: wait for it. */
+		r->pfd[n].fd = STDOUT_FILENO;
+		r->pfd[n].events = POLLOUT;
+		r->pfd_slot[n] = NULL;
+		r->pfd_stream[n++] = -1;
+	}
 	for (i = 0; i < r->nslots; i++) {
 		if (!r->slots[i].busy)
 			continue;
 		for (k = 0; k < 2; k++) {
 			if (r->slots[i].fd[k] == -1)
+				continue;
+			if (r->out_blocked && k == COLLATE_STDOUT &&
+			    collate_direct_fd(r->col, r->slots[i].cj, k) != -1)
 				continue;
 			r->pfd[n].fd = r->slots[i].fd[k];
 			r->pfd[n].events = POLLIN;
@@ -980,6 +1075,10 @@ poll_once(struct run *r)
 	for (i = 1; i < n; i++) {
 		if (r->pfd[i].revents == 0)
 			continue;
+		if (r->pfd_slot[i] == NULL) {
+			r->out_blocked = false;
+			continue;
+		}
 		if (r->pfd_stream[i] == STDIN_FILENO_STREAM) {
 			feed_input(r->pfd_slot[i]);
 			continue;
@@ -1155,9 +1254,9 @@ run_parallel(const struct run_opts *opts, const struct run_callbacks *cb,
 	r.col = collate_new(&co);
 	env_init(&r);
 	r.slots = xcalloc(r.nslots, sizeof(*r.slots));
-	r.pfd = xcalloc(3 * r.nslots + 1, sizeof(*r.pfd));
-	r.pfd_slot = xcalloc(3 * r.nslots + 1, sizeof(*r.pfd_slot));
-	r.pfd_stream = xcalloc(3 * r.nslots + 1, sizeof(*r.pfd_stream));
+	r.pfd = xcalloc(3 * r.nslots + 2, sizeof(*r.pfd));
+	r.pfd_slot = xcalloc(3 * r.nslots + 2, sizeof(*r.pfd_slot));
+	r.pfd_stream = xcalloc(3 * r.nslots + 2, sizeof(*r.pfd_stream));
 	for (;;) {
 		if (r.killing)
 			kill_all(&r);
