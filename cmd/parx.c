@@ -1145,8 +1145,8 @@ open_pipe_source(struct ctx *ctx, struct config *cfg, unsigned long jobs)
 	else if (cfg->block == 0 && cfg->pipepart)
 		/* GNU's default for --pipepart: ten blocks per slot. */
 		cfg->blk.size = (size_t)(st.st_size / (10 * jobs)) + 1;
-	if (blocker_ranges(p->fd, st.st_size, &cfg->blk, &p->starts,
-	    &p->nranges, &p->header_len) == -1)
+	if (blocker_ranges(p->fd, st.st_size, &cfg->blk, !cfg->pipepart,
+	    &p->starts, &p->nranges, &p->header_len) == -1)
 		err(EXIT_ERROR, "cannot read '%s'", path);
 	if (p->header_len > 0) {
 		p->header = xmalloc(p->header_len);

@@ -267,15 +267,85 @@ blocker_next(struct blocker *b, char **data, size_t *len)
 	return 1;
 }
 
+/* pread that retries on EINTR. */
+static ssize_t
+pread_full(int fd, char *buf, size_t n, off_t off)
+{
+	ssize_t r;
+
+	do
+		r = pread(fd, buf, n, off);
+	while (r == -1 && errno == EINTR);
+	return r;
+}
+
+/*
+ * The first boundary at or after target, in *cut (-1: none before the
+ * end).  -1 on a read error.
+ */
+static int
+cut_after(const struct blocker *b, int fd, off_t target, char *win,
+    size_t window, off_t *cut)
+{
+	size_t lead = b->endlen > 0 ? b->endlen : 1, end, from;
+	off_t base = target - (off_t)lead;
+	ssize_t got;
+
+	if (base < 0)
+		base = 0;
+	/* Only boundaries at or after target: where the search starts. */
+	from = (size_t)(target - base) - (b->endlen > 0 ? 1 : 0);
+	*cut = -1;
+	for (;;) {
+		if ((got = pread_full(fd, win, window, base)) == -1)
+			return -1;
+		end = next_boundary(&b->o, b->endlen, b->startlen, win,
+		    (size_t)got, from);
+		if (end > 0) {
+			*cut = base + (off_t)end;
+			return 0;
+		}
+		if ((size_t)got < window)
+			return 0;
+		/* A long record: look further on, overlapping a little. */
+		base += (off_t)(window - b->endlen - b->startlen - 1);
+		from = 0;
+	}
+}
+
+/*
+ * The last boundary in (from, target], looked for in the window before
+ * target, in *cut (-1: none there).  -1 on a read error.
+ */
+static int
+cut_before(const struct blocker *b, int fd, off_t from, off_t target,
+    char *win, size_t window, off_t *cut)
+{
+	off_t base = target - (off_t)(window - b->startlen);
+	size_t p;
+	ssize_t got;
+
+	*cut = -1;
+	if (base < from)
+		base = from;
+	if ((got = pread_full(fd, win, window, base)) == -1)
+		return -1;
+	p = last_boundary(&b->o, b->endlen, b->startlen, win, (size_t)got,
+	    (size_t)(target - base));
+	if (p > 0)
+		*cut = base + (off_t)p;
+	return 0;
+}
+
 int
 blocker_ranges(int fd, off_t size, const struct block_opts *opts,
-    off_t **starts, size_t *n, size_t *header_len)
+    bool pipe_like, off_t **starts, size_t *n, size_t *header_len)
 {
 	struct blocker *b;
-	size_t cap = 16, got, end, window;
-	off_t pos, target;
+	size_t cap = 16, window = 64 * 1024, k;
+	off_t pos, target, cut;
 	char *win;
-	ssize_t r;
+	int r = 0;
 
 	b = blocker_new(fd, opts);
 	*header_len = 0;
@@ -290,36 +360,29 @@ blocker_ranges(int fd, off_t size, const struct block_opts *opts,
 	*n = 0;
 	pos = (off_t)*header_len;
 	(*starts)[(*n)++] = pos;
-	window = 64 * 1024;
 	win = xmalloc(window);
-	/* Each cut: the first boundary at or after pos + size. */
-	while (pos < size) {
-		target = pos + (off_t)b->o.size;
+	for (k = 1; pos < size; k++) {
+		/*
+		 * --pipe: like its stream, the last boundary within a block
+		 * of the size, else the next one; --pipepart: cuts near
+		 * fixed multiples of the size, as GNU parallel's are.
+		 */
+		target = pipe_like ? pos + (off_t)b->o.size :
+		    (off_t)*header_len + (off_t)(k * b->o.size);
+		if (target <= pos)
+			continue;
 		if (target >= size)
 			break;
-		for (;;) {
-			r = pread(fd, win, window, target - (off_t)b->endlen);
-			if (r == -1 && errno == EINTR)
-				continue;
-			if (r == -1) {
-				free(win);
-				blocker_free(b);
-				free(*starts);
-				return -1;
-			}
-			got = (size_t)r;
-			end = next_boundary(&b->o, b->endlen, b->startlen, win,
-			    got, b->endlen - 1);
-			if (end > 0 || got < window)
-				break;
-			/* A long record: look further on. */
-			target += (off_t)(window - b->endlen - b->startlen);
-		}
-		if (end == 0)
+		cut = -1;
+		if (pipe_like)
+			r = cut_before(b, fd, pos, target, win, window, &cut);
+		if (r == 0 && cut <= pos)
+			r = cut_after(b, fd, target, win, window, &cut);
+		if (r == -1)
 			break;
-		pos = target - (off_t)b->endlen + (off_t)end;
-		if (pos >= size)
+		if (cut <= pos || cut >= size)
 			break;
+		pos = cut;
 		if (*n + 1 >= cap) {
 			cap *= 2;
 			*starts = xreallocarray(*starts, cap, sizeof(**starts));
@@ -329,5 +392,9 @@ blocker_ranges(int fd, off_t size, const struct block_opts *opts,
 	(*starts)[*n] = size;
 	free(win);
 	blocker_free(b);
-	return 0;
+	if (r == -1) {
+		free(*starts);
+		*starts = NULL;
+	}
+	return r;
 }

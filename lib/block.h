@@ -34,12 +34,13 @@ int	blocker_next(struct blocker *, char **data, size_t *len);
 
 /*
  * --pipepart: splits bytes [0, size) of the regular file fd into about
- * size / opts->size record-aligned ranges.  *starts gets n + 1 offsets
+ * size / opts->size record-aligned ranges; pipe_like cuts them as
+ * blocker_next() would cut the same bytes read as a stream.  *starts gets n + 1 offsets
  * (the last is size), the caller frees it.  Header lines, if any, are the
  * first range's and are left out: *header_len says how long they are.
  * -1 with errno set on a read error.
  */
 int	blocker_ranges(int fd, off_t size, const struct block_opts *,
-	    off_t **starts, size_t *n, size_t *header_len);
+	    bool pipe_like, off_t **starts, size_t *n, size_t *header_len);
 
 #endif

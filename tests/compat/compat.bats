@@ -275,3 +275,32 @@ load helper
 @test "compat: --timeout fails the job" {
 	compat --timeout 0.2 'sleep {}' ::: 3
 }
+
+# --- --pipe
+@test "compat: --pipe -N" {
+	compat -i '1\n2\n3\n4\n5\n6\n7\n' -k --pipe -N 3 'paste -sd+'
+}
+@test "compat: --pipe --block" {
+	seq 20000 >in
+	compat -f in -k --pipe --block 10k 'wc -l'
+}
+@test "compat: --pipe --block from a pipe" {
+	seq 20000 >in
+	compat -k --pipe --block 10k 'wc -l' :::: /dev/null < <(cat in)
+}
+@test "compat: --pipe --recstart" {
+	compat -i '>a\nx\n>b\ny\n' -k --pipe --recstart '>' -N 1 'tr -d "\\n"; echo'
+}
+@test "compat: --pipe --recend" {
+	compat -i 'a;b;c;' -k --pipe --recend ';' -N 2 'cat; echo'
+}
+@test "compat: --pipe --header" {
+	compat -i 'H\n1\n2\n3\n' -k --pipe --header 1 -N 1 'paste -sd,'
+}
+@test "compat: --pipepart covers the file" {
+	seq 50000 >in
+	compat -k --pipepart -a in --block 20k cat
+}
+@test "compat: --pipe {#}" {
+	compat -i '1\n2\n3\n' -k --pipe -N 1 'echo {#}; cat'
+}

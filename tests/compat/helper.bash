@@ -3,13 +3,15 @@
 #   compat [-s] [-i INPUT] [--] ARGS...
 #   -s        compare sorted output (the order is free)
 #   -i INPUT  feed INPUT (printf %b escapes) on stdin
+#   -f FILE   feed FILE on stdin
 load ../cli/helper
 
 compat() {
-	local sorted=false input='' has_input=false
+	local sorted=false input='' has_input=false file=/dev/null
 	while [ $# -gt 0 ]; do
 		case $1 in
 		-s) sorted=true; shift ;;
+		-f) file=$2; shift 2 ;;
 		-i) input=$2; has_input=true; shift 2 ;;
 		--) shift; break ;;
 		*) break ;;
@@ -21,8 +23,8 @@ compat() {
 		gnu=$(printf '%b' "$input" | parallel "$@" 2>/dev/null; echo "[status $?]")
 		ours=$(printf '%b' "$input" | "$PARX" "$@" 2>/dev/null; echo "[status $?]")
 	else
-		gnu=$(parallel "$@" </dev/null 2>/dev/null; echo "[status $?]")
-		ours=$("$PARX" "$@" </dev/null 2>/dev/null; echo "[status $?]")
+		gnu=$(parallel "$@" <"$file" 2>/dev/null; echo "[status $?]")
+		ours=$("$PARX" "$@" <"$file" 2>/dev/null; echo "[status $?]")
 	fi
 	if $sorted; then
 		gnu=$(sort <<<"$gnu")

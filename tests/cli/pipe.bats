@@ -1,0 +1,112 @@
+#!/usr/bin/env bats
+# --pipe and --pipepart: blocks on record boundaries, nothing lost.
+load helper
+
+@test "--pipe: every byte arrives once, in order with -k" {
+	seq 200000 >in
+	run bash -c "'$PARX' -k --pipe --block 64k cat <in | cmp - in"
+	assert_success
+	run bash -c "cat in | '$PARX' -k --pipe --block 64k cat | cmp - in"
+	assert_success
+}
+
+@test "--pipe: blocks end on a newline and are near the block size" {
+	seq 100000 >in
+	run bash -c "cat in | '$PARX' -k --pipe --block 10k 'tee >(wc -c >>sizes) | tail -c 1 | od -An -tx1' | sort -u"
+	assert_success
+	assert_output " 0a"
+	while read -r n; do [ "$n" -le 10240 ] && [ "$n" -gt 9000 ]; done < <(head -n -1 sizes)
+}
+
+@test "--pipe: binary data comes back byte for byte" {
+	head -c 3000000 /dev/urandom >blob
+	run bash -c "cat blob | '$PARX' -k --pipe --block 100k cat | cmp - blob"
+	assert_success
+	run bash -c "'$PARX' -k --pipe --block 100k cat <blob | cmp - blob"
+	assert_success
+}
+
+@test "--pipe: a record longer than the block stays whole" {
+	{ head -c 50000 /dev/zero | tr '\0' x; echo; echo short; } >in
+	run bash -c "'$PARX' -k --pipe --block 1k 'wc -l' <in"
+	assert_output $'1\n1'
+}
+
+@test "--pipe: empty input runs nothing" {
+	run bash -c "'$PARX' --pipe 'echo ran' </dev/null"
+	assert_success
+	assert_output ""
+}
+
+@test "--pipe: a last record without a newline is kept" {
+	run bash -c "printf 'a\nb' | '$PARX' -k --pipe --block 1 'od -An -c'"
+	assert_success
+	assert_line --regexp '^ +a +\\n$'
+	assert_line --regexp '^ +b$'
+}
+
+@test "--pipe: CRLF records with --recend" {
+	run bash -c "printf 'x\r\ny\r\n' | '$PARX' -k --pipe --recend \$'\\r\\n' --block 1 'od -An -c'"
+	assert_line --regexp '^ +x +\\r +\\n$'
+	assert_line --regexp '^ +y +\\r +\\n$'
+}
+
+@test "--pipe: --recstart alone splits before each record start" {
+	run bash -c "printf '>a\nx\n>b\ny\n' | '$PARX' -k --pipe --recstart '>' --block 1 'tr -d \"\\n\"; echo'"
+	assert_output $'>ax\n>by'
+}
+
+@test "--pipe: --recend and --recstart together" {
+	run bash -c "printf 'a;>b;>c' | '$PARX' -k --pipe --recend ';' --recstart '>' --block 1 'cat; echo'"
+	assert_output $'a;\n>b;\n>c'
+}
+
+@test "--pipe -N: records per block; -L: lines per record" {
+	run bash -c "seq 7 | '$PARX' -k --pipe -N 3 'paste -sd+'"
+	assert_output $'1+2+3\n4+5+6\n7'
+	run bash -c "seq 8 | '$PARX' -k --pipe -L 2 -N 2 'paste -sd+'"
+	assert_output $'1+2+3+4\n5+6+7+8'
+}
+
+@test "--pipe --header 1 repeats the header in every block" {
+	run bash -c "printf 'H\n1\n2\n3\n' | '$PARX' -k --pipe --header 1 -N 1 'paste -sd,'"
+	assert_output $'H,1\nH,2\nH,3'
+}
+
+@test "--pipe: {#} and {%} work" {
+	run bash -c "seq 3 | '$PARX' -k -j1 --pipe -N 1 'echo {#} {%} \$(cat)'"
+	assert_output $'1 1 1\n2 1 2\n3 1 3'
+}
+
+@test "--pipe --cat: {} names a file holding the block, removed afterwards" {
+	mkdir tmp
+	run bash -c "seq 5 | '$PARX' -k --tmpdir tmp --pipe --cat -N 2 'wc -l < {}'"
+	assert_output $'2\n2\n1'
+	[ -z "$(ls -A tmp)" ]
+}
+
+@test "--pipepart: the parts cover the file exactly" {
+	seq 300000 >in
+	run bash -c "'$PARX' -k --pipepart -a in --block 100k cat | cmp - in"
+	assert_success
+	run bash -c "'$PARX' -j2 --pipepart -a in --block -3 'wc -l' | awk '{ s += \$1; n++ } END { print s, n }'"
+	assert_output "300000 6"
+}
+
+@test "--pipepart with --header" {
+	printf 'H\n1\n2\n3\n4\n' >in
+	run "$PARX" -k --pipepart -a in --header 1 --block 4 'paste -sd,'
+	assert_output $'H,1,2\nH,3,4'
+}
+
+@test "--pipepart needs a regular file" {
+	run --separate-stderr "$PARX" --pipepart wc -l
+	assert_failure 255
+	[[ $stderr == *"--pipepart needs a file"* ]]
+}
+
+@test "--round-robin and --fifo are refused clearly" {
+	run --separate-stderr "$PARX" --pipe --round-robin cat </dev/null
+	assert_failure 255
+	assert_equal "$stderr" "parx: '--round-robin' is not supported (see 'parx --help')"
+}
