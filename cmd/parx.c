@@ -168,7 +168,6 @@ static const struct option long_opts[] = {
 	{ "retries", required_argument, NULL, OPT_RETRIES },
 	{ "retry-failed", no_argument, NULL, OPT_RETRY_FAILED },
 	{ "round-robin", no_argument, NULL, OPT_UNSUPPORTED },
-	{ "roundrobin", no_argument, NULL, OPT_UNSUPPORTED },
 	{ "seqreplace", required_argument, NULL, OPT_SEQR },
 	{ "shuf", no_argument, NULL, OPT_SHUF },
 	{ "slotreplace", required_argument, NULL, OPT_SLOTR },
