@@ -26,6 +26,7 @@
 
 #include "../lib/block.h"
 #include "../lib/buf.h"
+#include "../lib/fdio.h"
 #include "../lib/feed.h"
 #include "../lib/halt.h"
 #include "../lib/input.h"
@@ -852,8 +853,6 @@ block_to_file(struct ctx *ctx, char *data, size_t len, char **path)
 {
 	const char *dir = ctx->cfg->tmpdir != NULL ? ctx->cfg->tmpdir : "/tmp";
 	struct buf b;
-	ssize_t w;
-	size_t off = 0;
 	int fd;
 
 	buf_init(&b);
@@ -863,14 +862,11 @@ block_to_file(struct ctx *ctx, char *data, size_t len, char **path)
 		buf_release(&b);
 		return -1;
 	}
-	while (off < len) {
-		if ((w = write(fd, data + off, len - off)) == -1) {
-			close(fd);
-			unlink(b.data);
-			buf_release(&b);
-			return -1;
-		}
-		off += w;
+	if (fdio_write_full(fd, data, len) == -1) {
+		close(fd);
+		unlink(b.data);
+		buf_release(&b);
+		return -1;
 	}
 	close(fd);
 	*path = buf_detach(&b);

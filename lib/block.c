@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fdio.h"
 #include "xmalloc.h"
 
 #define READ_MIN	(256 * 1024)
@@ -267,18 +268,6 @@ blocker_next(struct blocker *b, char **data, size_t *len)
 	return 1;
 }
 
-/* pread that retries on EINTR. */
-static ssize_t
-pread_full(int fd, char *buf, size_t n, off_t off)
-{
-	ssize_t r;
-
-	do
-		r = pread(fd, buf, n, off);
-	while (r == -1 && errno == EINTR);
-	return r;
-}
-
 /*
  * The first boundary at or after target, in *cut (-1: none before the
  * end).  -1 on a read error.
@@ -297,7 +286,7 @@ cut_after(const struct blocker *b, int fd, off_t target, char *win,
 	from = (size_t)(target - base) - (b->endlen > 0 ? 1 : 0);
 	*cut = -1;
 	for (;;) {
-		if ((got = pread_full(fd, win, window, base)) == -1)
+		if ((got = fdio_pread(fd, win, window, base)) == -1)
 			return -1;
 		end = next_boundary(&b->o, b->endlen, b->startlen, win,
 		    (size_t)got, from);
@@ -328,7 +317,7 @@ cut_before(const struct blocker *b, int fd, off_t from, off_t target,
 	*cut = -1;
 	if (base < from)
 		base = from;
-	if ((got = pread_full(fd, win, window, base)) == -1)
+	if ((got = fdio_pread(fd, win, window, base)) == -1)
 		return -1;
 	p = last_boundary(&b->o, b->endlen, b->startlen, win, (size_t)got,
 	    (size_t)(target - base));

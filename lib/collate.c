@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "fdio.h"
 #include "xmalloc.h"
 
 #define SEG_CHUNK	(64 * 1024)
@@ -78,30 +79,13 @@ collate_new(const struct collate_opts *opts)
 	return c;
 }
 
-static int
-write_full(int fd, const char *p, size_t n)
-{
-	ssize_t w;
-
-	while (n > 0) {
-		if ((w = write(fd, p, n)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += w;
-		n -= w;
-	}
-	return 0;
-}
-
 /* Writes to parx's own stream s; after a failure the stream is dropped. */
 static int
 out(struct collate *c, int s, const char *p, size_t n)
 {
 	if (c->write_err[s] != 0)
 		return 0;
-	if (write_full(c->opts.fd[s], p, n) == -1) {
+	if (fdio_write_full(c->opts.fd[s], p, n) == -1) {
 		c->write_err[s] = errno;
 		return -1;
 	}

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "fdio.h"
 #include "xmalloc.h"
 
 static const char header[] =
@@ -25,23 +26,6 @@ struct joblog {
 	int		fd;
 	struct buf	line;
 };
-
-static int
-write_all(int fd, const char *p, size_t n)
-{
-	ssize_t w;
-
-	while (n > 0) {
-		if ((w = write(fd, p, n)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += w;
-		n -= w;
-	}
-	return 0;
-}
 
 struct joblog *
 joblog_open(const char *path, bool append)
@@ -55,7 +39,7 @@ joblog_open(const char *path, bool append)
 	if (fd == -1)
 		return NULL;
 	if (fstat(fd, &st) == 0 && st.st_size == 0 &&
-	    write_all(fd, header, sizeof(header) - 1) == -1) {
+	    fdio_write_full(fd, header, sizeof(header) - 1) == -1) {
 		e = errno;
 		close(fd);
 		errno = e;
@@ -87,7 +71,7 @@ joblog_write(struct joblog *jl, const struct run_result *r)
 			buf_addch(&jl->line, *p);
 	}
 	buf_addch(&jl->line, '\n');
-	return write_all(jl->fd, jl->line.data, jl->line.len);
+	return fdio_write_full(jl->fd, jl->line.data, jl->line.len);
 }
 
 int

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fdio.h"
 #include "xmalloc.h"
 
 enum kind { KIND_DIR, KIND_CSV, KIND_TSV, KIND_JSON };
@@ -320,7 +321,7 @@ slurp(int fd, struct buf *b)
 	ssize_t n;
 
 	buf_reset(b);
-	while ((n = pread(fd, chunk, sizeof(chunk), off)) > 0) {
+	while ((n = fdio_pread(fd, chunk, sizeof(chunk), off)) > 0) {
 		buf_add(b, chunk, n);
 		off += n;
 	}
@@ -409,7 +410,7 @@ write_file(const char *dir, const char *name, const char *text)
 	buf_release(&path);
 	if (fd == -1)
 		return -1;
-	if (write(fd, text, n) != (ssize_t)n)
+	if (fdio_write_full(fd, text, n) == -1)
 		r = -1;
 	if (close(fd) == -1)
 		r = -1;
@@ -422,7 +423,7 @@ results_job_done(struct results *r, const struct run_result *res)
 	struct pending **pp, *p;
 	struct buf row, out, err;
 	char num[32];
-	int ret = 0;
+	int ret = res->output_lost ? -1 : 0;
 	size_t i;
 
 	for (pp = &r->pending; *pp != NULL && (*pp)->seq != res->seq;
@@ -446,7 +447,7 @@ results_job_done(struct results *r, const struct run_result *res)
 		else
 			add_row(r, &row, p, res, &out, &err);
 		/* One write on O_APPEND: a row is whole or absent. */
-		if (write(r->fd, row.data, row.len) != (ssize_t)row.len)
+		if (fdio_write_full(r->fd, row.data, row.len) == -1)
 			ret = -1;
 		buf_release(&row);
 		buf_release(&out);

@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "fdio.h"
 #include "sig.h"
 #include "spawn.h"
 #include "xmalloc.h"
@@ -64,6 +65,7 @@ struct slot {
 	double			 term_next;	/* when the next step is due */
 	bool			 timed_out;
 	bool			 killed;
+	bool			 tee_failed;
 	unsigned long long	 bytes[2];
 	char			*files_path;	/* --files: where stdout went */
 };
@@ -565,6 +567,7 @@ result_of(const struct slot *s, struct run_result *res)
 	res->attempts = s->attempts;
 	res->timed_out = s->timed_out;
 	res->killed = s->killed;
+	res->output_lost = s->tee_failed;
 	res->out_bytes[0] = s->bytes[0];
 	res->out_bytes[1] = s->bytes[1];
 	if (s->pid == -1) {
@@ -729,18 +732,11 @@ done:
 static void
 tee_output(struct slot *s, int stream, const char *p, size_t n)
 {
-	ssize_t w;
-
-	while (s->job.tee_fd[stream] != -1 && n > 0) {
-		if ((w = write(s->job.tee_fd[stream], p, n)) == -1) {
-			if (errno == EINTR)
-				continue;
-			/* A full disk: the job's result says so. */
-			close_fd(&s->job.tee_fd[stream]);
-			return;
-		}
-		p += w;
-		n -= w;
+	/* A full disk: the result says the copy is incomplete. */
+	if (s->job.tee_fd[stream] != -1 &&
+	    fdio_write_full(s->job.tee_fd[stream], p, n) == -1) {
+		close_fd(&s->job.tee_fd[stream]);
+		s->tee_failed = true;
 	}
 }
 

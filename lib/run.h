@@ -53,6 +53,7 @@ struct run_result {
 	struct timespec	 start;		/* wall clock, of the last attempt */
 	double		 runtime;	/* seconds */
 	unsigned long long out_bytes[2];/* stdout and stderr received */
+	bool		 output_lost;	/* a copy (tee_fd) could not be written */
 };
 
 enum run_action {
