@@ -1236,6 +1236,14 @@ set_run_opts(const struct config *cfg, unsigned long jobs, struct run_opts *ro)
 	ro->timeout_pct = cfg->timeout_pct;
 	ro->delay = cfg->delay;
 	ro->memfree = cfg->memfree;
+	/*
+	 * A cgroup per slot lets a killed job take setsid escapees along at
+	 * once; joining one costs ~0.1 ms per job (the kernel's cgroup.procs
+	 * write), so only runs that plan to kill jobs mid-run pay it.  The
+	 * others end escapees at the end of the run, as subreaper.
+	 */
+	ro->cgroups = cfg->timeout > 0 || cfg->timeout_pct > 0 ||
+	    cfg->halt.when == HALT_NOW;
 	ro->max_load = cfg->max_load;
 	if (cfg->termseq != NULL &&
 	    run_parse_termseq(cfg->termseq, ro, &errstr) == -1)

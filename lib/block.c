@@ -213,8 +213,10 @@ read_header(struct blocker *b)
 
 	b->header_read = true;
 	for (i = 0; i < b->o.header_lines; i++) {
-		while ((nl = memchr(b->buf + p, '\n', b->len - p)) == NULL) {
-			if (b->eof)
+		for (;;) {
+			nl = b->len > p ? memchr(b->buf + p, '\n', b->len - p) :
+			    NULL;
+			if (nl != NULL || b->eof)
 				break;
 			if (fill(b) == -1)
 				return -1;

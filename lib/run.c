@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "cgroup.h"
 #include "fdio.h"
 #include "sig.h"
 #include "spawn.h"
@@ -104,6 +105,7 @@ struct run {
 	char				 env_slot[2][64];
 	sigset_t			 sigdefault;
 	struct median			 median;
+	struct cgroups			*cg;		/* or NULL */
 	struct pollfd			*pfd;
 	struct slot			**pfd_slot;
 	int				*pfd_stream;
@@ -345,6 +347,7 @@ spawn_process(struct run *r, struct slot *s, int in, int out, int err)
 	req.fd_out = out;
 	req.fd_err = err;
 	req.sigdefault = &r->sigdefault;
+	req.cgroup_procs = cgroup_slot_procs(r->cg, s - r->slots + 1);
 	if (s->job.argv != NULL) {
 		req.file = s->job.argv[0];
 		req.argv = s->job.argv;
@@ -833,6 +836,25 @@ has_input(int fd)
 	return ioctl(fd, FIONREAD, &n) == 0 && n > 0;
 }
 
+/*
+ * A job we ended takes what it started along: its cgroup is killed, and
+ * its output ends with what is there now, so that a descendant that left
+ * with setsid and still holds the pipes cannot keep the job from
+ * finishing (it is ended with the run, as the subreaper's).
+ */
+static void
+end_killed(struct run *r, struct slot *s)
+{
+	int k;
+
+	cgroup_slot_kill(r->cg, s - r->slots + 1);
+	for (k = 0; k < 2; k++)
+		if (s->fd[k] != -1) {
+			drain(r, s, k);
+			close_fd(&s->fd[k]);
+		}
+}
+
 static struct slot *
 slot_of(struct run *r, pid_t pid)
 {
@@ -864,6 +886,8 @@ reap(struct run *r)
 		s->status = st;
 		s->term_step = -1;
 		close_fd(&s->in_pipe);	/* nobody will read the rest */
+		if (s->killed)
+			end_killed(r, s);
 		maybe_finish(r, s);
 	}
 }
@@ -891,6 +915,8 @@ advance_termseq(struct run *r, struct slot *s, double now)
 	    s->term_next <= now) {
 		st = &r->termseq[s->term_step++];
 		kill(-s->pid, st->sig);
+		if (st->sig == SIGKILL)
+			cgroup_slot_kill(r->cg, s - r->slots + 1);
 		s->term_next = now + st->ms / 1000.0;
 	}
 }
@@ -1239,6 +1265,10 @@ run_parallel(const struct run_opts *opts, const struct run_callbacks *cb,
 	}
 	/* Detached descendants come to us, so they can be ended too. */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	if (opts->cgroups && (r.cg = cgroup_open()) == NULL &&
+	    (opts->verbose || opts->trace))
+		notice(&r, "no writable cgroup v2 tree: jobs are tracked by "
+		    "process group and as a child subreaper");
 	sig_defaults(&r.sigdefault);
 	memset(&co, 0, sizeof(co));
 	co.mode = opts->output;
@@ -1262,6 +1292,7 @@ run_parallel(const struct run_opts *opts, const struct run_callbacks *cb,
 			break;
 		poll_once(&r);
 	}
+	cgroup_close(r.cg);
 	end_orphans(&r);
 	if (r.has_deferred)
 		free_job(&r.deferred);

@@ -101,6 +101,7 @@ struct run_opts {
 	double			 delay;		/* seconds between starts */
 	unsigned long long	 memfree;	/* start only with this free */
 	double			 max_load;	/* start only below this load */
+	bool			 cgroups;	/* a cgroup v2 group per job */
 };
 
 struct run_stats {

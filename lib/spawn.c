@@ -36,7 +36,7 @@ child(const struct spawn_req *req, pid_t parent, int errfd)
 {
 	struct sigaction sa;
 	sigset_t none;
-	int sig, e;
+	int sig, e, fd;
 
 	/*
 	 * Its own process group, so that parx can signal the job and
@@ -46,6 +46,16 @@ child(const struct spawn_req *req, pid_t parent, int errfd)
 	if (setpgid(0, 0) == -1 ||
 	    prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 || getppid() != parent)
 		goto fail;
+	/*
+	 * Joining the job's cgroup before exec means nothing it starts is
+	 * ever outside it.  If that fails the job still runs, tracked by
+	 * its process group as without cgroups.
+	 */
+	if (req->cgroup_procs != NULL &&
+	    (fd = open(req->cgroup_procs, O_WRONLY | O_CLOEXEC)) != -1) {
+		(void)write(fd, "0", 1);
+		close(fd);
+	}
 	/* Ignored signals survive exec; a blocked mask does too. */
 	sa.sa_handler = SIG_DFL;
 	sa.sa_flags = 0;

@@ -18,6 +18,7 @@ struct spawn_req {
 	int		 fd_out;	/* -1 leaves parx's own */
 	int		 fd_err;
 	const sigset_t	*sigdefault;	/* signals reset to SIG_DFL */
+	const char	*cgroup_procs;	/* a cgroup.procs to join, or NULL */
 };
 
 /*
