@@ -136,3 +136,11 @@ load helper
 	# the sanitizers' shadow memory says nothing about parx's own
 	[[ $PARX == */san/* ]] || [ "$rss" -lt 16384 ]
 }
+
+@test "--timeout: with a writable cgroup v2 tree each slot gets a group" {
+	grep -q ' - cgroup2 ' /proc/self/mountinfo || skip "no cgroup v2"
+	run parx --timeout 10 -k 'grep ^0:: /proc/self/cgroup #{}' ::: 1
+	[[ $output == *"/parx."*"/slot.1" ]] || skip "cgroup v2 tree not writable here"
+	run parx -k 'grep ^0:: /proc/self/cgroup #{}' ::: 1
+	[[ $output != *"/parx."* ]]
+}
