@@ -78,6 +78,7 @@ struct config {
 	bool			 pipepart;
 	double			 block;		/* --block; negative: per slot */
 	bool			 cat;
+	bool			 round_robin;
 	const char		*header;
 	size_t			 opt_N, opt_L;	/* -N, -L as given */
 	bool			 has_N, has_L;
@@ -107,6 +108,7 @@ enum {
 	OPT_JOBLOG, OPT_RESUME, OPT_RESUME_FAILED, OPT_RETRY_FAILED,
 	OPT_RESULTS, OPT_MEMFREE, OPT_LOAD, OPT_PIPE, OPT_PIPEPART,
 	OPT_BLOCK, OPT_RECEND, OPT_RECSTART, OPT_CAT, OPT_UNSUPPORTED,
+	OPT_REGEXP, OPT_ROUND_ROBIN,
 };
 
 static const char short_opts[] = "+:0a:C:d:E:hI:j:kL:mn:N:qrs:tuU:vVX";
@@ -160,7 +162,7 @@ static const struct option long_opts[] = {
 	{ "quote", no_argument, NULL, 'q' },
 	{ "recend", required_argument, NULL, OPT_RECEND },
 	{ "recstart", required_argument, NULL, OPT_RECSTART },
-	{ "regexp", no_argument, NULL, OPT_UNSUPPORTED },
+	{ "regexp", no_argument, NULL, OPT_REGEXP },
 	{ "replace", required_argument, NULL, 'I' },
 	{ "res", required_argument, NULL, OPT_RESULTS },
 	{ "results", required_argument, NULL, OPT_RESULTS },
@@ -168,7 +170,7 @@ static const struct option long_opts[] = {
 	{ "resume-failed", no_argument, NULL, OPT_RESUME_FAILED },
 	{ "retries", required_argument, NULL, OPT_RETRIES },
 	{ "retry-failed", no_argument, NULL, OPT_RETRY_FAILED },
-	{ "round-robin", no_argument, NULL, OPT_UNSUPPORTED },
+	{ "round-robin", no_argument, NULL, OPT_ROUND_ROBIN },
 	{ "seqreplace", required_argument, NULL, OPT_SEQR },
 	{ "shuf", no_argument, NULL, OPT_SHUF },
 	{ "slotreplace", required_argument, NULL, OPT_SLOTR },
@@ -653,6 +655,12 @@ parse_options(struct config *cfg, int argc, char **argv)
 		case OPT_CAT:
 			cfg->cat = true;
 			break;
+		case OPT_REGEXP:
+			cfg->blk.regexp = true;
+			break;
+		case OPT_ROUND_ROBIN:
+			cfg->round_robin = true;
+			break;
 		case OPT_UNSUPPORTED:
 			usage_error("'%s' is not supported", argv[optind - 1]);
 			break;
@@ -842,6 +850,7 @@ struct ctx {
 	size_t			 nretry, next_retry;
 	struct results		*results;
 	unsigned long		 seq;
+	unsigned long		 jobs;		/* slots */
 	bool			 input_failed;
 	bool			 joblog_failed;
 	bool			 results_failed;
@@ -882,6 +891,9 @@ next_block_job(struct ctx *ctx, unsigned long slot, struct run_job *job)
 	size_t len = 0;
 	int r;
 
+	/* --round-robin: one long-lived job per slot, fed block after block. */
+	if (ctx->cfg->round_robin && ctx->seq >= ctx->jobs)
+		return 0;
 	if (p->starts != NULL) {
 		if (p->next == p->nranges)
 			return 0;
@@ -919,7 +931,23 @@ next_block_job(struct ctx *ctx, unsigned long slot, struct run_job *job)
 	}
 	job->in_data = data;
 	job->in_len = len;
+	job->in_stream = ctx->cfg->round_robin;
 	return 1;
+}
+
+/* --round-robin: the next block, for whichever job can take it. */
+static int
+next_input(void *arg, char **data, size_t *len)
+{
+	struct ctx *ctx = arg;
+	int r;
+
+	if ((r = blocker_next(ctx->pipe.blocker, data, len)) == -1) {
+		warn("cannot read '%s'", ctx->cfg->narg_files > 0 ?
+		    ctx->cfg->arg_files[0] : "-");
+		ctx->input_failed = true;
+	}
+	return r;
 }
 
 static int
@@ -1104,6 +1132,10 @@ open_pipe_source(struct ctx *ctx, struct config *cfg, unsigned long jobs)
 	if ((cfg->blk.recend != NULL && cfg->blk.recend[0] == '\0') &&
 	    (cfg->blk.recstart == NULL || cfg->blk.recstart[0] == '\0'))
 		usage_error("--recend and --recstart cannot both be empty");
+	if (cfg->blk.regexp && block_check_regexp(&cfg->blk) == -1)
+		usage_error("invalid --recend or --recstart regular expression");
+	if (cfg->round_robin && (cfg->pipepart || cfg->cat))
+		usage_error("--round-robin goes with --pipe alone");
 	if (cfg->has_N)
 		cfg->blk.records = cfg->opt_N;
 	if (cfg->has_L)
@@ -1121,7 +1153,7 @@ open_pipe_source(struct ctx *ctx, struct config *cfg, unsigned long jobs)
 	 * --pipepart is, so the blocks are spliced and never copied; the
 	 * blocks are the same either way.
 	 */
-	if (!cfg->pipepart && (cfg->has_N || cfg->has_L ||
+	if (!cfg->pipepart && (cfg->has_N || cfg->has_L || cfg->round_robin ||
 	    fstat(p->fd, &st) == -1 || !S_ISREG(st.st_mode) ||
 	    lseek(p->fd, 0, SEEK_CUR) != 0)) {
 		/* A bigger pipe from the producer: fewer, larger reads. */
@@ -1301,6 +1333,7 @@ main(int argc, char **argv)
 
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.cfg = &cfg;
+	ctx.jobs = jobs;
 	if (cfg.pipe) {
 		open_pipe_source(&ctx, &cfg, jobs);
 		cfg.tpl.no_append = !cfg.cat;
@@ -1345,6 +1378,7 @@ main(int argc, char **argv)
 	memset(&cb, 0, sizeof(cb));
 	cb.next_job = next_job;
 	cb.job_done = job_done;
+	cb.next_input = next_input;
 	cb.notice = notice;
 	cb.arg = &ctx;
 	fflush(stdout);

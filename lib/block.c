@@ -11,10 +11,12 @@
 #include "block.h"
 
 #include <errno.h>
+#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "fdio.h"
 #include "xmalloc.h"
 
@@ -22,6 +24,8 @@
 
 struct blocker {
 	struct block_opts	 o;
+	regex_t			 re;		/* --regexp: (recend)(recstart) */
+	bool			 use_re;
 	int			 fd;
 	size_t			 endlen, startlen;
 	char			*buf;		/* the block being gathered */
@@ -53,7 +57,7 @@ boundary_at(const struct block_opts *o, size_t endlen, size_t startlen,
  * do not count yet.
  */
 static size_t
-next_boundary(const struct block_opts *o, size_t endlen, size_t startlen,
+next_boundary_lit(const struct block_opts *o, size_t endlen, size_t startlen,
     const char *base, size_t n, size_t from)
 {
 	const char *hit;
@@ -84,7 +88,7 @@ next_boundary(const struct block_opts *o, size_t endlen, size_t startlen,
 
 /* The last boundary in (0, limit] of [base, base + n), or 0. */
 static size_t
-last_boundary(const struct block_opts *o, size_t endlen, size_t startlen,
+last_boundary_lit(const struct block_opts *o, size_t endlen, size_t startlen,
     const char *base, size_t n, size_t limit)
 {
 	const char *hit;
@@ -115,6 +119,56 @@ last_boundary(const struct block_opts *o, size_t endlen, size_t startlen,
 }
 
 /*
+ * --regexp: boundaries are where a match of (recend)(recstart) has its
+ * second part begin; REG_STARTEND lets the data hold NUL bytes.
+ */
+static size_t
+boundary_re(const struct blocker *b, const char *base, size_t n, size_t from,
+    size_t limit, bool last)
+{
+	regmatch_t m[3];
+	size_t start = 0, p, found = 0;
+
+	while (start < n) {
+		m[0].rm_so = (regoff_t)start;
+		m[0].rm_eo = (regoff_t)n;
+		if (regexec(&b->re, base, 3, m, REG_STARTEND) != 0)
+			break;
+		p = (size_t)m[2].rm_so;
+		if (p > 0 && p < n && !last && p > from)
+			return p;
+		if (p > 0 && last) {
+			if (p > limit)
+				break;
+			found = p;
+		}
+		/* Matches do not overlap, as a Perl m//g loop's do not. */
+		start = (size_t)(m[0].rm_eo > m[0].rm_so ? m[0].rm_eo :
+		    m[0].rm_so + 1);
+	}
+	return last ? found : 0;
+}
+
+static size_t
+next_boundary(const struct blocker *b, const char *base, size_t n,
+    size_t from)
+{
+	if (b->use_re)
+		return boundary_re(b, base, n, from, 0, false);
+	return next_boundary_lit(&b->o, b->endlen, b->startlen, base, n, from);
+}
+
+static size_t
+last_boundary(const struct blocker *b, const char *base, size_t n,
+    size_t limit)
+{
+	if (b->use_re)
+		return boundary_re(b, base, n, 0, limit, true);
+	return last_boundary_lit(&b->o, b->endlen, b->startlen, base, n,
+	    limit);
+}
+
+/*
  * Where the block in [base, base + n) ends, given that more input may
  * follow unless at_eof: 0 means "read more first".
  */
@@ -129,17 +183,17 @@ block_end(const struct blocker *b, const char *base, size_t n, bool at_eof)
 	if (want == 0 && every == 1) {
 		/* By size: the last boundary within it, else the next one. */
 		if (n >= o->size) {
-			if ((p = last_boundary(o, b->endlen, b->startlen, base,
+			if ((p = last_boundary(b, base,
 			    n, o->size)) > 0)
 				return p;
-			if ((p = next_boundary(o, b->endlen, b->startlen, base,
+			if ((p = next_boundary(b, base,
 			    n, o->size)) > 0)
 				return p;
 		}
 		return at_eof ? n : 0;
 	}
 	/* Counting: -N records, or blocks by size of whole -L records. */
-	while ((p = next_boundary(o, b->endlen, b->startlen, base, n, p)) > 0) {
+	while ((p = next_boundary(b, base, n, p)) > 0) {
 		if (++count % every != 0)
 			continue;
 		if (want > 0 && count == want)
@@ -153,6 +207,16 @@ block_end(const struct blocker *b, const char *base, size_t n, bool at_eof)
 		}
 	}
 	return at_eof ? n : 0;
+}
+
+int
+block_check_regexp(const struct block_opts *o)
+{
+	struct blocker *b = blocker_new(-1, o);
+	bool ok = b->use_re;
+
+	blocker_free(b);
+	return ok ? 0 : -1;
 }
 
 struct blocker *
@@ -170,6 +234,18 @@ blocker_new(int fd, const struct block_opts *o)
 	b->endlen = strlen(b->o.recend);
 	b->startlen = strlen(b->o.recstart);
 	b->fd = fd;
+	if (b->o.regexp) {
+		struct buf re;
+
+		buf_init(&re);
+		buf_addch(&re, '(');
+		buf_addstr(&re, b->o.recend);
+		buf_add(&re, ")(", 2);
+		buf_addstr(&re, b->o.recstart);
+		buf_addch(&re, ')');
+		b->use_re = regcomp(&b->re, re.data, REG_EXTENDED) == 0;
+		buf_release(&re);
+	}
 	return b;
 }
 
@@ -178,6 +254,8 @@ blocker_free(struct blocker *b)
 {
 	if (b == NULL)
 		return;
+	if (b->use_re)
+		regfree(&b->re);
 	free(b->buf);
 	free(b->header);
 	free(b);
@@ -290,7 +368,7 @@ cut_after(const struct blocker *b, int fd, off_t target, char *win,
 	for (;;) {
 		if ((got = fdio_pread(fd, win, window, base)) == -1)
 			return -1;
-		end = next_boundary(&b->o, b->endlen, b->startlen, win,
+		end = next_boundary(b, win,
 		    (size_t)got, from);
 		if (end > 0) {
 			*cut = base + (off_t)end;
@@ -321,7 +399,7 @@ cut_before(const struct blocker *b, int fd, off_t from, off_t target,
 		base = from;
 	if ((got = fdio_pread(fd, win, window, base)) == -1)
 		return -1;
-	p = last_boundary(&b->o, b->endlen, b->startlen, win, (size_t)got,
+	p = last_boundary(b, win, (size_t)got,
 	    (size_t)(target - base));
 	if (p > 0)
 		*cut = base + (off_t)p;

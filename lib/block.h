@@ -18,7 +18,11 @@ struct block_opts {
 	size_t		 records;	/* -N: records per block; 0: by size */
 	size_t		 lines;		/* -L: lines per record; 0: 1 */
 	size_t		 header_lines;	/* --header N: repeated in each block */
+	bool		 regexp;	/* recend, recstart are POSIX EREs */
 };
+
+/* -1 if recend and recstart do not make a valid --regexp. */
+int	block_check_regexp(const struct block_opts *);
 
 struct blocker;
 

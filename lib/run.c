@@ -91,6 +91,7 @@ struct run {
 	bool				 stopping;	/* start no more */
 	bool				 killing;	/* ending every job */
 	bool				 out_blocked;	/* stdout full: wait for it */
+	bool				 input_eof;	/* next_input() has no more */
 	bool				 no_splice;	/* stdout takes no splice */
 	bool				 no_spill_splice;
 	struct run_job			 deferred;	/* waits for a slot */
@@ -424,7 +425,8 @@ open_input(struct run *r, struct slot *s, int *job_end)
 	*job_end = r->devnull;
 	s->in_pipe = -1;
 	s->in_done = s->in_file_done = 0;
-	if (s->job.in_len == 0 && s->job.in_file_len == 0)
+	if (s->job.in_len == 0 && s->job.in_file_len == 0 &&
+	    !s->job.in_stream)
 		return 0;
 	if (pipe2(p, O_CLOEXEC) == -1)
 		return -1;
@@ -688,12 +690,39 @@ maybe_finish(struct run *r, struct slot *s)
  * stops reading.
  */
 static void
-feed_input(struct slot *s)
+feed_input(struct run *r, struct slot *s)
 {
 	struct run_job *j = &s->job;
 	struct iovec iov;
 	loff_t off;
 	ssize_t n;
+
+	/*
+	 * --round-robin: a job that has taken its block gets the next one.
+	 * Written blocks are not kept for a retry, so vmsplice is off: the
+	 * pipe must own its copy before the buffer is freed.
+	 */
+	while (j->in_stream) {
+		while (s->in_done < j->in_len) {
+			n = write(s->in_pipe, j->in_data + s->in_done,
+			    j->in_len - s->in_done);
+			if (n == -1 && errno == EINTR)
+				continue;
+			if (n == -1 && errno == EAGAIN)
+				return;
+			if (n <= 0)
+				goto done;
+			s->in_done += n;
+		}
+		free(j->in_data);
+		j->in_data = NULL;
+		j->in_len = s->in_done = 0;
+		if (r->input_eof ||
+		    r->cb->next_input(r->cb->arg, &j->in_data, &j->in_len) != 1) {
+			r->input_eof = true;
+			goto done;
+		}
+	}
 
 	while (s->in_done < j->in_len) {
 		/*
@@ -1102,7 +1131,7 @@ poll_once(struct run *r)
 			continue;
 		}
 		if (r->pfd_stream[i] == STDIN_FILENO_STREAM) {
-			feed_input(r->pfd_slot[i]);
+			feed_input(r, r->pfd_slot[i]);
 			continue;
 		}
 		drain(r, r->pfd_slot[i], r->pfd_stream[i]);

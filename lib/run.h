@@ -38,6 +38,8 @@ struct run_job {
 	off_t		  in_off;
 	size_t		  in_file_len;
 	char		 *remove_path;	/* a file run removes when done */
+	bool		  in_stream;	/* --round-robin: stdin is fed blocks
+					   from next_input() until it has none */
 };
 
 struct run_result {
@@ -71,6 +73,12 @@ struct run_callbacks {
 			    struct run_job *job);
 	/* Called once per job, in completion order. */
 	enum run_action	(*job_done)(void *arg, const struct run_result *);
+	/*
+	 * For in_stream jobs: the next block for whichever job can take
+	 * it (caller's buffer, run frees it): 1, or 0 when there are no
+	 * more and every such job's stdin is closed.
+	 */
+	int		(*next_input)(void *arg, char **data, size_t *len);
 	/* Something worth a warning (fewer slots than asked, ...). */
 	void		(*notice)(void *arg, const char *msg);
 	void		*arg;

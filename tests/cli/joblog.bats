@@ -7,7 +7,7 @@ load helper
 	assert_success
 	run head -1 log
 	assert_output $'Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\tExitval\tSignal\tCommand'
-	run awk -F'\t' 'NR > 1 { print $1, $2, $5, $6, $7, $8, $9 }' log
+	run bash -c "awk -F'\\t' 'NR > 1 { print \$1, \$2, \$5, \$6, \$7, \$8, \$9 }' log | sort -n"
 	assert_output $'1 : 0 2 0 0 echo a\n2 : 0 2 0 0 echo b'
 }
 

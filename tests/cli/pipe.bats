@@ -105,8 +105,32 @@ load helper
 	[[ $stderr == *"--pipepart needs a file"* ]]
 }
 
-@test "--round-robin and --fifo are refused clearly" {
-	run --separate-stderr "$PARX" --pipe --round-robin cat </dev/null
+@test "--fifo is refused clearly" {
+	run --separate-stderr "$PARX" --pipe --fifo cat </dev/null
 	assert_failure 255
-	assert_equal "$stderr" "parx: '--round-robin' is not supported (see 'parx --help')"
+	assert_equal "$stderr" "parx: '--fifo' is not supported (see 'parx --help')"
+}
+
+@test "--round-robin: one job per slot gets all the blocks between them" {
+	seq 100000 >in
+	run bash -c "'$PARX' -j3 --pipe --round-robin --block 10k 'wc -l' <in"
+	assert_success
+	[ "${#lines[@]}" -eq 3 ]
+	[ "$(printf '%s\n' "${lines[@]}" | awk '{ s += $1 } END { print s }')" -eq 100000 ]
+	run bash -c "'$PARX' -j2 --pipe --round-robin --block 1k 'cat' <in | sort -n | cmp - in"
+	assert_success
+}
+
+@test "--round-robin with no input starts no job" {
+	run bash -c "'$PARX' --pipe --round-robin 'echo ran' </dev/null"
+	assert_output ""
+}
+
+@test "--regexp: record ends and starts as regular expressions" {
+	run bash -c "printf 'a1;b22;c;' | '$PARX' -k --pipe --regexp --recend '[0-9]+;' --block 1 'cat; echo'"
+	assert_output $'a1;\nb22;\nc;'
+	run bash -c "printf '>x\n>>y\n' | '$PARX' -k --pipe --regexp --recstart '>+' -N 1 'cat; echo .'"
+	assert_output $'>x\n.\n>>y\n.'
+	run "$PARX" --pipe --regexp --recend '(' cat </dev/null
+	assert_failure 255
 }

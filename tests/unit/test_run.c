@@ -70,7 +70,9 @@ fake_done(void *arg, const struct run_result *r)
 static void
 run_fake(struct fake *f, unsigned long jobs, struct run_stats *st)
 {
-	struct run_callbacks cb = { fake_next, fake_done, NULL, f };
+	struct run_callbacks cb = {
+		.next_job = fake_next, .job_done = fake_done, .arg = f,
+	};
 	struct run_opts ro;
 
 	memset(&ro, 0, sizeof(ro));
