@@ -684,35 +684,59 @@ maybe_finish(struct run *r, struct slot *s)
 }
 
 /*
+ * Writes the rest of the job's in_data to its stdin pipe: 1 when all is
+ * in, 0 when the pipe is full, -1 when the job no longer reads.  By
+ * reference (vmsplice) the pipe gets our pages instead of a copy, which
+ * is safe only while in_data outlives what the job has not read yet.
+ */
+static int
+put_data(struct slot *s, bool by_reference)
+{
+	struct run_job *j = &s->job;
+	struct iovec iov;
+	ssize_t n;
+
+	while (s->in_done < j->in_len) {
+		iov.iov_base = j->in_data + s->in_done;
+		iov.iov_len = j->in_len - s->in_done;
+		n = -1;
+		errno = EINVAL;
+		if (by_reference)
+			n = vmsplice(s->in_pipe, &iov, 1, SPLICE_F_NONBLOCK);
+		if (n == -1 && (errno == EINVAL || errno == ENOSYS))
+			n = write(s->in_pipe, iov.iov_base, iov.iov_len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && errno == EAGAIN)
+			return 0;
+		if (n <= 0)
+			return -1;
+		s->in_done += n;
+	}
+	return 1;
+}
+
+/*
  * Puts as much of the job's stdin into its pipe as fits: the block from
- * memory, then the file range with splice(2), which moves page references
- * rather than bytes.  The pipe is closed when all is in, or when the job
- * stops reading.
+ * memory (by reference: in_data is only freed once the job has ended),
+ * then the file range with splice(2), which moves page references rather
+ * than bytes.  With --round-robin a job that has taken its block gets the
+ * next one, copied, since each is freed as soon as it is in.  The pipe is
+ * closed when all is in, or when the job stops reading.
  */
 static void
 feed_input(struct run *r, struct slot *s)
 {
 	struct run_job *j = &s->job;
-	struct iovec iov;
 	loff_t off;
 	ssize_t n;
+	int put;
 
-	/*
-	 * --round-robin: a job that has taken its block gets the next one.
-	 * Written blocks are not kept for a retry, so vmsplice is off: the
-	 * pipe must own its copy before the buffer is freed.
-	 */
 	while (j->in_stream) {
-		while (s->in_done < j->in_len) {
-			n = write(s->in_pipe, j->in_data + s->in_done,
-			    j->in_len - s->in_done);
-			if (n == -1 && errno == EINTR)
-				continue;
-			if (n == -1 && errno == EAGAIN)
-				return;
-			if (n <= 0)
-				goto done;
-			s->in_done += n;
+		if ((put = put_data(s, false)) <= 0) {
+			if (put == -1)
+				close_fd(&s->in_pipe);
+			return;
 		}
 		free(j->in_data);
 		j->in_data = NULL;
@@ -720,29 +744,14 @@ feed_input(struct run *r, struct slot *s)
 		if (r->input_eof ||
 		    r->cb->next_input(r->cb->arg, &j->in_data, &j->in_len) != 1) {
 			r->input_eof = true;
-			goto done;
+			close_fd(&s->in_pipe);
+			return;
 		}
 	}
-
-	while (s->in_done < j->in_len) {
-		/*
-		 * vmsplice hands the pipe our pages instead of copying them;
-		 * that is safe because in_data is only freed once the job
-		 * has ended, by which time its stdin has been read or
-		 * dropped.
-		 */
-		iov.iov_base = j->in_data + s->in_done;
-		iov.iov_len = j->in_len - s->in_done;
-		n = vmsplice(s->in_pipe, &iov, 1, SPLICE_F_NONBLOCK);
-		if (n == -1 && (errno == EINVAL || errno == ENOSYS))
-			n = write(s->in_pipe, iov.iov_base, iov.iov_len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1 && errno == EAGAIN)
-			return;
-		if (n <= 0)
-			goto done;
-		s->in_done += n;
+	if ((put = put_data(s, true)) <= 0) {
+		if (put == -1)
+			close_fd(&s->in_pipe);
+		return;
 	}
 	while (s->in_file_done < j->in_file_len) {
 		off = j->in_off + (loff_t)s->in_file_done;
@@ -754,10 +763,9 @@ feed_input(struct run *r, struct slot *s)
 		if (n == -1 && errno == EAGAIN)
 			return;
 		if (n <= 0)
-			goto done;
+			break;
 		s->in_file_done += n;
 	}
-done:
 	close_fd(&s->in_pipe);
 }
 
