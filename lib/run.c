@@ -782,71 +782,84 @@ tee_output(struct slot *s, int stream, const char *p, size_t n)
 
 static bool	has_input(int);
 
-/* Reads what a pipe has; closes it at end of file. */
+/* What move() did. */
+enum moved { MOVED, MOVED_EOF, MOVED_NOTHING, MOVED_UNSUPPORTED };
+
+/*
+ * Splices what a job's pipe holds to out (at *off, or the current
+ * position if off is NULL): page references move, no bytes are copied.
+ */
+static enum moved
+move(struct slot *s, int stream, int out, loff_t *off, size_t *total)
+{
+	ssize_t n;
+
+	do
+		n = splice(s->fd[stream], NULL, out, off, READ_ROUND,
+		    SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+	while (n == -1 && errno == EINTR);
+	if (n > 0) {
+		s->bytes[stream] += n;
+		*total += n;
+		return MOVED;
+	}
+	if (n == 0) {
+		close_fd(&s->fd[stream]);
+		return MOVED_EOF;
+	}
+	return errno == EAGAIN ? MOVED_NOTHING : MOVED_UNSUPPORTED;
+}
+
+/*
+ * Takes what a pipe has, and closes it at end of file.  The owner's
+ * output is spliced straight to our stdout (when that is full, we wait
+ * for it, out_blocked, rather than for more input); output held beyond
+ * the memory bound is spliced to the spill file; the rest is read.
+ */
 static void
 drain(struct run *r, struct slot *s, int stream)
 {
 	char chunk[READ_CHUNK];
-	size_t total = 0;
+	size_t total = 0, before;
 	loff_t off;
 	ssize_t n;
-	int out, spill;
+	int fd;
 
 	while (total < READ_ROUND) {
-		/*
-		 * The owner's output goes straight on with splice(2): page
-		 * references move from one pipe to the next, no copy.  When
-		 * our output is full, wait for it to drain (out_blocked)
-		 * rather than for more input.
-		 */
-		out = s->job.tee_fd[stream] == -1 && !r->no_splice ?
-		    collate_direct_fd(r->col, s->cj, stream) : -1;
-		if (out != -1) {
-			n = splice(s->fd[stream], NULL, out, NULL, READ_ROUND,
-			    SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
-			if (n > 0) {
-				s->bytes[stream] += n;
-				collate_moved(r->col, s->cj, stream, n);
-				total += n;
+		before = total;
+		fd = -1;
+		if (s->job.tee_fd[stream] == -1 && !r->no_splice &&
+		    (fd = collate_direct_fd(r->col, s->cj, stream)) != -1) {
+			switch (move(s, stream, fd, NULL, &total)) {
+			case MOVED:
+				collate_moved(r->col, s->cj, stream,
+				    total - before);
 				continue;
-			}
-			if (n == -1 && errno == EAGAIN) {
+			case MOVED_NOTHING:
 				if (has_input(s->fd[stream]))
 					r->out_blocked = true;
 				return;
-			}
-			if (n == -1 && errno != EINTR) {
-				/* Not spliceable (a tty, say): copy instead. */
+			case MOVED_EOF:
+				return;
+			default:
+				/* Not spliceable (a tty, say): copy. */
 				r->no_splice = true;
 				continue;
 			}
-			if (n == 0) {
-				close_fd(&s->fd[stream]);
-				return;
-			}
-			continue;
 		}
-		/* Held output beyond the memory bound: pipe to file. */
-		spill = s->job.tee_fd[stream] == -1 && !r->no_spill_splice ?
-		    collate_spill_fd(r->col, s->cj, stream, &off) : -1;
-		if (spill != -1) {
-			n = splice(s->fd[stream], NULL, spill, &off,
-			    READ_ROUND, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
-			if (n > 0) {
-				s->bytes[stream] += n;
-				collate_spilled(r->col, s->cj, stream, n);
-				total += n;
+		if (s->job.tee_fd[stream] == -1 && !r->no_spill_splice &&
+		    (fd = collate_spill_fd(r->col, s->cj, stream, &off)) != -1) {
+			switch (move(s, stream, fd, &off, &total)) {
+			case MOVED:
+				collate_spilled(r->col, s->cj, stream,
+				    total - before);
 				continue;
-			}
-			if (n == -1 && errno == EAGAIN)
-				return;
-			if (n == 0) {
-				close_fd(&s->fd[stream]);
-				return;
-			}
-			if (errno != EINTR)
+			case MOVED_UNSUPPORTED:
 				r->no_spill_splice = true;
-			continue;
+				continue;
+			default:
+				return;
+			}
 		}
 		n = read(s->fd[stream], chunk, sizeof(chunk));
 		if (n == -1 && errno == EINTR)
