@@ -32,6 +32,7 @@ struct feed {
 	bool			 has_functions;	/* exported shell functions */
 	unsigned long		 total;		/* for {##} */
 	bool			 counted;
+	size_t			 next_len;	/* about what the values add */
 	struct record		*last;		/* the last job's records */
 	size_t			 nlast;
 	char			**fields;	/* and their values */
@@ -139,6 +140,7 @@ group_size(struct feed *f, size_t from)
 		n = f->opts.max_args;
 	}
 	f->spread = true;
+	f->next_len = used;
 	return (long)n;
 }
 
@@ -302,6 +304,8 @@ feed_make_job(struct feed *f, unsigned long seq, unsigned long slot,
 	j.total = f->total;
 	j.maxslots = f->opts.jobs;
 	buf_init(&cmd);
+	/* One allocation for a long -m/-X line, not a doubling series. */
+	buf_grow(&cmd, f->base_len + (nfields > 1 ? f->next_len : 0));
 	template_expand(f->t, &j, &cmd);
 	memset(job, 0, sizeof(*job));
 	job->seq = seq;
