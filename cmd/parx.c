@@ -78,6 +78,7 @@ struct config {
 	bool			 pipepart;
 	double			 block;		/* --block; negative: per slot */
 	bool			 cat;
+	bool			 fifo;
 	bool			 round_robin;
 	const char		*header;
 	size_t			 opt_N, opt_L;	/* -N, -L as given */
@@ -108,7 +109,7 @@ enum {
 	OPT_JOBLOG, OPT_RESUME, OPT_RESUME_FAILED, OPT_RETRY_FAILED,
 	OPT_RESULTS, OPT_MEMFREE, OPT_LOAD, OPT_PIPE, OPT_PIPEPART,
 	OPT_BLOCK, OPT_RECEND, OPT_RECSTART, OPT_CAT, OPT_UNSUPPORTED,
-	OPT_REGEXP, OPT_ROUND_ROBIN,
+	OPT_REGEXP, OPT_ROUND_ROBIN, OPT_FIFO,
 };
 
 static const char short_opts[] = "+:0a:C:d:E:hI:j:kL:mn:N:qrs:tuU:vVX";
@@ -134,7 +135,7 @@ static const struct option long_opts[] = {
 	{ "env", required_argument, NULL, OPT_ENV },
 	{ "eof", required_argument, NULL, 'E' },
 	{ "extensionreplace", required_argument, NULL, 'U' },
-	{ "fifo", no_argument, NULL, OPT_UNSUPPORTED },
+	{ "fifo", no_argument, NULL, OPT_FIFO },
 	{ "files", no_argument, NULL, OPT_FILES },
 	{ "group", no_argument, NULL, OPT_GROUP },
 	{ "halt", required_argument, NULL, OPT_HALT },
@@ -658,6 +659,9 @@ parse_options(struct config *cfg, int argc, char **argv)
 		case OPT_REGEXP:
 			cfg->blk.regexp = true;
 			break;
+		case OPT_FIFO:
+			cfg->fifo = true;
+			break;
 		case OPT_ROUND_ROBIN:
 			cfg->round_robin = true;
 			break;
@@ -842,6 +846,7 @@ struct pipe_src {
 struct ctx {
 	struct config		*cfg;
 	struct pipe_src		 pipe;
+	char			*fifo_dir;	/* --fifo */
 	struct feed		*feed;
 	struct input		*in;
 	struct joblog		*joblog;
@@ -855,6 +860,42 @@ struct ctx {
 	bool			 joblog_failed;
 	bool			 results_failed;
 };
+
+/* --fifo: a private directory for the jobs' FIFOs. */
+static char *
+make_fifo_dir(const struct config *cfg)
+{
+	const char *dir = cfg->tmpdir != NULL ? cfg->tmpdir : "/tmp";
+	struct buf b;
+
+	buf_init(&b);
+	buf_addstr(&b, dir);
+	buf_addstr(&b, "/parx.XXXXXX");
+	if (mkdtemp(b.data) == NULL) {
+		buf_release(&b);
+		return NULL;
+	}
+	return buf_detach(&b);
+}
+
+/* --fifo: a FIFO named {}, which run fills with the block. */
+static int
+make_fifo(struct ctx *ctx, char **path)
+{
+	struct buf b;
+	char num[32];
+
+	buf_init(&b);
+	buf_addstr(&b, ctx->fifo_dir);
+	snprintf(num, sizeof(num), "/%lu", ctx->seq + 1);
+	buf_addstr(&b, num);
+	if (mkfifo(b.data, 0600) == -1) {
+		buf_release(&b);
+		return -1;
+	}
+	*path = buf_detach(&b);
+	return 0;
+}
 
 /* --cat: the block goes to a file whose name is {}. */
 static int
@@ -911,12 +952,21 @@ next_block_job(struct ctx *ctx, unsigned long slot, struct run_job *job)
 		ctx->input_failed = true;
 		return -1;
 	}
+	if (ctx->cfg->fifo && make_fifo(ctx, &path) == -1) {
+		warn("cannot make a --fifo");
+		free(data);
+		ctx->input_failed = true;
+		return -1;
+	}
 	ctx->seq++;
 	feed_make_job(ctx->feed, ctx->seq, slot, &path, path != NULL, job);
 	if (path != NULL) {
 		job->remove_path = path;
-		free(data);
-		return 1;
+		job->in_fifo = ctx->cfg->fifo;
+		if (ctx->cfg->cat) {
+			free(data);
+			return 1;
+		}
 	}
 	if (p->starts != NULL) {
 		if (p->header_len > 0)
@@ -1134,8 +1184,12 @@ open_pipe_source(struct ctx *ctx, struct config *cfg, unsigned long jobs)
 		usage_error("--recend and --recstart cannot both be empty");
 	if (cfg->blk.regexp && block_check_regexp(&cfg->blk) == -1)
 		usage_error("invalid --recend or --recstart regular expression");
-	if (cfg->round_robin && (cfg->pipepart || cfg->cat))
+	if (cfg->round_robin && (cfg->pipepart || cfg->cat || cfg->fifo))
 		usage_error("--round-robin goes with --pipe alone");
+	if (cfg->cat && cfg->fifo)
+		usage_error("--cat and --fifo do not go together");
+	if (cfg->fifo && (ctx->fifo_dir = make_fifo_dir(cfg)) == NULL)
+		err(EXIT_ERROR, "cannot make a directory for --fifo");
 	if (cfg->has_N)
 		cfg->blk.records = cfg->opt_N;
 	if (cfg->has_L)
@@ -1336,7 +1390,7 @@ main(int argc, char **argv)
 	ctx.jobs = jobs;
 	if (cfg.pipe) {
 		open_pipe_source(&ctx, &cfg, jobs);
-		cfg.tpl.no_append = !cfg.cat;
+		cfg.tpl.no_append = !cfg.cat && !cfg.fifo;
 		cfg.in.header = false;
 	} else
 		ctx.in = open_input(&cfg);
@@ -1392,6 +1446,10 @@ out:
 	template_free(tagt);
 	input_free(ctx.in);
 	close_pipe_source(&ctx.pipe);
+	if (ctx.fifo_dir != NULL) {
+		rmdir(ctx.fifo_dir);
+		free(ctx.fifo_dir);
+	}
 	free(names);
 	free(cfg.sources);
 	free(cfg.arg_files);

@@ -12,6 +12,7 @@
  */
 #include "run.h"
 
+#include <sys/inotify.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/uio.h>
@@ -38,6 +39,7 @@
 #define READ_ROUND	(1024 * 1024)	/* per pipe per poll, for fairness */
 #define RECHECK_MS	1000		/* --memfree, --load: look again */
 #define STDIN_FILENO_STREAM 2		/* pfd_stream: the job's stdin */
+#define INOTIFY_STREAM	3		/* pfd_stream: --fifo's inotify */
 /* sh -c takes one argument; the kernel caps one argument at 128 KiB. */
 #define SHELL_ARG_MAX	(128 * 1024 - 1)
 
@@ -54,6 +56,9 @@ struct slot {
 	int			 status;	/* wait status, or errno */
 	int			 fd[2];		/* stdout, stderr pipes or -1 */
 	int			 in_pipe;	/* our end of its stdin, or -1 */
+	int			 fifo_wd;	/* --fifo: inotify watch, or -1 */
+	bool			 fifo_opened;	/* the job has opened it */
+	bool			 fifo_waiting;	/* all written, not yet opened */
 	size_t			 in_done;	/* bytes of in_data written */
 	size_t			 in_file_done;	/* bytes of the range spliced */
 	struct run_job		 job;
@@ -107,6 +112,7 @@ struct run {
 	sigset_t			 sigdefault;
 	struct median			 median;
 	struct cgroups			*cg;		/* or NULL */
+	int				 ino;		/* inotify, for --fifo */
 	struct pollfd			*pfd;
 	struct slot			**pfd_slot;
 	int				*pfd_stream;
@@ -414,6 +420,55 @@ open_outputs(struct run *r, struct slot *s, int pout[2], int perr[2])
 }
 
 /*
+ * --fifo: parx opens the job's FIFO for reading and writing, so neither
+ * side's open waits for the other, and fills it like a stdin pipe.  Its
+ * end may only be closed (the job's end of file) once the job has opened
+ * the FIFO, or what is in it is lost: inotify says when that happens.
+ */
+static int
+open_fifo(struct run *r, struct slot *s)
+{
+	if (r->ino == -1 &&
+	    (r->ino = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) == -1)
+		return -1;
+	s->in_pipe = open(s->job.remove_path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (s->in_pipe == -1)
+		return -1;
+	fcntl(s->in_pipe, F_SETPIPE_SZ, 1024 * 1024);
+	s->fifo_wd = inotify_add_watch(r->ino, s->job.remove_path, IN_OPEN);
+	if (s->fifo_wd == -1) {
+		close_fd(&s->in_pipe);
+		return -1;
+	}
+	return 0;
+}
+
+/* Marks the FIFOs whose jobs have opened them; closes those all written. */
+static void
+fifo_events(struct run *r)
+{
+	char ev[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	const struct inotify_event *e;
+	unsigned long i;
+	ssize_t n;
+	char *p;
+
+	while ((n = read(r->ino, ev, sizeof(ev))) > 0)
+		for (p = ev; p < ev + n; p += sizeof(*e) + e->len) {
+			e = (const struct inotify_event *)p;
+			for (i = 0; i < r->nslots; i++) {
+				struct slot *s = &r->slots[i];
+
+				if (!s->busy || s->fifo_wd != e->wd)
+					continue;
+				s->fifo_opened = true;
+				if (s->fifo_waiting)
+					close_fd(&s->in_pipe);
+			}
+		}
+}
+
+/*
  * The job's stdin: a pipe parx fills, when it has something to read.
  * The pipe is made large so that a block goes in with few wakeups.
  */
@@ -423,8 +478,11 @@ open_input(struct run *r, struct slot *s, int *job_end)
 	int p[2];
 
 	*job_end = r->devnull;
-	s->in_pipe = -1;
+	s->in_pipe = s->fifo_wd = -1;
+	s->fifo_opened = s->fifo_waiting = false;
 	s->in_done = s->in_file_done = 0;
+	if (s->job.in_fifo)
+		return open_fifo(r, s);
 	if (s->job.in_len == 0 && s->job.in_file_len == 0 &&
 	    !s->job.in_stream)
 		return 0;
@@ -729,7 +787,7 @@ feed_input(struct run *r, struct slot *s)
 {
 	struct run_job *j = &s->job;
 	loff_t off;
-	ssize_t n;
+	ssize_t n = 0;
 	int put;
 
 	while (j->in_stream) {
@@ -765,6 +823,10 @@ feed_input(struct run *r, struct slot *s)
 		if (n <= 0)
 			break;
 		s->in_file_done += n;
+	}
+	if (j->in_fifo && !s->fifo_opened && n != -1) {
+		s->fifo_waiting = true;	/* closed when the job opens it */
+		return;
 	}
 	close_fd(&s->in_pipe);
 }
@@ -936,6 +998,10 @@ reap(struct run *r)
 		s->status = st;
 		s->term_step = -1;
 		close_fd(&s->in_pipe);	/* nobody will read the rest */
+		if (s->fifo_wd != -1) {
+			inotify_rm_watch(r->ino, s->fifo_wd);
+			s->fifo_wd = -1;
+		}
 		if (s->killed)
 			end_killed(r, s);
 		maybe_finish(r, s);
@@ -1114,6 +1180,12 @@ poll_once(struct run *r)
 	r->pfd[n].fd = sig_fd();
 	r->pfd[n].events = POLLIN;
 	r->pfd_slot[n++] = NULL;
+	if (r->ino != -1) {
+		r->pfd[n].fd = r->ino;
+		r->pfd[n].events = POLLIN;
+		r->pfd_slot[n] = NULL;
+		r->pfd_stream[n++] = INOTIFY_STREAM;
+	}
 	if (r->out_blocked) {
 		/* Only parx's stdout can unblock the owner: wait for it. */
 		r->pfd[n].fd = STDOUT_FILENO;
@@ -1135,7 +1207,7 @@ poll_once(struct run *r)
 			r->pfd_slot[n] = &r->slots[i];
 			r->pfd_stream[n++] = k;
 		}
-		if (r->slots[i].in_pipe != -1) {
+		if (r->slots[i].in_pipe != -1 && !r->slots[i].fifo_waiting) {
 			r->pfd[n].fd = r->slots[i].in_pipe;
 			r->pfd[n].events = POLLOUT;
 			r->pfd_slot[n] = &r->slots[i];
@@ -1147,6 +1219,10 @@ poll_once(struct run *r)
 	for (i = 1; i < n; i++) {
 		if (r->pfd[i].revents == 0)
 			continue;
+		if (r->pfd_stream[i] == INOTIFY_STREAM) {
+			fifo_events(r);
+			continue;
+		}
 		if (r->pfd_slot[i] == NULL) {
 			r->out_blocked = false;
 			continue;
@@ -1330,9 +1406,10 @@ run_parallel(const struct run_opts *opts, const struct run_callbacks *cb,
 	r.col = collate_new(&co);
 	env_init(&r);
 	r.slots = xcalloc(r.nslots, sizeof(*r.slots));
-	r.pfd = xcalloc(3 * r.nslots + 2, sizeof(*r.pfd));
-	r.pfd_slot = xcalloc(3 * r.nslots + 2, sizeof(*r.pfd_slot));
-	r.pfd_stream = xcalloc(3 * r.nslots + 2, sizeof(*r.pfd_stream));
+	r.ino = -1;
+	r.pfd = xcalloc(3 * r.nslots + 3, sizeof(*r.pfd));
+	r.pfd_slot = xcalloc(3 * r.nslots + 3, sizeof(*r.pfd_slot));
+	r.pfd_stream = xcalloc(3 * r.nslots + 3, sizeof(*r.pfd_stream));
 	for (;;) {
 		if (r.killing)
 			kill_all(&r);
@@ -1358,6 +1435,8 @@ run_parallel(const struct run_opts *opts, const struct run_callbacks *cb,
 	free(r.median.lo);
 	free(r.median.hi);
 	close(r.devnull);
+	if (r.ino != -1)
+		close(r.ino);
 	prctl(PR_SET_CHILD_SUBREAPER, 0);
 	sig_release();
 	return 0;

@@ -40,6 +40,8 @@ struct run_job {
 	char		 *remove_path;	/* a file run removes when done */
 	bool		  in_stream;	/* --round-robin: stdin is fed blocks
 					   from next_input() until it has none */
+	bool		  in_fifo;	/* --fifo: the input goes into the FIFO
+					   at remove_path, not on stdin */
 };
 
 struct run_result {

@@ -105,10 +105,20 @@ load helper
 	[[ $stderr == *"--pipepart needs a file"* ]]
 }
 
-@test "--fifo is refused clearly" {
-	run --separate-stderr "$PARX" --pipe --fifo cat </dev/null
-	assert_failure 255
-	assert_equal "$stderr" "parx: '--fifo' is not supported (see 'parx --help')"
+@test "--fifo: {} names a FIFO the block comes through, removed afterwards" {
+	mkdir tmp
+	seq 100000 >in
+	run bash -c "'$PARX' -k --tmpdir tmp --pipe --fifo --block 100k 'cat {}' <in | cmp - in"
+	assert_success
+	run bash -c "'$PARX' -k --tmpdir tmp --pipepart -a in --fifo --block 100k 'cat {}' | cmp - in"
+	assert_success
+	# a job that opens its FIFO late still gets all of its block
+	run bash -c "seq 4 | '$PARX' -k --tmpdir tmp --pipe --fifo -N 2 'sleep 0.2; paste -sd+ {}'"
+	assert_output $'1+2\n3+4'
+	# and one that never opens it still ends
+	run bash -c "seq 4 | '$PARX' --tmpdir tmp --pipe --fifo -N 2 'echo {} >/dev/null'"
+	assert_success
+	[ -z "$(ls -A tmp)" ]
 }
 
 @test "--round-robin: one job per slot gets all the blocks between them" {
