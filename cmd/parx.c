@@ -108,8 +108,8 @@ enum {
 	OPT_RETRIES, OPT_TIMEOUT, OPT_TERMSEQ, OPT_DELAY, OPT_NICE,
 	OPT_JOBLOG, OPT_RESUME, OPT_RESUME_FAILED, OPT_RETRY_FAILED,
 	OPT_RESULTS, OPT_MEMFREE, OPT_LOAD, OPT_PIPE, OPT_PIPEPART,
-	OPT_BLOCK, OPT_RECEND, OPT_RECSTART, OPT_CAT, OPT_UNSUPPORTED,
-	OPT_REGEXP, OPT_ROUND_ROBIN, OPT_FIFO,
+	OPT_BLOCK, OPT_RECEND, OPT_RECSTART, OPT_CAT, OPT_REGEXP,
+	OPT_ROUND_ROBIN, OPT_FIFO,
 };
 
 static const char short_opts[] = "+:0a:C:d:E:hI:j:kL:mn:N:qrs:tuU:vVX";
@@ -664,9 +664,6 @@ parse_options(struct config *cfg, int argc, char **argv)
 			break;
 		case OPT_ROUND_ROBIN:
 			cfg->round_robin = true;
-			break;
-		case OPT_UNSUPPORTED:
-			usage_error("'%s' is not supported", argv[optind - 1]);
 			break;
 		case OPT_TRIM:
 			cfg->in.trim = parse_trim(optarg);
