@@ -62,6 +62,7 @@ struct input {
 	char			**headers;
 	size_t			 nheaders;
 	const char		*errpath;
+	struct item_chunk	*chunk;		/* where values are cut from */
 	struct record		*shuffled;
 	size_t			 nshuffled;
 	size_t			 shuffle_pos;
@@ -70,16 +71,51 @@ struct input {
 static int	source_read_item(struct input *, struct source *, char **);
 
 /*
- * Source values are allocated with one pointer's room in front, so that
- * the common record (one value, no columns) can take a value over as its
- * whole field array without another allocation.
+ * Source values come from chunks of ITEM_CHUNK bytes, handed out in
+ * order and freed when the last value in them is: records are used in
+ * the order they are read, so a chunk empties soon after it fills, and
+ * a million lines cost a few hundred allocations, not a million.  Each
+ * value has two pointers in front: its chunk, and room for the common
+ * record (one value, no columns) to use as its field array.
  */
-static char *
-item_new(const char *s, size_t len)
-{
-	char **block = xmalloc(sizeof(char *) + len + 1);
-	char *item = (char *)(block + 1);
+#define ITEM_CHUNK	(64 * 1024)
 
+struct item_chunk {
+	size_t	refs;		/* values not yet freed, +1 while current */
+	size_t	used;
+	char	data[];
+};
+
+static void
+chunk_put(struct item_chunk *c)
+{
+	if (--c->refs == 0)
+		free(c);
+}
+
+static char *
+item_new(struct input *in, const char *s, size_t len)
+{
+	size_t need = 2 * sizeof(char *) + len + 1;
+	struct item_chunk *c = in->chunk;
+	char **slot;
+	char *item;
+
+	need = (need + sizeof(char *) - 1) & ~(sizeof(char *) - 1);
+	if (c == NULL || c->used + need > ITEM_CHUNK) {
+		if (c != NULL)
+			chunk_put(c);
+		c = xmalloc(sizeof(*c) + (need > ITEM_CHUNK ? need :
+		    ITEM_CHUNK));
+		c->refs = 1;
+		c->used = 0;
+		in->chunk = c;
+	}
+	slot = (char **)(c->data + c->used);
+	c->used += need;
+	c->refs++;
+	slot[0] = (char *)c;
+	item = (char *)(slot + 2);
 	memcpy(item, s, len);
 	item[len] = '\0';
 	return item;
@@ -89,7 +125,7 @@ static void
 item_free(char *item)
 {
 	if (item != NULL)
-		free((char **)item - 1);
+		chunk_put((struct item_chunk *)((char **)item)[-2]);
 }
 
 /* A single byte that stands for itself in an ERE, or -1. */
@@ -189,7 +225,7 @@ input_add_args(struct input *in, char *const *args, size_t n, bool linked)
 			break;
 		if (in->opts.skip_blank && is_blank(args[i]))
 			continue;
-		source_push(s, item_new(args[i], strlen(args[i])));
+		source_push(s, item_new(in, args[i], strlen(args[i])));
 	}
 }
 
@@ -242,13 +278,13 @@ source_read_raw(struct input *in, struct source *s, char **item)
 		if (s->rbuf.len > s->rpos &&
 		    (nl = memchr(start, in->opts.delim,
 		    s->rbuf.len - s->rpos)) != NULL) {
-			*item = item_new(start, nl - start);
+			*item = item_new(in, start, nl - start);
 			s->rpos += nl - start + 1;
 			return 1;
 		}
 		if (s->done) {
 			if (s->rbuf.len > s->rpos) {
-				*item = item_new(start, s->rbuf.len - s->rpos);
+				*item = item_new(in, start, s->rbuf.len - s->rpos);
 				s->rpos = s->rbuf.len;
 				return 1;
 			}
@@ -387,14 +423,14 @@ read_headers(struct input *in)
 			if ((r = source_read_item(in, s, &item)) == -1)
 				goto fail;
 			if (r == 0)
-				item = item_new("", 0);
+				item = item_new(in, "", 0);
 		} else if (s->nitems > 0) {
 			item = s->items[0];
 			memmove(s->items, s->items + 1,
 			    (s->nitems - 1) * sizeof(*s->items));
 			s->nitems--;
 		} else
-			item = item_new("", 0);
+			item = item_new(in, "", 0);
 		before = rec.nfields;
 		split_fields(in, item, &rec, &cap);
 		s->ncols = rec.nfields - before;
@@ -504,7 +540,7 @@ add_group_fields(struct input *in, size_t g, struct record *rec, size_t *cap)
 		if (in->ngrp == 1 && in->colsep_char == -1 &&
 		    !in->has_colsep_re && in->opts.trim == 0) {
 			/* The common case: the value becomes the record. */
-			rec->fields = (char **)in->stream_item - 1;
+			rec->fields = (char **)in->stream_item - 1;	/* slot 1 */
 			rec->fields[0] = in->stream_item;
 			rec->nfields = 1;
 			rec->packed = true;
@@ -601,10 +637,13 @@ record_release(struct record *rec)
 {
 	size_t i;
 
-	if (!rec->packed)
+	if (rec->packed)
+		item_free(rec->fields[0]);
+	else {
 		for (i = 0; i < rec->nfields; i++)
 			free(rec->fields[i]);
-	free(rec->fields);
+		free(rec->fields);
+	}
 	memset(rec, 0, sizeof(*rec));
 }
 
@@ -631,6 +670,8 @@ input_free(struct input *in)
 		record_release(&in->shuffled[in->shuffle_pos++]);
 	free(in->shuffled);
 	item_free(in->stream_item);
+	if (in->chunk != NULL)
+		chunk_put(in->chunk);
 	free(in->src);
 	free(in->grp);
 	free(in->pos);
