@@ -161,6 +161,22 @@ add_component(struct buf *b, const char *v)
 	}
 }
 
+/* Frees a job's record, closing its read-back copies. */
+static void
+pending_free(struct pending *p)
+{
+	size_t i;
+
+	for (i = 0; i < 2; i++)
+		if (p->copy[i] != -1)
+			close(p->copy[i]);
+	for (i = 0; i < p->nfields; i++)
+		free(p->fields[i]);
+	free(p->fields);
+	free(p->dir);
+	free(p);
+}
+
 static int
 open_dir_outputs(struct results *r, struct pending *p, char *const *fields,
     size_t nfields, int tee_fd[2])
@@ -251,15 +267,9 @@ fail:
 	for (i = 0; i < 2; i++) {
 		if (tee_fd[i] != -1)
 			close(tee_fd[i]);
-		if (p->copy[i] != -1)
-			close(p->copy[i]);
 		tee_fd[i] = -1;
 	}
-	for (i = 0; i < p->nfields; i++)
-		free(p->fields[i]);
-	free(p->fields);
-	free(p->dir);
-	free(p);
+	pending_free(p);
 	errno = e;
 	return -1;
 }
@@ -424,7 +434,6 @@ results_job_done(struct results *r, const struct run_result *res)
 	struct buf row, out, err;
 	char num[32];
 	int ret = res->output_lost ? -1 : 0;
-	size_t i;
 
 	for (pp = &r->pending; *pp != NULL && (*pp)->seq != res->seq;
 	    pp = &(*pp)->next)
@@ -452,14 +461,8 @@ results_job_done(struct results *r, const struct run_result *res)
 		buf_release(&row);
 		buf_release(&out);
 		buf_release(&err);
-		close(p->copy[0]);
-		close(p->copy[1]);
 	}
-	for (i = 0; i < p->nfields; i++)
-		free(p->fields[i]);
-	free(p->fields);
-	free(p->dir);
-	free(p);
+	pending_free(p);
 	return ret;
 }
 
@@ -468,21 +471,12 @@ results_close(struct results *r)
 {
 	struct pending *p;
 	int ret = 0;
-	size_t i;
 
 	if (r == NULL)
 		return 0;
 	while ((p = r->pending) != NULL) {
 		r->pending = p->next;
-		if (p->copy[0] != -1)
-			close(p->copy[0]);
-		if (p->copy[1] != -1)
-			close(p->copy[1]);
-		for (i = 0; i < p->nfields; i++)
-			free(p->fields[i]);
-		free(p->fields);
-		free(p->dir);
-		free(p);
+		pending_free(p);
 	}
 	if (r->fd != -1 && close(r->fd) == -1)
 		ret = -1;
