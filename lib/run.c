@@ -38,6 +38,17 @@
 #define READ_CHUNK	(64 * 1024)
 #define READ_ROUND	(1024 * 1024)	/* per pipe per poll, for fairness */
 #define RECHECK_MS	1000		/* --memfree, --load: look again */
+/*
+ * While the output owner streams faster than HELD_RATE bytes a second,
+ * other jobs' output is collected at HELD_RATE each: taking a held pipe
+ * N bytes at a time, we come back N / HELD_RATE seconds later.  A job
+ * writing slower than that never waits; a faster one waits on its full
+ * pipe instead of having every byte copied to the spill file while the
+ * owner's output keeps the machine busy.  OWNER_WINDOW is how far back
+ * the owner's rate is measured.
+ */
+#define HELD_RATE	(128.0 * 1024 * 1024)
+#define OWNER_WINDOW	0.008
 #define STDIN_FILENO_STREAM 2		/* pfd_stream: the job's stdin */
 #define INOTIFY_STREAM	3		/* pfd_stream: --fifo's inotify */
 /* sh -c takes one argument; the kernel caps one argument at 128 KiB. */
@@ -73,6 +84,7 @@ struct slot {
 	bool			 killed;
 	bool			 tee_failed;
 	unsigned long long	 bytes[2];
+	double			 held_due[2];	/* take held output again then */
 	char			*files_path;	/* --files: where stdout went */
 };
 
@@ -99,6 +111,9 @@ struct run {
 	bool				 input_eof;	/* next_input() has no more */
 	bool				 no_splice;	/* stdout takes no splice */
 	bool				 no_spill_splice;
+	bool				 owner_fast;	/* see HELD_RATE */
+	double				 owner_since;	/* its window's start */
+	size_t				 owner_bytes;	/* moved in the window */
 	struct run_job			 deferred;	/* waits for a slot */
 	bool				 has_deferred;
 	double				 last_start;
@@ -531,6 +546,7 @@ launch(struct run *r, struct slot *s)
 	s->term_step = -1;
 	s->timed_out = false;
 	s->bytes[0] = s->bytes[1] = 0;
+	s->held_due[0] = s->held_due[1] = 0;
 	clock_gettime(CLOCK_REALTIME, &s->start);
 	s->mono_start = now_mono();
 	r->last_start = s->mono_start;
@@ -872,17 +888,41 @@ move(struct slot *s, int stream, int out, loff_t *off, size_t *total)
 	return errno == EAGAIN ? MOVED_NOTHING : MOVED_UNSUPPORTED;
 }
 
+/* Measures the owner's output rate, for HELD_RATE. */
+static void
+owner_moved(struct run *r, size_t n)
+{
+	double now = now_mono();
+
+	if (now - r->owner_since >= OWNER_WINDOW) {
+		r->owner_fast = r->owner_bytes >=
+		    HELD_RATE * (now - r->owner_since);
+		r->owner_since = now;
+		r->owner_bytes = 0;
+	}
+	r->owner_bytes += n;
+}
+
+/* Whether held pipes are taken at HELD_RATE now, not when they have data. */
+static bool
+owner_is_fast(const struct run *r, double now)
+{
+	return r->owner_fast && now - r->owner_since < 2 * OWNER_WINDOW;
+}
+
 /*
  * Takes what a pipe has, and closes it at end of file.  The owner's
  * output is spliced straight to our stdout (when that is full, we wait
  * for it, out_blocked, rather than for more input); output held beyond
  * the memory bound is spliced to the spill file; the rest is read.
+ * A short move means the pipe is empty: poll says when it is not, which
+ * saves asking it again for every write a job makes.
  */
 static void
 drain(struct run *r, struct slot *s, int stream)
 {
 	char chunk[READ_CHUNK];
-	size_t total = 0, before;
+	size_t total = 0, before, held = 0;
 	loff_t off;
 	ssize_t n;
 	int fd;
@@ -896,13 +936,16 @@ drain(struct run *r, struct slot *s, int stream)
 			case MOVED:
 				collate_moved(r->col, s->cj, stream,
 				    total - before);
+				owner_moved(r, total - before);
+				if (total - before < READ_ROUND)
+					goto out;
 				continue;
 			case MOVED_NOTHING:
 				if (has_input(s->fd[stream]))
 					r->out_blocked = true;
-				return;
+				goto out;
 			case MOVED_EOF:
-				return;
+				goto out;
 			default:
 				/* Not spliceable (a tty, say): copy. */
 				r->no_splice = true;
@@ -915,28 +958,35 @@ drain(struct run *r, struct slot *s, int stream)
 			case MOVED:
 				collate_spilled(r->col, s->cj, stream,
 				    total - before);
+				held += total - before;
 				continue;
 			case MOVED_UNSUPPORTED:
 				r->no_spill_splice = true;
 				continue;
 			default:
-				return;
+				goto out;
 			}
 		}
 		n = read(s->fd[stream], chunk, sizeof(chunk));
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1 && errno == EAGAIN)
-			return;
+			break;
 		if (n <= 0) {
 			close_fd(&s->fd[stream]);
-			return;
+			break;
 		}
 		s->bytes[stream] += n;
 		tee_output(s, stream, chunk, n);
 		check_write(r, collate_add(r->col, s->cj, stream, chunk, n));
 		total += n;
+		held += n;
+		if ((size_t)n < sizeof(chunk))
+			break;
 	}
+out:
+	if (held > 0)
+		s->held_due[stream] = now_mono() + held / HELD_RATE;
 }
 
 /* Bytes waiting in a pipe. */
@@ -1173,9 +1223,12 @@ poll_timeout(struct run *r)
 static void
 poll_once(struct run *r)
 {
+	double now = now_mono(), held_next = -1;
+	bool throttle = owner_is_fast(r, now);
+	struct slot *s;
 	unsigned long i;
 	nfds_t n = 0;
-	int k;
+	int k, timeout;
 
 	r->pfd[n].fd = sig_fd();
 	r->pfd[n].events = POLLIN;
@@ -1194,27 +1247,38 @@ poll_once(struct run *r)
 		r->pfd_stream[n++] = -1;
 	}
 	for (i = 0; i < r->nslots; i++) {
-		if (!r->slots[i].busy)
+		s = &r->slots[i];
+		if (!s->busy)
 			continue;
 		for (k = 0; k < 2; k++) {
-			if (r->slots[i].fd[k] == -1)
+			if (s->fd[k] == -1)
 				continue;
 			if (r->out_blocked && k == COLLATE_STDOUT &&
-			    collate_direct_fd(r->col, r->slots[i].cj, k) != -1)
+			    collate_direct_fd(r->col, s->cj, k) != -1)
 				continue;
-			r->pfd[n].fd = r->slots[i].fd[k];
+			if (throttle && !s->exited && s->held_due[k] > now &&
+			    collate_direct_fd(r->col, s->cj, k) == -1) {
+				if (held_next < 0 || s->held_due[k] < held_next)
+					held_next = s->held_due[k];
+				continue;
+			}
+			r->pfd[n].fd = s->fd[k];
 			r->pfd[n].events = POLLIN;
-			r->pfd_slot[n] = &r->slots[i];
+			r->pfd_slot[n] = s;
 			r->pfd_stream[n++] = k;
 		}
-		if (r->slots[i].in_pipe != -1 && !r->slots[i].fifo_waiting) {
-			r->pfd[n].fd = r->slots[i].in_pipe;
+		if (s->in_pipe != -1 && !s->fifo_waiting) {
+			r->pfd[n].fd = s->in_pipe;
 			r->pfd[n].events = POLLOUT;
-			r->pfd_slot[n] = &r->slots[i];
+			r->pfd_slot[n] = s;
 			r->pfd_stream[n++] = STDIN_FILENO_STREAM;
 		}
 	}
-	if (poll(r->pfd, n, poll_timeout(r)) == -1)
+	timeout = poll_timeout(r);
+	if (held_next >= 0 && (timeout < 0 ||
+	    held_next < now + timeout / 1000.0))
+		timeout = (int)((held_next - now) * 1000) + 1;
+	if (poll(r->pfd, n, timeout) == -1)
 		return;		/* EINTR: go round again */
 	for (i = 1; i < n; i++) {
 		if (r->pfd[i].revents == 0)

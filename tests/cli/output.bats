@@ -62,9 +62,23 @@ load helper
 	[ "$(od -c out | head -1)" = "0000000   a   b" ]
 }
 
-@test "big outputs of concurrent jobs spill to disk and come through whole" {
+@test "big outputs of concurrent jobs come through whole and in order" {
+	# the owner streams fast, so the others are taken at the held rate
+	run parx -q -k -j3 sh -c 'head -c 20000000 /dev/zero | tr "\0" "$1"' sh ::: a b c
+	assert_success
+	[ "${#output}" -eq 60000000 ]
+	[ "$(printf %s "$output" | tr -s abc)" = abc ]
+}
+
+@test "big outputs held behind a quiet first job spill to disk and come through whole" {
 	mkdir tmp
-	run parx -q -k -j3 --tmpdir tmp sh -c 'head -c 20000000 /dev/zero | tr "\0" "$1"' sh ::: a b c
+	# job a prints only once b and c have written all of theirs
+	run parx -q -k -j3 --tmpdir tmp sh -c '
+		if [ "$1" = a ]; then
+			while [ ! -e b.done ] || [ ! -e c.done ]; do sleep 0.05; done
+		fi
+		head -c 20000000 /dev/zero | tr "\0" "$1"
+		touch "$1.done"' sh ::: a b c
 	assert_success
 	[ "${#output}" -eq 60000000 ]
 	[ "$(printf %s "$output" | tr -s abc)" = abc ]
