@@ -59,6 +59,7 @@ struct collate {
 	int			 write_err[2];
 	bool			 out_is_pipe[2];
 	int			 spill_err;
+	unsigned long long	 written;	/* to our outputs, in all */
 	struct buf		 stage;		/* tagged lines being written */
 };
 
@@ -89,6 +90,7 @@ out(struct collate *c, int s, const char *p, size_t n)
 		c->write_err[s] = errno;
 		return -1;
 	}
+	c->written += n;
 	return 0;
 }
 
@@ -276,6 +278,7 @@ emit_extent(struct collate *c, struct collate_job *j, int s, off_t off,
 			if (n <= 0)
 				break;
 			len -= n;
+			c->written += n;
 			j->s[s].mid_line = false;
 		}
 		if (len > 0 && errno != EINVAL && errno != ENOSYS) {
@@ -548,11 +551,17 @@ collate_direct_fd(struct collate *c, struct collate_job *j, int s)
 void
 collate_moved(struct collate *c, struct collate_job *j, int s, size_t n)
 {
-	(void)c;
+	c->written += n;
 	if (n > 0) {
 		j->wrote = true;
 		j->s[s].mid_line = true;	/* unknown; only tags care */
 	}
+}
+
+unsigned long long
+collate_written(const struct collate *c)
+{
+	return c->written;
 }
 
 void

@@ -87,6 +87,9 @@ int	collate_direct_fd(struct collate *, struct collate_job *j, int s);
 void	collate_moved(struct collate *, struct collate_job *j, int s,
 	    size_t n);
 
+/* Bytes written to parx's outputs so far, whichever way. */
+unsigned long long collate_written(const struct collate *);
+
 /*
  * When job j's stream s output is to be held in the spill file (memory
  * is used up), the spill file's descriptor and in *off where the next

@@ -39,16 +39,16 @@
 #define READ_ROUND	(1024 * 1024)	/* per pipe per poll, for fairness */
 #define RECHECK_MS	1000		/* --memfree, --load: look again */
 /*
- * While the output owner streams faster than HELD_RATE bytes a second,
- * other jobs' output is collected at HELD_RATE each: taking a held pipe
- * N bytes at a time, we come back N / HELD_RATE seconds later.  A job
- * writing slower than that never waits; a faster one waits on its full
- * pipe instead of having every byte copied to the spill file while the
- * owner's output keeps the machine busy.  OWNER_WINDOW is how far back
- * the owner's rate is measured.
+ * While our output streams faster than HELD_RATE bytes a second, held
+ * output (not the owner's) is collected at HELD_RATE a pipe: taking a
+ * held pipe N bytes at a time, we come back N / HELD_RATE seconds later.
+ * A job writing slower than that never waits; a faster one waits on its
+ * full pipe instead of having every byte copied to the spill file and
+ * back while writing out keeps the machine busy anyway.  The output
+ * rate is measured over RATE_WINDOW; a run starts out assuming it fast.
  */
 #define HELD_RATE	(128.0 * 1024 * 1024)
-#define OWNER_WINDOW	0.008
+#define RATE_WINDOW	0.008
 #define STDIN_FILENO_STREAM 2		/* pfd_stream: the job's stdin */
 #define INOTIFY_STREAM	3		/* pfd_stream: --fifo's inotify */
 /* sh -c takes one argument; the kernel caps one argument at 128 KiB. */
@@ -111,9 +111,9 @@ struct run {
 	bool				 input_eof;	/* next_input() has no more */
 	bool				 no_splice;	/* stdout takes no splice */
 	bool				 no_spill_splice;
-	bool				 owner_fast;	/* see HELD_RATE */
-	double				 owner_since;	/* its window's start */
-	size_t				 owner_bytes;	/* moved in the window */
+	bool				 out_fast;	/* see HELD_RATE */
+	double				 rate_since;	/* its window's start */
+	unsigned long long		 rate_written;	/* written by then */
 	struct run_job			 deferred;	/* waits for a slot */
 	bool				 has_deferred;
 	double				 last_start;
@@ -888,28 +888,6 @@ move(struct slot *s, int stream, int out, loff_t *off, size_t *total)
 	return errno == EAGAIN ? MOVED_NOTHING : MOVED_UNSUPPORTED;
 }
 
-/* Measures the owner's output rate, for HELD_RATE. */
-static void
-owner_moved(struct run *r, size_t n)
-{
-	double now = now_mono();
-
-	if (now - r->owner_since >= OWNER_WINDOW) {
-		r->owner_fast = r->owner_bytes >=
-		    HELD_RATE * (now - r->owner_since);
-		r->owner_since = now;
-		r->owner_bytes = 0;
-	}
-	r->owner_bytes += n;
-}
-
-/* Whether held pipes are taken at HELD_RATE now, not when they have data. */
-static bool
-owner_is_fast(const struct run *r, double now)
-{
-	return r->owner_fast && now - r->owner_since < 2 * OWNER_WINDOW;
-}
-
 /*
  * Takes what a pipe has, and closes it at end of file.  The owner's
  * output is spliced straight to our stdout (when that is full, we wait
@@ -936,7 +914,6 @@ drain(struct run *r, struct slot *s, int stream)
 			case MOVED:
 				collate_moved(r->col, s->cj, stream,
 				    total - before);
-				owner_moved(r, total - before);
 				if (total - before < READ_ROUND)
 					goto out;
 				continue;
@@ -1220,11 +1197,30 @@ poll_timeout(struct run *r)
 	return next <= now ? 0 : (int)((next - now) * 1000) + 1;
 }
 
+/*
+ * Whether held pipes are taken at HELD_RATE now rather than whenever
+ * they have data: the output rate over the last window.
+ */
+static bool
+output_is_fast(struct run *r, double now)
+{
+	unsigned long long written;
+
+	if (now - r->rate_since >= RATE_WINDOW) {
+		written = collate_written(r->col);
+		r->out_fast = written - r->rate_written >=
+		    HELD_RATE * (now - r->rate_since);
+		r->rate_since = now;
+		r->rate_written = written;
+	}
+	return r->out_fast;
+}
+
 static void
 poll_once(struct run *r)
 {
 	double now = now_mono(), held_next = -1;
-	bool throttle = owner_is_fast(r, now);
+	bool throttle = output_is_fast(r, now);
 	struct slot *s;
 	unsigned long i;
 	nfds_t n = 0;
@@ -1468,6 +1464,8 @@ run_parallel(const struct run_opts *opts, const struct run_callbacks *cb,
 	co.fd[0] = STDOUT_FILENO;
 	co.fd[1] = STDERR_FILENO;
 	r.col = collate_new(&co);
+	r.out_fast = true;
+	r.rate_since = now_mono();
 	env_init(&r);
 	r.slots = xcalloc(r.nslots, sizeof(*r.slots));
 	r.ino = -1;
