@@ -558,6 +558,14 @@ collate_moved(struct collate *c, struct collate_job *j, int s, size_t n)
 	}
 }
 
+bool
+collate_holds(const struct collate *c, const struct collate_job *j)
+{
+	if (c->opts.mode == COLLATE_LINE || c->opts.mode == COLLATE_UNGROUP)
+		return false;
+	return j != c->owner || c->opts.hold_all;
+}
+
 unsigned long long
 collate_written(const struct collate *c)
 {

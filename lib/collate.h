@@ -87,6 +87,9 @@ int	collate_direct_fd(struct collate *, struct collate_job *j, int s);
 void	collate_moved(struct collate *, struct collate_job *j, int s,
 	    size_t n);
 
+/* Whether output job j writes now is held rather than written out. */
+bool	collate_holds(const struct collate *, const struct collate_job *j);
+
 /* Bytes written to parx's outputs so far, whichever way. */
 unsigned long long collate_written(const struct collate *);
 

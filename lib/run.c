@@ -40,7 +40,7 @@
 #define RECHECK_MS	1000		/* --memfree, --load: look again */
 /*
  * While our output streams faster than HELD_RATE bytes a second, held
- * output (not the owner's) is collected at HELD_RATE a pipe: taking a
+ * output (collate_holds()) is collected at HELD_RATE a pipe: taking a
  * held pipe N bytes at a time, we come back N / HELD_RATE seconds later.
  * A job writing slower than that never waits; a faster one waits on its
  * full pipe instead of having every byte copied to the spill file and
@@ -1253,7 +1253,7 @@ poll_once(struct run *r)
 			    collate_direct_fd(r->col, s->cj, k) != -1)
 				continue;
 			if (throttle && !s->exited && s->held_due[k] > now &&
-			    collate_direct_fd(r->col, s->cj, k) == -1) {
+			    collate_holds(r->col, s->cj)) {
 				if (held_next < 0 || s->held_due[k] < held_next)
 					held_next = s->held_due[k];
 				continue;

@@ -93,6 +93,39 @@ test_collate_keep_order(void **state)
 }
 
 static void
+test_collate_holds_and_counts_what_it_writes(void **state)
+{
+	struct collate_job *a, *b;
+	struct out o;
+
+	(void)state;
+	open_out(&o, COLLATE_KEEP, 1 << 20);
+	a = collate_job_start(o.c, NULL);
+	b = collate_job_start(o.c, NULL);
+	assert_false(collate_holds(o.c, a));
+	assert_true(collate_holds(o.c, b));
+	add(&o, b, COLLATE_STDOUT, "b1\n");
+	assert_int_equal(collate_written(o.c), 0);
+	add(&o, a, COLLATE_STDOUT, "a1\n");
+	assert_int_equal(collate_written(o.c), 3);
+	/* b's held output is written as it takes over */
+	assert_int_equal(collate_job_end(o.c, a), 0);
+	assert_false(collate_holds(o.c, b));
+	assert_int_equal(collate_written(o.c), 6);
+	assert_int_equal(collate_job_end(o.c, b), 0);
+	close_out(&o, "a1\nb1\n", "");
+
+	open_out(&o, COLLATE_LINE, 1 << 20);
+	a = collate_job_start(o.c, NULL);
+	b = collate_job_start(o.c, NULL);
+	assert_false(collate_holds(o.c, a));
+	assert_false(collate_holds(o.c, b));
+	assert_int_equal(collate_job_end(o.c, a), 0);
+	assert_int_equal(collate_job_end(o.c, b), 0);
+	close_out(&o, "", "");
+}
+
+static void
 test_collate_group_never_mixes(void **state)
 {
 	struct collate_job *a, *b;
@@ -221,6 +254,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_collate_keep_order),
+		cmocka_unit_test(test_collate_holds_and_counts_what_it_writes),
 		cmocka_unit_test(test_collate_group_never_mixes),
 		cmocka_unit_test(test_collate_group_silent_owner_yields),
 		cmocka_unit_test(test_collate_line_mode),
