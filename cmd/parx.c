@@ -1328,6 +1328,7 @@ set_run_opts(const struct config *cfg, unsigned long jobs, struct run_opts *ro)
 	ro->cgroups = cfg->timeout > 0 || cfg->timeout_pct > 0 ||
 	    cfg->halt.when == HALT_NOW;
 	ro->max_load = cfg->max_load;
+	ro->cpus = online_cpus();
 	if (cfg->termseq != NULL &&
 	    run_parse_termseq(cfg->termseq, ro, &errstr) == -1)
 		usage_error("invalid --termseq value '%s': %s", cfg->termseq,

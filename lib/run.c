@@ -39,13 +39,15 @@
 #define READ_ROUND	(1024 * 1024)	/* per pipe per poll, for fairness */
 #define RECHECK_MS	1000		/* --memfree, --load: look again */
 /*
- * While our output streams faster than HELD_RATE bytes a second, held
- * output (collate_holds()) is collected at HELD_RATE a pipe: taking a
- * held pipe N bytes at a time, we come back N / HELD_RATE seconds later.
- * A job writing slower than that never waits; a faster one waits on its
- * full pipe instead of having every byte copied to the spill file and
- * back while writing out keeps the machine busy anyway.  The output
- * rate is measured over RATE_WINDOW; a run starts out assuming it fast.
+ * While our output streams faster than HELD_RATE bytes a second and the
+ * running jobs are at least as many as the CPUs, held output
+ * (collate_holds()) is collected at HELD_RATE a pipe: taking a held pipe
+ * N bytes at a time, we come back N / HELD_RATE seconds later.  A job
+ * writing slower than that never waits; a faster one waits on its full
+ * pipe rather than take CPU time from the owner and from us, who would
+ * then copy every byte of it to the spill file and back.  With CPUs to
+ * spare, held jobs run free.  The output rate is measured over
+ * RATE_WINDOW; a run starts out assuming it fast.
  */
 #define HELD_RATE	(128.0 * 1024 * 1024)
 #define RATE_WINDOW	0.008
@@ -1199,10 +1201,10 @@ poll_timeout(struct run *r)
 
 /*
  * Whether held pipes are taken at HELD_RATE now rather than whenever
- * they have data: the output rate over the last window.
+ * they have data: see HELD_RATE.
  */
 static bool
-output_is_fast(struct run *r, double now)
+throttle_held(struct run *r, double now)
 {
 	unsigned long long written;
 
@@ -1213,14 +1215,15 @@ output_is_fast(struct run *r, double now)
 		r->rate_since = now;
 		r->rate_written = written;
 	}
-	return r->out_fast;
+	return r->out_fast && r->opts->cpus > 0 &&
+	    r->running >= r->opts->cpus;
 }
 
 static void
 poll_once(struct run *r)
 {
 	double now = now_mono(), held_next = -1;
-	bool throttle = output_is_fast(r, now);
+	bool throttle = throttle_held(r, now);
 	struct slot *s;
 	unsigned long i;
 	nfds_t n = 0;

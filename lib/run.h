@@ -112,6 +112,7 @@ struct run_opts {
 	unsigned long long	 memfree;	/* start only with this free */
 	double			 max_load;	/* start only below this load */
 	bool			 cgroups;	/* a cgroup v2 group per job */
+	unsigned long		 cpus;		/* the jobs share; 0: unknown */
 };
 
 struct run_stats {
