@@ -10,7 +10,10 @@
  */
 #include "block.h"
 
+#include <sys/stat.h>
+
 #include <errno.h>
+#include <fcntl.h>
 #include <regex.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +30,7 @@ struct blocker {
 	regex_t			 re;		/* --regexp: (recend)(recstart) */
 	bool			 use_re;
 	int			 fd;
+	int			 relay[2];	/* fd is a pipe: see fill() */
 	size_t			 endlen, startlen;
 	char			*buf;		/* the block being gathered */
 	size_t			 len, cap;
@@ -223,6 +227,7 @@ struct blocker *
 blocker_new(int fd, const struct block_opts *o)
 {
 	struct blocker *b = xcalloc(1, sizeof(*b));
+	struct stat st;
 
 	b->o = *o;
 	if (b->o.recend == NULL)
@@ -234,6 +239,10 @@ blocker_new(int fd, const struct block_opts *o)
 	b->endlen = strlen(b->o.recend);
 	b->startlen = strlen(b->o.recstart);
 	b->fd = fd;
+	b->relay[0] = b->relay[1] = -1;
+	if (fd >= 0 && fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode) &&
+	    pipe2(b->relay, O_CLOEXEC) == 0)
+		fcntl(b->relay[1], F_SETPIPE_SZ, 1024 * 1024);
 	if (b->o.regexp) {
 		struct buf re;
 
@@ -256,9 +265,46 @@ blocker_free(struct blocker *b)
 		return;
 	if (b->use_re)
 		regfree(&b->re);
+	if (b->relay[0] != -1) {
+		close(b->relay[0]);
+		close(b->relay[1]);
+	}
 	free(b->buf);
 	free(b->header);
 	free(b);
+}
+
+/*
+ * Reads what a pipe has through our own relay pipe: the splice holds the
+ * input pipe's lock only while it moves page references, so the writer
+ * (cat, zcat) is not kept waiting while we copy, as it is by read(2),
+ * which copies under that lock.
+ */
+static ssize_t
+relay_read(struct blocker *b, char *p, size_t room)
+{
+	ssize_t n, got;
+	size_t done = 0;
+
+	do
+		n = splice(b->fd, NULL, b->relay[1], NULL, room, 0);
+	while (n == -1 && errno == EINTR);
+	if (n == -1 && errno == EINVAL) {
+		/* Not spliceable after all: read, as anything else. */
+		close(b->relay[0]);
+		close(b->relay[1]);
+		b->relay[0] = b->relay[1] = -1;
+		return read(b->fd, p, room);
+	}
+	while (n > 0 && done < (size_t)n) {
+		got = read(b->relay[0], p + done, (size_t)n - done);
+		if (got == -1 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			return -1;
+		done += (size_t)got;
+	}
+	return n;
 }
 
 /* Reads once into buf; 0 at end of input, -1 on error. */
@@ -273,7 +319,9 @@ fill(struct blocker *b)
 		b->buf = xreallocarray(b->buf, b->cap, 1);
 	}
 	do
-		n = read(b->fd, b->buf + b->len, b->cap - b->len);
+		n = b->relay[0] != -1 ?
+		    relay_read(b, b->buf + b->len, b->cap - b->len) :
+		    read(b->fd, b->buf + b->len, b->cap - b->len);
 	while (n == -1 && errno == EINTR);
 	if (n == 0)
 		b->eof = true;

@@ -32,7 +32,7 @@ load helper
 
 @test "--resume skips jobs the log has" {
 	parx --joblog log echo ::: a b
-	run parx --resume --joblog log echo ::: a b c d
+	run parx -k --resume --joblog log echo ::: a b c d
 	assert_output $'c\nd'
 }
 
