@@ -1172,9 +1172,9 @@ fill_slots(struct run *r)
 }
 
 static int
-poll_timeout(struct run *r)
+poll_timeout(struct run *r, double now)
 {
-	double now = now_mono(), next = -1, t;
+	double next = -1, t;
 	unsigned long i;
 	struct slot *s;
 
@@ -1273,7 +1273,7 @@ poll_once(struct run *r)
 			r->pfd_stream[n++] = STDIN_FILENO_STREAM;
 		}
 	}
-	timeout = poll_timeout(r);
+	timeout = poll_timeout(r, now);
 	if (held_next >= 0 && (timeout < 0 ||
 	    held_next < now + timeout / 1000.0))
 		timeout = (int)((held_next - now) * 1000) + 1;
