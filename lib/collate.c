@@ -566,6 +566,12 @@ collate_holds(const struct collate *c, const struct collate_job *j)
 	return j != c->owner || c->opts.hold_all;
 }
 
+bool
+collate_out_is_pipe(const struct collate *c, int s)
+{
+	return c->out_is_pipe[s];
+}
+
 unsigned long long
 collate_written(const struct collate *c)
 {

@@ -90,6 +90,12 @@ void	collate_moved(struct collate *, struct collate_job *j, int s,
 /* Whether output job j writes now is held rather than written out. */
 bool	collate_holds(const struct collate *, const struct collate_job *j);
 
+/*
+ * Whether parx's own stream s is a pipe or socket, which can be full;
+ * a file or a device takes all it is given.
+ */
+bool	collate_out_is_pipe(const struct collate *, int s);
+
 /* Bytes written to parx's outputs so far, whichever way. */
 unsigned long long collate_written(const struct collate *);
 

@@ -895,8 +895,10 @@ move(struct slot *s, int stream, int out, loff_t *off, size_t *total)
  * output is spliced straight to our stdout (when that is full, we wait
  * for it, out_blocked, rather than for more input); output held beyond
  * the memory bound is spliced to the spill file; the rest is read.
- * A short move means the pipe is empty: poll says when it is not, which
- * saves asking it again for every write a job makes.
+ * A short move to a file or device means the job's pipe is empty: poll
+ * says when it is not, which saves asking it again for every write a
+ * job makes.  To a pipe it may mean that pipe is full: asking again
+ * tells which.
  */
 static void
 drain(struct run *r, struct slot *s, int stream)
@@ -916,7 +918,8 @@ drain(struct run *r, struct slot *s, int stream)
 			case MOVED:
 				collate_moved(r->col, s->cj, stream,
 				    total - before);
-				if (total - before < READ_ROUND)
+				if (total - before < READ_ROUND &&
+				    !collate_out_is_pipe(r->col, stream))
 					goto out;
 				continue;
 			case MOVED_NOTHING:
