@@ -115,7 +115,8 @@ load helper
 
 @test "a closed pipe downstream ends parx promptly and quietly" {
 	run --separate-stderr bash -c "set -o pipefail; seq 100000 | '$PARX' -j4 echo | head -1"
-	assert_output 1
+	# without -k any of the first jobs may finish, and print, first
+	[[ $output =~ ^[0-9]+$ ]]
 	assert_equal "$stderr" ""
 	assert_equal "$status" 141
 }
