@@ -967,6 +967,7 @@ drain(struct run *r, struct slot *s, int stream)
 			break;
 	}
 out:
+	/* Only consulted while the job's output is held: see HELD_RATE. */
 	if (held > 0)
 		s->held_due[stream] = now_mono() + held / HELD_RATE;
 }
