@@ -290,7 +290,11 @@ parse_jobs(const char *s)
 			usage_error("invalid -j value '%s': %s", s, errstr);
 		if (s[0] == '+')
 			return cpus + v;
-		return (long long)cpus > v ? cpus - v : 1;
+		/* As GNU parallel: no slot left is an error, not one slot. */
+		if ((long long)cpus <= v)
+			usage_error("invalid -j value '%s': %lu CPUs less %lld "
+			    "leaves no job slot", s, cpus, v);
+		return cpus - v;
 	}
 	v = strtonum(s, 0, 1000000, &errstr);
 	if (errstr != NULL)
@@ -1131,6 +1135,25 @@ die_by(int sig)
 	_exit(128 + sig);
 }
 
+/*
+ * Opens /dev/null on any of fds 0-2 that is closed, before anything else
+ * is opened: otherwise the next file parx opens (a job log, a results
+ * table, the signal descriptor) would become the jobs' stdout or stdin.
+ */
+static void
+reserve_std_fds(void)
+{
+	int fd;
+
+	for (fd = STDIN_FILENO; fd <= STDERR_FILENO; fd++) {
+		if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+			continue;
+		if (open("/dev/null", fd == STDIN_FILENO ? O_RDONLY : O_WRONLY)
+		    != fd)
+			_exit(EXIT_ERROR);
+	}
+}
+
 static int
 exit_status(const struct ctx *ctx, const struct run_stats *st)
 {
@@ -1138,6 +1161,11 @@ exit_status(const struct ctx *ctx, const struct run_stats *st)
 		die_by(SIGPIPE);
 	if (st->stop_signal != 0)
 		die_by(st->stop_signal);
+	if (st->start_errno != 0) {
+		errno = st->start_errno;
+		warn("cannot start job %lu", st->start_seq);
+		return EXIT_ERROR;
+	}
 	if (st->write_errno != 0) {
 		errno = st->write_errno;
 		warn("cannot write output");
@@ -1350,6 +1378,7 @@ main(int argc, char **argv)
 	int status;
 	size_t k, n = 0;
 
+	reserve_std_fds();
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.in.delim = '\n';
 	cfg.arg_sep = ":::";

@@ -56,9 +56,10 @@ boundary_at(const struct block_opts *o, size_t endlen, size_t startlen,
 }
 
 /*
- * The first boundary after from in [base, base + n), or 0.  Boundaries
- * that need more bytes than there are (a recstart cut off at the end)
- * do not count yet.
+ * The first boundary after from (never from itself, or a caller counting
+ * boundaries would count one forever) in [base, base + n), or 0.
+ * Boundaries that need more bytes than there are (a recstart cut off at
+ * the end) do not count yet.
  */
 static size_t
 next_boundary_lit(const struct block_opts *o, size_t endlen, size_t startlen,
@@ -69,7 +70,7 @@ next_boundary_lit(const struct block_opts *o, size_t endlen, size_t startlen,
 
 	if (endlen == 0) {
 		/* Only a record start: the boundary is just before it. */
-		for (p = from > 0 ? from : 1; p < n; p++) {
+		for (p = from + 1; p < n; p++) {
 			hit = memchr(base + p, o->recstart[0], n - p);
 			if (hit == NULL)
 				return 0;
@@ -410,8 +411,8 @@ cut_after(const struct blocker *b, int fd, off_t target, char *win,
 
 	if (base < 0)
 		base = 0;
-	/* Only boundaries at or after target: where the search starts. */
-	from = (size_t)(target - base) - (b->endlen > 0 ? 1 : 0);
+	/* Only boundaries at or after target: those after target - 1. */
+	from = (size_t)(target - base) - 1;
 	*cut = -1;
 	for (;;) {
 		if ((got = fdio_pread(fd, win, window, base)) == -1)

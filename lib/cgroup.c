@@ -230,6 +230,15 @@ cgroup_slot_kill(struct cgroups *cg, unsigned long slot)
 		write_file(slot_path(cg, slot, "cgroup.kill"), "1");
 }
 
+const char *
+cgroup_kill_file(struct cgroups *cg)
+{
+	buf_reset(&cg->path);
+	buf_addstr(&cg->path, cg->base);
+	buf_addstr(&cg->path, "/cgroup.kill");
+	return cg->path.data;
+}
+
 /* Removes a group; one still busy is killed and waited for a little. */
 static void
 remove_group(const char *dir, const char *kill_file)

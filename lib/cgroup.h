@@ -30,6 +30,9 @@ const char	*cgroup_slot_procs(struct cgroups *, unsigned long slot);
  */
 void	cgroup_slot_kill(struct cgroups *, unsigned long slot);
 
+/* The cgroup.kill file of parx's group, which ends every job's. */
+const char	*cgroup_kill_file(struct cgroups *);
+
 /* Kills what is left in all jobs' groups and removes parx's group. */
 void	cgroup_close(struct cgroups *);
 

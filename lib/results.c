@@ -433,7 +433,7 @@ results_job_done(struct results *r, const struct run_result *res)
 	struct pending **pp, *p;
 	struct buf row, out, err;
 	char num[32];
-	int ret = res->output_lost ? -1 : 0;
+	int ret = res->output_errno != 0 ? -1 : 0;
 
 	for (pp = &r->pending; *pp != NULL && (*pp)->seq != res->seq;
 	    pp = &(*pp)->next)
@@ -443,7 +443,9 @@ results_job_done(struct results *r, const struct run_result *res)
 	*pp = p->next;
 	if (r->kind == KIND_DIR) {
 		snprintf(num, sizeof(num), "%lu", res->seq);
-		ret = write_file(p->dir, "seq", num);
+		/* A lost copy stays an error, whatever this write does. */
+		if (write_file(p->dir, "seq", num) == -1)
+			ret = -1;
 	} else {
 		buf_init(&row);
 		buf_init(&out);
@@ -463,6 +465,8 @@ results_job_done(struct results *r, const struct run_result *res)
 		buf_release(&err);
 	}
 	pending_free(p);
+	if (res->output_errno != 0)
+		errno = res->output_errno;
 	return ret;
 }
 

@@ -3,22 +3,23 @@
  *
  * One poll() set holds the signal fd and every job's output pipes; the
  * poll timeout is the nearest deadline (a --timeout, the next step of a
- * kill sequence, --delay), so nothing sleeps.  A job is finished only when
- * both its exit status and the end of its pipes have arrived, in either
- * order (tmux's DEAD and CLOSED), and its slot is refilled at once.
+ * kill sequence, --delay), so nothing sleeps.  A job's process exits
+ * first or its pipes reach end of file first, in either order (tmux's
+ * DEAD and CLOSED).  The job is over when its process has exited: what
+ * its pipes hold at that moment is collected, and no end of file is
+ * waited for, since a background child that inherited the pipes may hold
+ * them open for ever.  Its slot is then refilled at once.
  *
- * parx is a child subreaper: descendants that detach from a job are
- * reparented to it and are ended with the run.
+ * What detaches from a job is handed back to parx (contain.c) and ended
+ * with the run.
  */
 #include "run.h"
 
 #include <sys/inotify.h>
 #include <sys/ioctl.h>
-#include <sys/prctl.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -30,6 +31,7 @@
 
 #include "buf.h"
 #include "cgroup.h"
+#include "contain.h"
 #include "fdio.h"
 #include "sig.h"
 #include "spawn.h"
@@ -38,6 +40,13 @@
 #define READ_CHUNK	(64 * 1024)
 #define READ_ROUND	(1024 * 1024)	/* per pipe per poll, for fairness */
 #define RECHECK_MS	1000		/* --memfree, --load: look again */
+/*
+ * No job runs and none can start for want of processes or memory: try
+ * again after a pause that doubles from START_RETRY_MIN up to a second,
+ * for START_RETRY_FOR seconds in all before giving up.
+ */
+#define START_RETRY_MIN	0.01
+#define START_RETRY_FOR	10.0
 /*
  * While our output streams faster than HELD_RATE bytes a second and the
  * running jobs are at least as many as the CPUs, held output
@@ -68,6 +77,7 @@ struct slot {
 	bool			 exited;
 	int			 status;	/* wait status, or errno */
 	int			 fd[2];		/* stdout, stderr pipes or -1 */
+	size_t			 tail[2];	/* exited: bytes left to take */
 	int			 in_pipe;	/* our end of its stdin, or -1 */
 	int			 fifo_wd;	/* --fifo: inotify watch, or -1 */
 	bool			 fifo_opened;	/* the job has opened it */
@@ -84,7 +94,7 @@ struct slot {
 	double			 term_next;	/* when the next step is due */
 	bool			 timed_out;
 	bool			 killed;
-	bool			 tee_failed;
+	int			 tee_errno;	/* writing a tee_fd failed */
 	unsigned long long	 bytes[2];
 	double			 held_due[2];	/* take held output again then */
 	char			*files_path;	/* --files: where stdout went */
@@ -118,6 +128,9 @@ struct run {
 	unsigned long long		 rate_written;	/* written by then */
 	struct run_job			 deferred;	/* waits for a slot */
 	bool				 has_deferred;
+	double				 retry_at;	/* deferred: not before */
+	double				 retry_pause;
+	double				 retry_since;	/* first failure */
 	double				 last_start;
 	const struct run_termstep	*termseq;
 	size_t				 ntermseq;
@@ -129,6 +142,7 @@ struct run {
 	sigset_t			 sigdefault;
 	struct median			 median;
 	struct cgroups			*cg;		/* or NULL */
+	struct contain			*cont;
 	int				 ino;		/* inotify, for --fifo */
 	struct pollfd			*pfd;
 	struct slot			**pfd_slot;
@@ -223,6 +237,7 @@ is_ours(const char *e)
 {
 	static const char *const names[] = {
 		"PARALLEL_SEQ=", "PARALLEL_JOBSLOT=", "PARX_SEQ=", "PARX_SLOT=",
+		"PARX_RUN=",
 	};
 	size_t i;
 
@@ -232,7 +247,10 @@ is_ours(const char *e)
 	return false;
 }
 
-/* The inherited environment, with room for the four per-job variables. */
+/*
+ * The inherited environment, the run's marker (contain.h) and room for
+ * the four per-job variables.
+ */
 static void
 env_init(struct run *r)
 {
@@ -240,10 +258,11 @@ env_init(struct run *r)
 
 	while (environ[n] != NULL)
 		n++;
-	r->env = xreallocarray(NULL, n + 5, sizeof(*r->env));
+	r->env = xreallocarray(NULL, n + 6, sizeof(*r->env));
 	for (i = 0; i < n; i++)
 		if (!is_ours(environ[i]))
 			r->env[r->nenv++] = environ[i];
+	r->env[r->nenv++] = (char *)contain_marker(r->cont);
 	r->env[r->nenv] = r->env_seq[0];
 	r->env[r->nenv + 1] = r->env_slot[0];
 	r->env[r->nenv + 2] = r->env_seq[1];
@@ -545,8 +564,10 @@ launch(struct run *r, struct slot *s)
 	s->attempts++;
 	s->exited = false;
 	s->status = 0;
+	/* Whatever ended the last attempt says nothing about this one. */
 	s->term_step = -1;
 	s->timed_out = false;
+	s->killed = false;
 	s->bytes[0] = s->bytes[1] = 0;
 	s->held_due[0] = s->held_due[1] = 0;
 	clock_gettime(CLOCK_REALTIME, &s->start);
@@ -574,6 +595,29 @@ announce(struct run *r, struct slot *s)
 		    strlen(s->job.cmd));
 		collate_add(r->col, s->cj, COLLATE_STDERR, "\n", 1);
 	}
+}
+
+/*
+ * No job runs, so nothing will end to free what the job lacked: whether
+ * to try again later (the pause is set), or to give up.  Descriptors are
+ * parx's own and are not coming back; processes and memory may be.
+ */
+static bool
+may_retry_start(struct run *r, int e)
+{
+	double now = now_mono();
+
+	if (e == EMFILE)
+		return false;
+	if (r->retry_since == 0) {
+		r->retry_since = now;
+		r->retry_pause = START_RETRY_MIN;
+	} else if (now - r->retry_since >= START_RETRY_FOR)
+		return false;
+	else if ((r->retry_pause *= 2) > 1)
+		r->retry_pause = 1;
+	r->retry_at = now + r->retry_pause;
+	return true;
 }
 
 /*
@@ -605,12 +649,21 @@ start_job(struct run *r, struct slot *s)
 		}
 	}
 	e = launch(r, s);
-	if (e != 0 && out_of_resources(e) && r->running > 0) {
+	if (e != 0 && out_of_resources(e)) {
+		free(s->files_path);
+		s->files_path = NULL;
+		if (r->running == 0 && !may_retry_start(r, e)) {
+			/* Not run, not logged: --resume will run it. */
+			r->stats->start_errno = e;
+			r->stats->start_seq = s->job.seq;
+			free_job(&s->job);
+			r->stopping = true;
+			return 0;
+		}
 		/* Run it when a slot frees up, and use fewer slots. */
 		r->deferred = s->job;
 		r->has_deferred = true;
-		free(s->files_path);
-		if (r->limit > r->running) {
+		if (r->running > 0 && r->limit > r->running) {
 			r->limit = r->running;
 			if (!r->stats->fewer_slots)
 				notice(r, "system limit reached: running "
@@ -619,6 +672,7 @@ start_job(struct run *r, struct slot *s)
 		}
 		return 2;
 	}
+	r->retry_since = 0;
 	s->busy = true;
 	r->running++;
 	r->stats->started++;
@@ -648,7 +702,7 @@ result_of(const struct slot *s, struct run_result *res)
 	res->attempts = s->attempts;
 	res->timed_out = s->timed_out;
 	res->killed = s->killed;
-	res->output_lost = s->tee_failed;
+	res->output_errno = s->tee_errno;
 	res->out_bytes[0] = s->bytes[0];
 	res->out_bytes[1] = s->bytes[1];
 	if (s->pid == -1) {
@@ -686,7 +740,7 @@ kill_all(struct run *r)
 	r->stopping = true;
 	r->killing = true;
 	for (i = 0; i < r->nslots; i++)
-		if (r->slots[i].busy && !r->slots[i].exited)
+		if (r->slots[i].busy)
 			start_termseq(r, &r->slots[i]);
 }
 
@@ -752,10 +806,15 @@ finish(struct run *r, struct slot *s)
 	r->running--;
 }
 
+/*
+ * A job is finished when its process has exited, its pipes are taken and
+ * no --termseq is still at work on what is left of its group.
+ */
 static void
 maybe_finish(struct run *r, struct slot *s)
 {
-	if (s->busy && s->exited && s->fd[0] == -1 && s->fd[1] == -1)
+	if (s->busy && s->exited && s->fd[0] == -1 && s->fd[1] == -1 &&
+	    s->term_step == -1)
 		finish(r, s);
 }
 
@@ -855,8 +914,8 @@ tee_output(struct slot *s, int stream, const char *p, size_t n)
 	/* A full disk: the result says the copy is incomplete. */
 	if (s->job.tee_fd[stream] != -1 &&
 	    fdio_write_full(s->job.tee_fd[stream], p, n) == -1) {
+		s->tee_errno = errno;
 		close_fd(&s->job.tee_fd[stream]);
-		s->tee_failed = true;
 	}
 }
 
@@ -970,6 +1029,13 @@ out:
 	/* Only consulted while the job's output is held: see HELD_RATE. */
 	if (held > 0)
 		s->held_due[stream] = now_mono() + held / HELD_RATE;
+	/* What was there when the job exited is taken: it is over. */
+	if (s->exited && s->fd[stream] != -1) {
+		if (total >= s->tail[stream])
+			close_fd(&s->fd[stream]);
+		else
+			s->tail[stream] -= total;
+	}
 }
 
 /* Bytes waiting in a pipe. */
@@ -979,25 +1045,6 @@ has_input(int fd)
 	int n = 0;
 
 	return ioctl(fd, FIONREAD, &n) == 0 && n > 0;
-}
-
-/*
- * A job we ended takes what it started along: its cgroup is killed, and
- * its output ends with what is there now, so that a descendant that left
- * with setsid and still holds the pipes cannot keep the job from
- * finishing (it is ended with the run, as the subreaper's).
- */
-static void
-end_killed(struct run *r, struct slot *s)
-{
-	int k;
-
-	cgroup_slot_kill(r->cg, s - r->slots + 1);
-	for (k = 0; k < 2; k++)
-		if (s->fd[k] != -1) {
-			drain(r, s, k);
-			close_fd(&s->fd[k]);
-		}
 }
 
 static struct slot *
@@ -1011,62 +1058,181 @@ slot_of(struct run *r, pid_t pid)
 	return NULL;
 }
 
-static void
-reap(struct run *r)
+/*
+ * Whether job s's process group still has a member.  Its number cannot
+ * have gone to another group while one is left: the kernel keeps a pid
+ * that is some process's group id.
+ */
+static bool
+group_alive(const struct slot *s)
 {
+	return s->pid > 0 && (kill(-s->pid, 0) == 0 || errno == EPERM);
+}
+
+/*
+ * The job's process has exited with wait status st.  What its pipes hold
+ * now is all the job wrote (a write to a pipe is done before the writer
+ * can exit); it is still taken (tail), but no end of file is waited for:
+ * a background child may hold the pipes for as long as it lives.  A job
+ * we ended takes its cgroup along, escapees and all.
+ */
+static void
+job_exited(struct run *r, struct slot *s, int st)
+{
+	int k, n;
+
+	s->exited = true;
+	s->status = st;
+	/*
+	 * A --termseq goes on while anything of the group is left; once it
+	 * is done, the cgroup takes along what left the group (setsid).
+	 */
+	if (s->term_step != -1 && !group_alive(s)) {
+		s->term_step = -1;
+		cgroup_slot_kill(r->cg, s - r->slots + 1);
+	}
+	close_fd(&s->in_pipe);	/* nobody will read the rest */
+	if (s->fifo_wd != -1) {
+		inotify_rm_watch(r->ino, s->fifo_wd);
+		s->fifo_wd = -1;
+	}
+	for (k = 0; k < 2; k++) {
+		if (s->fd[k] == -1)
+			continue;
+		n = 0;
+		if (ioctl(s->fd[k], FIONREAD, &n) == -1 || n <= 0)
+			close_fd(&s->fd[k]);
+		else
+			s->tail[k] = (size_t)n;
+	}
+	maybe_finish(r, s);
+}
+
+/*
+ * Reaps the jobs that have exited, each by its pid, when some child
+ * parx inherited hides them from waitid(P_ALL).
+ */
+static void
+reap_each_job(struct run *r)
+{
+	unsigned long i;
 	struct slot *s;
 	pid_t pid;
 	int st;
 
-	/* One SIGCHLD may stand for many exits, orphans' too. */
+	for (i = 0; i < r->nslots; i++) {
+		s = &r->slots[i];
+		if (!s->busy || s->exited || s->pid <= 0)
+			continue;
+		do
+			pid = waitpid(s->pid, &st, WNOHANG);
+		while (pid == -1 && errno == EINTR);
+		if (pid == s->pid)
+			job_exited(r, s, st);
+	}
+}
+
+/*
+ * One SIGCHLD may stand for many exits.  Each exited child is looked at
+ * first (WNOWAIT) and reaped only if it is parx's: a job, an orphan of
+ * one, the sentinel; a child parx inherited is left alone.
+ */
+static void
+reap(struct run *r)
+{
+	siginfo_t si;
+	struct slot *s;
+	pid_t pid;
+	int st;
+
 	for (;;) {
-		pid = waitpid(-1, &st, WNOHANG);
-		if (pid == -1 && errno == EINTR)
-			continue;
-		if (pid <= 0)
-			return;
-		if ((s = slot_of(r, pid)) == NULL || s->exited)
-			continue;
-		s->exited = true;
-		s->status = st;
-		s->term_step = -1;
-		close_fd(&s->in_pipe);	/* nobody will read the rest */
-		if (s->fifo_wd != -1) {
-			inotify_rm_watch(r->ino, s->fifo_wd);
-			s->fifo_wd = -1;
+		memset(&si, 0, sizeof(si));
+		if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) == -1) {
+			if (errno == EINTR)
+				continue;
+			return;		/* ECHILD */
 		}
-		if (s->killed)
-			end_killed(r, s);
-		maybe_finish(r, s);
+		if (si.si_pid == 0)
+			return;
+		if ((s = slot_of(r, si.si_pid)) == NULL) {
+			if (!contain_reap_child(r->cont, si.si_pid)) {
+				reap_each_job(r);
+				return;
+			}
+			continue;
+		}
+		do
+			pid = waitpid(si.si_pid, &st, WNOHANG);
+		while (pid == -1 && errno == EINTR);
+		if (pid == si.si_pid && !s->exited)
+			job_exited(r, s, st);
 	}
 }
 
 /* ---- killing ---- */
 
+/*
+ * Starts the --termseq on job s's process group.  A job whose process has
+ * already exited is not "killed" (its status is its own), but what is
+ * left of its group still gets the sequence.
+ */
 static void
 start_termseq(struct run *r, struct slot *s)
 {
 	if (s->term_step != -1 || s->pid <= 0)
 		return;
-	s->killed = true;
+	if (!s->exited)
+		s->killed = true;
 	s->term_step = 0;
 	s->term_next = now_mono();
 	(void)r;
 }
 
-/* Sends the kill steps that are due; the job's whole group gets them. */
+/*
+ * Sends the kill steps that are due; the job's whole group gets them, as
+ * long as one member is left, whether or not the job's own process has
+ * exited (GNU parallel signals the group until it is empty).  Once the
+ * process has exited and the group is empty or the sequence is over, the
+ * job may finish.
+ */
 static void
 advance_termseq(struct run *r, struct slot *s, double now)
 {
 	const struct run_termstep *st;
 
-	while (s->term_step >= 0 && (size_t)s->term_step < r->ntermseq &&
-	    s->term_next <= now) {
+	while (s->term_step >= 0 && s->term_next <= now) {
+		if (s->exited && ((size_t)s->term_step == r->ntermseq ||
+		    !group_alive(s))) {
+			s->term_step = -1;
+			cgroup_slot_kill(r->cg, s - r->slots + 1);
+			maybe_finish(r, s);
+			return;
+		}
+		if ((size_t)s->term_step == r->ntermseq)
+			return;		/* unkillable: wait for its exit */
 		st = &r->termseq[s->term_step++];
-		kill(-s->pid, st->sig);
+		(void)kill(-s->pid, st->sig);
 		if (st->sig == SIGKILL)
 			cgroup_slot_kill(r->cg, s - r->slots + 1);
 		s->term_next = now + st->ms / 1000.0;
+	}
+}
+
+/* A second SIGINT or SIGTERM: no more waiting, SIGKILL to every job now. */
+static void
+kill_all_now(struct run *r)
+{
+	unsigned long i;
+	struct slot *s;
+
+	for (i = 0; i < r->nslots; i++) {
+		s = &r->slots[i];
+		if (!s->busy || s->term_step == -1)
+			continue;
+		(void)kill(-s->pid, SIGKILL);
+		cgroup_slot_kill(r->cg, i + 1);
+		s->term_step = (int)r->ntermseq;
+		s->term_next = now_mono();
 	}
 }
 
@@ -1079,9 +1245,10 @@ check_deadlines(struct run *r)
 
 	for (i = 0; i < r->nslots; i++) {
 		s = &r->slots[i];
-		if (!s->busy || s->exited)
+		if (!s->busy)
 			continue;
-		if (s->deadline > 0 && now >= s->deadline && s->term_step == -1) {
+		if (!s->exited && s->deadline > 0 && now >= s->deadline &&
+		    s->term_step == -1) {
 			s->timed_out = true;
 			start_termseq(r, s);
 		}
@@ -1089,26 +1256,41 @@ check_deadlines(struct run *r)
 	}
 }
 
+/*
+ * As GNU parallel 20221122: SIGINT and SIGTERM end the run, each running
+ * job getting the --termseq (a second one sends SIGKILL at once); SIGHUP
+ * starts no more jobs and waits for the running ones.
+ */
 static void
 handle_signals(struct run *r)
 {
+	char msg[160];
 	int sig;
 
 	while ((sig = sig_next()) > 0) {
-		if (sig == SIGCHLD) {
+		switch (sig) {
+		case SIGCHLD:
 			reap(r);
-			continue;
+			break;
+		case SIGHUP:
+			if (r->stopping)
+				break;
+			r->stopping = true;
+			r->stats->drained = true;
+			snprintf(msg, sizeof(msg), "SIGHUP received: starting no "
+			    "more jobs, waiting for the %lu running (SIGTERM "
+			    "ends them)", r->running);
+			notice(r, msg);
+			break;
+		default:
+			if (r->stats->stop_signal != 0)
+				kill_all_now(r);
+			else {
+				r->stats->stop_signal = sig;
+				kill_all(r);
+			}
+			break;
 		}
-		/*
-		 * As GNU parallel: a first SIGTERM (or SIGHUP) starts no
-		 * more jobs and lets the running ones finish; SIGINT or a
-		 * second one ends them.
-		 */
-		if (sig == SIGINT || r->stats->stop_signal != 0)
-			kill_all(r);
-		if (r->stats->stop_signal == 0 || sig == SIGINT)
-			r->stats->stop_signal = sig;
-		r->stopping = true;
 	}
 }
 
@@ -1146,6 +1328,10 @@ start_wait(struct run *r)
 	if (r->opts->max_load > 0 && getloadavg(load, 1) == 1 &&
 	    load[0] >= r->opts->max_load)
 		wait = wait > RECHECK_MS / 1000.0 ? wait : RECHECK_MS / 1000.0;
+	if (r->has_deferred && r->running == 0 && r->retry_at > 0) {
+		since = r->retry_at - now_mono();
+		wait = since > wait ? since : wait;
+	}
 	return wait;
 }
 
@@ -1184,12 +1370,13 @@ poll_timeout(struct run *r, double now)
 
 	for (i = 0; i < r->nslots; i++) {
 		s = &r->slots[i];
-		if (!s->busy || s->exited)
+		if (!s->busy)
 			continue;
 		t = -1;
-		if (s->term_step >= 0 && (size_t)s->term_step < r->ntermseq)
+		if (s->term_step >= 0 && ((size_t)s->term_step < r->ntermseq ||
+		    s->exited))
 			t = s->term_next;
-		else if (s->term_step == -1 && s->deadline > 0)
+		else if (s->term_step == -1 && s->deadline > 0 && !s->exited)
 			t = s->deadline;
 		if (t >= 0 && (next < 0 || t < next))
 			next = t;
@@ -1306,76 +1493,6 @@ poll_once(struct run *r)
 	check_deadlines(r);
 }
 
-/* ---- orphans ---- */
-
-/* Children that are no job of ours: descendants reparented to us. */
-static size_t
-list_orphans(struct run *r, pid_t *pids, size_t max)
-{
-	char path[300], *p, *end;
-	struct buf b;
-	size_t n = 0;
-	ssize_t got;
-	DIR *d;
-	struct dirent *e;
-	int fd;
-	long v;
-
-	if ((d = opendir("/proc/self/task")) == NULL)
-		return 0;
-	buf_init(&b);
-	while ((e = readdir(d)) != NULL && n < max) {
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "/proc/self/task/%s/children",
-		    e->d_name);
-		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-			continue;
-		buf_reset(&b);
-		buf_grow(&b, 4096);
-		while ((got = read(fd, b.data + b.len, 4096)) > 0) {
-			b.len += got;
-			buf_grow(&b, 4096);
-		}
-		close(fd);
-		b.data[b.len] = '\0';
-		for (p = b.data; n < max; p = end) {
-			v = strtol(p, &end, 10);
-			if (end == p)
-				break;
-			if (slot_of(r, (pid_t)v) == NULL)
-				pids[n++] = (pid_t)v;
-		}
-	}
-	buf_release(&b);
-	closedir(d);
-	return n;
-}
-
-/*
- * Ends what detached from the jobs and was handed to us as subreaper;
- * killing one may hand us its children, hence the rounds.
- */
-static void
-end_orphans(struct run *r)
-{
-	pid_t pids[256];
-	size_t n, i;
-	int round, st;
-
-	for (round = 0; round < 50; round++) {
-		while (waitpid(-1, &st, WNOHANG) > 0)
-			;
-		if ((n = list_orphans(r, pids, 256)) == 0)
-			return;
-		for (i = 0; i < n; i++) {
-			kill(pids[i], round < 2 ? SIGTERM : SIGKILL);
-			kill(-pids[i], round < 2 ? SIGTERM : SIGKILL);
-		}
-		usleep(round < 2 ? 100000 : 20000);
-	}
-}
-
 int
 run_parse_termseq(const char *spec, struct run_opts *o, const char **errstr)
 {
@@ -1438,6 +1555,7 @@ run_parallel(const struct run_opts *opts, const struct run_callbacks *cb,
 {
 	struct collate_opts co;
 	struct run r;
+	char msg[200];
 	int ret;
 
 	memset(&r, 0, sizeof(r));
@@ -1456,12 +1574,21 @@ run_parallel(const struct run_opts *opts, const struct run_callbacks *cb,
 		sig_release();
 		return -1;
 	}
-	/* Detached descendants come to us, so they can be ended too. */
-	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	r.cont = contain_new();
+	if (contain_sentinel_errno(r.cont) != 0) {
+		snprintf(msg, sizeof(msg), "cannot start the sentinel (%s): "
+		    "after a kill -9 of parx, its jobs' children may live on",
+		    strerror(contain_sentinel_errno(r.cont)));
+		notice(&r, msg);
+	}
+	if (opts->cleanup_dir != NULL)
+		(void)contain_watch_dir(r.cont, opts->cleanup_dir);
 	if (opts->cgroups && (r.cg = cgroup_open()) == NULL &&
 	    (opts->verbose || opts->trace))
 		notice(&r, "no writable cgroup v2 tree: jobs are tracked by "
 		    "process group and as a child subreaper");
+	if (r.cg != NULL)
+		(void)contain_watch_cgroup(r.cont, cgroup_kill_file(r.cg));
 	sig_defaults(&r.sigdefault);
 	memset(&co, 0, sizeof(co));
 	co.mode = opts->output;
@@ -1489,7 +1616,7 @@ run_parallel(const struct run_opts *opts, const struct run_callbacks *cb,
 		poll_once(&r);
 	}
 	cgroup_close(r.cg);
-	end_orphans(&r);
+	contain_end_orphans(r.cont, NULL, 0);
 	if (r.has_deferred)
 		free_job(&r.deferred);
 	stats->spill_errno = collate_spill_errno(r.col);
@@ -1506,7 +1633,7 @@ run_parallel(const struct run_opts *opts, const struct run_callbacks *cb,
 	close(r.devnull);
 	if (r.ino != -1)
 		close(r.ino);
-	prctl(PR_SET_CHILD_SUBREAPER, 0);
+	contain_free(r.cont);
 	sig_release();
 	return 0;
 }

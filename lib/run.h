@@ -57,7 +57,8 @@ struct run_result {
 	struct timespec	 start;		/* wall clock, of the last attempt */
 	double		 runtime;	/* seconds */
 	unsigned long long out_bytes[2];/* stdout and stderr received */
-	bool		 output_lost;	/* a copy (tee_fd) could not be written */
+	int		 output_errno;	/* a copy (tee_fd) could not be written:
+				   why; 0 if none */
 };
 
 enum run_action {
@@ -113,18 +114,24 @@ struct run_opts {
 	double			 max_load;	/* start only below this load */
 	bool			 cgroups;	/* a cgroup v2 group per job */
 	unsigned long		 cpus;		/* the jobs share; 0: unknown */
+	const char		*cleanup_dir;	/* removed with its files if parx
+						   is killed (--cat, --fifo) */
 };
 
 struct run_stats {
 	unsigned long	started;
 	unsigned long	failed;
 	int		input_errno;	/* next_job() failed */
-	int		stop_signal;	/* stopped by SIGINT, SIGTERM, SIGHUP */
+	int		stop_signal;	/* ended by SIGINT or SIGTERM */
+	bool		drained;	/* SIGHUP: started no more jobs */
 	bool		broken_pipe;	/* stdout was closed */
 	bool		halted;		/* job_done() asked to stop */
 	int		write_errno;	/* writing stdout or stderr failed */
 	int		spill_errno;
 	bool		fewer_slots;	/* ran fewer jobs at once than asked */
+	int		start_errno;	/* job start_seq could not start, and
+					   no other was running: stopped */
+	unsigned long	start_seq;
 };
 
 /*

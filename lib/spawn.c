@@ -13,6 +13,7 @@
 #include "spawn.h"
 
 #include <sys/prctl.h>
+#include <sys/wait.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -96,16 +97,47 @@ spawn_job(const struct spawn_req *req, pid_t *pid)
 		return e;
 	}
 	close(fds[1]);
-	/* End of file: exec worked.  Four bytes: its errno. */
+	/*
+	 * End of file: exec worked.  Four bytes: its errno.  A read error
+	 * says nothing about the child, so it is not taken for success.
+	 */
 	do
 		n = read(fds[0], &e, sizeof(e));
 	while (n == -1 && errno == EINTR);
+	if (n == -1)
+		e = errno;
 	close(fds[0]);
-	if (n != (ssize_t)sizeof(e)) {
+	if (n == 0) {
 		*pid = p;
 		return 0;
 	}
-	/* The child has exited; it is reaped with the others. */
+	if (n != (ssize_t)sizeof(e) && n != -1)
+		e = EIO;
+	/*
+	 * The child exits (or, after a read error, is made to): reap it
+	 * here, so that every child the caller sees is a job.
+	 */
+	if (n == -1)
+		(void)kill(p, SIGKILL);
+	while (waitpid(p, NULL, 0) == -1 && errno == EINTR)
+		;
 	*pid = -1;
 	return e;
+}
+
+pid_t
+spawn_function(void (*fn)(void *), void *arg)
+{
+	pid_t p;
+
+	/*
+	 * A plain fork: the child runs parx's own code rather than exec,
+	 * and parx has one thread, so nothing is held locked in the copy.
+	 */
+	p = fork();
+	if (p == 0) {
+		fn(arg);
+		_exit(0);
+	}
+	return p;
 }

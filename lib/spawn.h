@@ -24,8 +24,14 @@ struct spawn_req {
 /*
  * Starts the job; its pid is stored in *pid.  Returns 0, or an errno
  * value (ENOENT if the program is not found) as posix_spawn does; the
- * failed child is then left for the caller's waitpid() to reap.
+ * failed child has then been reaped and *pid is -1.
  */
 int	spawn_job(const struct spawn_req *, pid_t *pid);
+
+/*
+ * Forks a helper process that runs fn(arg) and exits: parx's sentinel
+ * (contain.c).  The pid, or -1 with errno set.  The caller reaps it.
+ */
+pid_t	spawn_function(void (*fn)(void *), void *arg);
 
 #endif

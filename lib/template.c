@@ -67,6 +67,7 @@ struct template {
 	struct template_opts	 opts;
 	struct word		*words;
 	size_t			 nwords;
+	size_t			 words_cap;
 	char			*lead;		/* blanks before the first word */
 	bool			 direct;
 	bool			 needs_total;
@@ -578,7 +579,12 @@ new_word(struct template *t)
 {
 	struct word *w;
 
-	t->words = xreallocarray(t->words, t->nwords + 1, sizeof(*t->words));
+	/* Doubling: a 1 MiB command line may hold 100,000 words. */
+	if (t->nwords == t->words_cap) {
+		t->words_cap = t->words_cap == 0 ? 8 : t->words_cap * 2;
+		t->words = xreallocarray(t->words, t->words_cap,
+		    sizeof(*t->words));
+	}
 	w = &t->words[t->nwords++];
 	memset(w, 0, sizeof(*w));
 	return w;
