@@ -211,7 +211,10 @@ block_end(const struct blocker *b, const char *base, size_t n, bool at_eof)
 			last_ok = p;
 		}
 	}
-	return at_eof ? n : 0;
+	if (!at_eof)
+		return 0;
+	/* As GNU: -L's last, short record is a block of its own. */
+	return want == 0 && last_ok > 0 ? last_ok : n;
 }
 
 int

@@ -52,11 +52,38 @@ load helper
 }
 
 @test "-j forms: +N, -N, N%, 0" {
-	for j in +1 -1 50% 200% 0 1; do
+	forms="+1 50% 200% 0 1"
+	[ "$(nproc)" -gt 1 ] && forms="$forms -1"
+	for j in $forms; do
 		run parx -j "$j" echo ::: a
 		assert_success
 		assert_output a
 	done
+}
+
+@test "-j -N that leaves no slot is an error, as in GNU parallel" {
+	run --separate-stderr parx -j -99999 touch x ::: a
+	assert_failure 255
+	assert_equal "$stderr" "parx: invalid -j value '-99999': $(nproc) CPUs less 99999 leaves no job slot (see 'parx --help')"
+	assert_file_not_exists x
+}
+
+@test "with fds 0-2 closed, no job output lands in parx's own files" {
+	# stdout closed: the job log would otherwise become the jobs' stdout.
+	run bash -c "'$PARX' --joblog log printf 'x\\ty\\n' ::: 1 >&-"
+	assert_success
+	[ "$(wc -l <log)" -eq 2 ]
+	run awk -F'\t' 'NF != 9' log
+	assert_output ""
+	# stdin closed: nothing to read, rather than parx's own descriptors.
+	run timeout -k 2 10 bash -c "'$PARX' echo <&-"
+	assert_success
+	assert_output ""
+	# stderr closed: the results table keeps only the rows.
+	run bash -c "'$PARX' --results r.csv -q sh -c 'printf out; printf err >&2' ::: 1 2>&-"
+	assert_success
+	[ "$(wc -l <r.csv)" -eq 2 ]
+	[ "$(grep -c "^1,.*,out,err$" r.csv)" -eq 1 ]
 }
 
 @test "-j runs that many at once" {

@@ -27,6 +27,14 @@ load helper
 	refute_line done-0.6
 }
 
+@test "a retry after a timeout is judged on its own: --halt sees its failure" {
+	# The first attempt times out; the second exits 5 and must halt.
+	run --separate-stderr timeout -k 2 20 "$PARX" -j1 --timeout 0.5 --retries 2 --halt now,fail=1 \
+	    -q sh -c 'if [ -e tried ]; then exit 5; fi; touch tried; sleep 10' ::: a b
+	assert_failure 5
+	[[ $stderr == *"halting (--halt now): job 1 failed"* ]]
+}
+
 @test "--halt soon,fail=2: the number of failures" {
 	run parx -j1 --halt soon,fail=2 'exit {}' ::: 0 3 0 4 5
 	assert_failure 2

@@ -61,6 +61,20 @@ load helper
 	assert_output $'a;\n>b;\n>c'
 }
 
+@test "--pipe --recstart without --recend: -N and -L count records, as GNU does" {
+	run timeout -k 2 10 bash -c "printf 'Xa\nXb\nXc\nXd\nXe\n' | '$PARX' -k --pipe --recstart X -N 2 'echo ---; cat'"
+	assert_success
+	assert_output $'---\nXa\nXb\n---\nXc\nXd\n---\nXe'
+	run timeout -k 2 10 bash -c "printf 'Xa\nXb\nXc\nXd\nXe\n' | '$PARX' -k --pipe --recstart X -L 2 'echo ---; cat'"
+	assert_success
+	assert_output $'---\nXa\nXb\nXc\nXd\n---\nXe'
+}
+
+@test "--pipe -L: a short last record is a block of its own, as GNU's" {
+	run bash -c "seq 5 | '$PARX' -k --pipe -L 2 'echo ---; cat'"
+	assert_output $'---\n1\n2\n3\n4\n---\n5'
+}
+
 @test "--pipe -N: records per block; -L: lines per record" {
 	run bash -c "seq 7 | '$PARX' -k --pipe -N 3 'paste -sd+'"
 	assert_output $'1+2+3\n4+5+6\n7'

@@ -27,6 +27,20 @@ load helper
 	[ -f out/name/x/stdout ]
 }
 
+@test "--results DIR on a full disk: the lost output fails the run" {
+	[ "$(id -u)" -eq 0 ] || skip "needs root to mount a small file system"
+	mkdir small
+	# A 1 MiB tmpfs in a mount namespace of its own: nothing to unmount.
+	# The job frees some room before it exits, so that the seq file
+	# (written last) fits: its success must not hide the lost output.
+	run --separate-stderr unshare -m bash -c "mount -t tmpfs -o size=1m tmpfs small &&
+	    head -c 300000 /dev/zero >small/filler &&
+	    '$PARX' --results small/r -q sh -c 'head -c 1500000 /dev/zero; rm small/filler' ::: a"
+	assert_failure 255
+	assert_output ""
+	[[ $stderr == "parx: cannot write --results for job 1: No space left on device" ]]
+}
+
 @test "--results FILE.csv" {
 	run parx -k --results r.csv echo ::: 'a,b' 'c"d'
 	assert_success
