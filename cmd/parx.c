@@ -847,7 +847,7 @@ struct pipe_src {
 struct ctx {
 	struct config		*cfg;
 	struct pipe_src		 pipe;
-	char			*fifo_dir;	/* --fifo */
+	char			*run_dir;	/* --fifo's FIFOs, --cat's files */
 	struct feed		*feed;
 	struct input		*in;
 	struct joblog		*joblog;
@@ -862,9 +862,12 @@ struct ctx {
 	bool			 results_failed;
 };
 
-/* --fifo: a private directory for the jobs' FIFOs. */
+/*
+ * --fifo, --cat: a private directory for the jobs' FIFOs and files, which
+ * the run's sentinel removes if parx is killed.
+ */
 static char *
-make_fifo_dir(const struct config *cfg)
+make_run_dir(const struct config *cfg)
 {
 	const char *dir = cfg->tmpdir != NULL ? cfg->tmpdir : "/tmp";
 	struct buf b;
@@ -887,7 +890,7 @@ make_fifo(struct ctx *ctx, char **path)
 	char num[32];
 
 	buf_init(&b);
-	buf_addstr(&b, ctx->fifo_dir);
+	buf_addstr(&b, ctx->run_dir);
 	snprintf(num, sizeof(num), "/%lu", ctx->seq + 1);
 	buf_addstr(&b, num);
 	if (mkfifo(b.data, 0600) == -1) {
@@ -902,13 +905,12 @@ make_fifo(struct ctx *ctx, char **path)
 static int
 block_to_file(struct ctx *ctx, char *data, size_t len, char **path)
 {
-	const char *dir = ctx->cfg->tmpdir != NULL ? ctx->cfg->tmpdir : "/tmp";
 	struct buf b;
 	int fd;
 
 	buf_init(&b);
-	buf_addstr(&b, dir);
-	buf_addstr(&b, "/parx.XXXXXX");
+	buf_addstr(&b, ctx->run_dir);
+	buf_addstr(&b, "/cat.XXXXXX");
 	if ((fd = mkostemp(b.data, O_CLOEXEC)) == -1) {
 		buf_release(&b);
 		return -1;
@@ -1154,13 +1156,17 @@ reserve_std_fds(void)
 	}
 }
 
+/*
+ * The exit status, or in *die_sig the signal parx is to die by (after
+ * cleaning up) so that its caller sees it: a closed stdout, SIGINT,
+ * SIGTERM.
+ */
 static int
-exit_status(const struct ctx *ctx, const struct run_stats *st)
+exit_status(const struct ctx *ctx, const struct run_stats *st, int *die_sig)
 {
-	if (st->broken_pipe)
-		die_by(SIGPIPE);
-	if (st->stop_signal != 0)
-		die_by(st->stop_signal);
+	*die_sig = st->broken_pipe ? SIGPIPE : st->stop_signal;
+	if (*die_sig != 0)
+		return EXIT_ERROR;
 	if (st->start_errno != 0) {
 		errno = st->start_errno;
 		warn("cannot start job %lu", st->start_seq);
@@ -1213,8 +1219,10 @@ open_pipe_source(struct ctx *ctx, struct config *cfg, unsigned long jobs)
 		usage_error("--round-robin goes with --pipe alone");
 	if (cfg->cat && cfg->fifo)
 		usage_error("--cat and --fifo do not go together");
-	if (cfg->fifo && (ctx->fifo_dir = make_fifo_dir(cfg)) == NULL)
-		err(EXIT_ERROR, "cannot make a directory for --fifo");
+	if ((cfg->fifo || cfg->cat) &&
+	    (ctx->run_dir = make_run_dir(cfg)) == NULL)
+		err(EXIT_ERROR, "cannot make a directory for --%s",
+		    cfg->fifo ? "fifo" : "cat");
 	if (cfg->has_N)
 		cfg->blk.records = cfg->opt_N;
 	if (cfg->has_L)
@@ -1375,7 +1383,7 @@ main(int argc, char **argv)
 	char **names = NULL, **orig_argv = argv, **env_words = NULL;
 	unsigned long jobs;
 	long total;
-	int status;
+	int status, die_sig = 0;
 	size_t k, n = 0;
 
 	reserve_std_fds();
@@ -1417,6 +1425,7 @@ main(int argc, char **argv)
 	ctx.jobs = jobs;
 	if (cfg.pipe) {
 		open_pipe_source(&ctx, &cfg, jobs);
+		ro.cleanup_dir = ctx.run_dir;
 		cfg.tpl.no_append = !cfg.cat && !cfg.fifo;
 		cfg.in.header = false;
 	} else
@@ -1466,16 +1475,16 @@ main(int argc, char **argv)
 	if (run_parallel(&ro, &cb, &st) == -1)
 		err(EXIT_ERROR, "cannot start jobs");
 	close_records(&ctx);
-	status = exit_status(&ctx, &st);
+	status = exit_status(&ctx, &st, &die_sig);
 out:
 	feed_free(ctx.feed);
 	template_free(t);
 	template_free(tagt);
 	input_free(ctx.in);
 	close_pipe_source(&ctx.pipe);
-	if (ctx.fifo_dir != NULL) {
-		rmdir(ctx.fifo_dir);
-		free(ctx.fifo_dir);
+	if (ctx.run_dir != NULL) {
+		rmdir(ctx.run_dir);
+		free(ctx.run_dir);
 	}
 	free(names);
 	free(cfg.sources);
@@ -1483,5 +1492,7 @@ out:
 	if (argv != orig_argv)
 		free(argv);
 	quote_free_words(env_words);
+	if (die_sig != 0)
+		die_by(die_sig);
 	return status;
 }

@@ -62,7 +62,9 @@ load helper
 
 @test "kill -9 mid-run, then --resume: logged jobs never rerun, the rest once" {
 	mkdir marks
-	"$PARX" -j4 --joblog log -q sh -c 'sleep 0.$(($1 % 4)); touch marks/$1.$$' sh ::: $(seq 60) &
+	# Each job's shell forks the one that leaves the mark: the death of
+	# the first alone would not stop the second.
+	"$PARX" -j4 --joblog log -q sh -c 'sh -c "sleep 0.$(($1 % 4)); touch marks/$1.\$\$"' sh ::: $(seq 60) &
 	pid=$!
 	for _ in $(seq 200); do [ "$(ls marks | wc -l)" -ge 12 ] && break; sleep 0.02; done
 	kill -9 "$pid"

@@ -34,7 +34,8 @@ wait_no_jobs() {
 # pid (signals go to it, not to timeout), $tpid the one to wait for.
 parx_bg() {
 	local _
-	timeout -k 2 20 "$PARX" "$@" &
+	# <&0: a background command would otherwise read /dev/null.
+	timeout -k 2 20 "$PARX" "$@" <&0 &
 	tpid=$!
 	for _ in $(seq 200); do
 		pid=$(pgrep -P "$tpid") && return 0
@@ -198,6 +199,41 @@ wait_file() {
 	assert_success
 	wait_file inherited.out
 	assert_file_contains inherited.out survived
+}
+
+@test "kill -9 of parx: no job survives, nor what it forked, nor what left with setsid" {
+	marker="parx-kill9-$$-$RANDOM"
+	# Job a forks a shell that forks sleep; job b's grandchild leaves the
+	# session; both outer shells wait, so only parx's death ends them.
+	parx_bg -j2 -q sh -c "if [ \$1 = a ]; then sh -c 'sleep 30; : $marker'; else setsid sh -c 'sleep 30; : $marker'; fi" sh ::: a b
+	wait_jobs "$marker" 4 "$pid"
+	kill -9 "$pid"
+	wait "$tpid" || true
+	wait_no_jobs "$marker"
+}
+
+@test "kill -9 of parx: --cat files and --fifo FIFOs are removed" {
+	mkdir tmp
+	seq 3 >in
+	for opt in --cat --fifo; do
+		rm -f started.*
+		TMPDIR=$PWD/tmp parx_bg --pipe -N 1 "$opt" "touch started.{#}; sleep 30" <in
+		wait_file started.1
+		[ -n "$(ls tmp)" ]
+		kill -9 "$pid"
+		wait "$tpid" || true
+		for _ in $(seq 100); do [ -z "$(ls tmp)" ] && break; sleep 0.05; done
+		assert_equal "$(ls tmp)" ""
+	done
+}
+
+@test "a closed pipe downstream removes the --cat and --fifo files" {
+	mkdir tmp
+	for opt in --cat --fifo; do
+		run bash -c "seq 10 | TMPDIR=$PWD/tmp '$PARX' --pipe -N 3 $opt 'cat {}' | head -1"
+		assert_output 1
+		assert_equal "$(ls tmp)" ""
+	done
 }
 
 @test "| head -1 with thousands of jobs ends in bounded time" {
