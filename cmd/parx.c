@@ -1288,7 +1288,7 @@ open_records(struct ctx *ctx, struct config *cfg, char *const *names,
     size_t nnames)
 {
 	const char *path = cfg->joblog;
-	bool append = false;
+	bool append = false, torn = false;
 
 	if ((cfg->resume || cfg->resume_failed || cfg->retry_failed) &&
 	    path == NULL)
@@ -1309,8 +1309,12 @@ open_records(struct ctx *ctx, struct config *cfg, char *const *names,
 			err(EXIT_ERROR, "cannot read job log '%s'", path);
 		append = true;
 	}
-	if (path != NULL && (ctx->joblog = joblog_open(path, append)) == NULL)
+	if (path != NULL &&
+	    (ctx->joblog = joblog_open(path, append, &torn)) == NULL)
 		err(EXIT_ERROR, "cannot write job log '%s'", path);
+	if (torn)
+		warnx("job log '%s': ignoring its last line, which was cut "
+		    "short", path);
 	if (cfg->results != NULL && (ctx->results = results_new(cfg->results,
 	    cfg->tmpdir, names, nnames)) == NULL)
 		err(EXIT_ERROR, "cannot write results to '%s'", cfg->results);

@@ -1,7 +1,9 @@
 /*
  * joblog: the --joblog file.  Columns as GNU parallel writes them: Seq,
  * Host (":" for this machine), Starttime, JobRuntime, Send, Receive,
- * Exitval, Signal, Command.
+ * Exitval, Signal, Command.  A newline in a command is written as a NUL
+ * byte, as GNU parallel does: no command can hold one, so it reads back
+ * to the same command.
  */
 #include "joblog.h"
 
@@ -27,28 +29,68 @@ struct joblog {
 	struct buf	line;
 };
 
+/*
+ * Where the log's last whole line ends: a line cut short (a full disk, a
+ * crash) is no record, and the next one must not be glued onto it.
+ * -1 with errno set.
+ */
+static off_t
+whole_lines_end(int fd, off_t size)
+{
+	char chunk[4096];
+	off_t pos = size;
+	ssize_t n, i;
+
+	while (pos > 0) {
+		n = pos < (off_t)sizeof(chunk) ? (ssize_t)pos :
+		    (ssize_t)sizeof(chunk);
+		if (fdio_pread(fd, chunk, (size_t)n, pos - n) != n)
+			return -1;
+		for (i = n; i > 0; i--)
+			if (chunk[i - 1] == '\n')
+				return pos - n + i;
+		pos -= n;
+	}
+	return 0;
+}
+
 struct joblog *
-joblog_open(const char *path, bool append)
+joblog_open(const char *path, bool append, bool *torn)
 {
 	struct joblog *jl;
 	struct stat st;
+	off_t end;
 	int fd, e;
 
-	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC |
-	    (append ? 0 : O_TRUNC), 0666);
+	*torn = false;
+	fd = open(path, (append ? O_RDWR : O_WRONLY) | O_CREAT | O_APPEND |
+	    O_CLOEXEC | (append ? 0 : O_TRUNC), 0666);
 	if (fd == -1)
 		return NULL;
-	if (fstat(fd, &st) == 0 && st.st_size == 0 &&
-	    fdio_write_full(fd, header, sizeof(header) - 1) == -1) {
-		e = errno;
-		close(fd);
-		errno = e;
-		return NULL;
+	if (fstat(fd, &st) == -1)
+		goto fail;
+	if (st.st_size > 0) {
+		if ((end = whole_lines_end(fd, st.st_size)) == -1)
+			goto fail;
+		if (end < st.st_size) {
+			*torn = true;
+			if (ftruncate(fd, end) == -1)
+				goto fail;
+		}
+		st.st_size = end;
 	}
+	if (st.st_size == 0 &&
+	    fdio_write_full(fd, header, sizeof(header) - 1) == -1)
+		goto fail;
 	jl = xcalloc(1, sizeof(*jl));
 	jl->fd = fd;
 	buf_init(&jl->line);
 	return jl;
+fail:
+	e = errno;
+	close(fd);
+	errno = e;
+	return NULL;
 }
 
 int
@@ -56,6 +98,8 @@ joblog_write(struct joblog *jl, const struct run_result *r)
 {
 	char head[256];
 	const char *p;
+	struct stat st;
+	int e;
 
 	snprintf(head, sizeof(head), "%lu\t:\t%lld.%03ld\t%10.3f\t0\t%llu\t"
 	    "%d\t%d\t", r->seq, (long long)r->start.tv_sec,
@@ -63,15 +107,23 @@ joblog_write(struct joblog *jl, const struct run_result *r)
 	    r->exit_code, r->signal);
 	buf_reset(&jl->line);
 	buf_addstr(&jl->line, head);
-	/* A newline in the command would break the one-line-per-job rule. */
-	for (p = r->cmd; *p != '\0'; p++) {
-		if (*p == '\n')
-			buf_add(&jl->line, "\\n", 2);
-		else
-			buf_addch(&jl->line, *p);
-	}
+	/* A newline would break the one-line-per-job rule: NUL, as GNU. */
+	for (p = r->cmd; *p != '\0'; p++)
+		buf_addch(&jl->line, *p == '\n' ? '\0' : *p);
 	buf_addch(&jl->line, '\n');
-	return fdio_write_full(jl->fd, jl->line.data, jl->line.len);
+	/*
+	 * A line is whole or absent: what a failed write left of it is cut
+	 * off again (parx is the log's one writer).
+	 */
+	if (fstat(jl->fd, &st) == -1)
+		return -1;
+	if (fdio_write_full(jl->fd, jl->line.data, jl->line.len) == -1) {
+		e = errno;
+		(void)ftruncate(jl->fd, st.st_size);
+		errno = e;
+		return -1;
+	}
+	return 0;
 }
 
 int
@@ -121,7 +173,7 @@ joblog_read(const char *path,
 	struct joblog_entry e;
 	char *line = NULL;
 	size_t cap = 0;
-	ssize_t n;
+	ssize_t n, i;
 	FILE *f;
 
 	if ((f = fopen(path, "re")) == NULL)
@@ -131,6 +183,10 @@ joblog_read(const char *path,
 		if (n == 0 || line[n - 1] != '\n')
 			continue;
 		line[n - 1] = '\0';
+		/* NUL stands for a newline in the command. */
+		for (i = 0; i < n - 1; i++)
+			if (line[i] == '\0')
+				line[i] = '\n';
 		if (parse_line(line, &e))
 			fn(arg, &e);
 	}
@@ -218,7 +274,7 @@ int
 joblog_failed(const char *path, struct joblog_entry **out, size_t *n)
 {
 	struct joblog_done d;
-	size_t i;
+	size_t i, cap = 0;
 
 	memset(&d, 0, sizeof(d));
 	d.cmds = xcalloc(1, sizeof(*d.cmds));
@@ -234,7 +290,10 @@ joblog_failed(const char *path, struct joblog_entry **out, size_t *n)
 			free(d.cmds[i]);
 			continue;
 		}
-		*out = xreallocarray(*out, *n + 1, sizeof(**out));
+		if (*n == cap) {
+			cap = cap == 0 ? 64 : cap * 2;
+			*out = xreallocarray(*out, cap, sizeof(**out));
+		}
 		(*out)[*n].seq = i;
 		(*out)[*n].exitval = 1;
 		(*out)[*n].signal = 0;

@@ -14,14 +14,18 @@ struct joblog;
 
 /*
  * Opens path for writing: truncated with a header, or appended to (with
- * a header only if it is empty).  NULL with errno set on failure.
+ * a header only if it is empty).  When appending, a last line cut short
+ * (a full disk, a crash) is cut off, so that no line is glued onto it,
+ * and *torn says so: that job is not recorded.  NULL with errno set on
+ * failure.
  */
-struct joblog	*joblog_open(const char *path, bool append);
+struct joblog	*joblog_open(const char *path, bool append, bool *torn);
 
 /*
  * Writes the line for a finished job with one write(2) on an O_APPEND
- * descriptor, so a kill -9 of parx never leaves half a line.
- * -1 with errno set (a full disk, say).
+ * descriptor, so a kill -9 of parx never leaves half a line; if the write
+ * fails part way (a full disk), what it wrote is cut off again: a line is
+ * whole or absent.  -1 with errno set.
  */
 int	joblog_write(struct joblog *, const struct run_result *);
 int	joblog_close(struct joblog *);

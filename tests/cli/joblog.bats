@@ -54,6 +54,27 @@ load helper
 	assert_output $'x\ny'
 }
 
+@test "--retry-failed runs the same command when it held a newline" {
+	run parx --joblog log -q sh -c 'printf "<%s>" "$1"; exit 1' sh ::: $'a\nb'
+	assert_failure 1
+	first=$output
+	run parx --joblog log --retry-failed
+	assert_failure 1
+	assert_output "$first"
+}
+
+@test "--resume: a last line cut short is ignored with a warning, and its job runs again" {
+	parx --joblog log echo ::: a b
+	printf '3\t:\t1.0\t1.0\t0\t0\t0\t0\techo' >>log
+	run --separate-stderr parx -k --resume --joblog log echo ::: a b c
+	assert_success
+	assert_output c
+	assert_equal "$stderr" "parx: job log 'log': ignoring its last line, which was cut short"
+	run awk -F'\t' 'NF != 9' log
+	assert_output ""
+	[ "$(wc -l <log)" -eq 4 ]
+}
+
 @test "--resume needs --joblog" {
 	run --separate-stderr parx --resume echo ::: a
 	assert_failure 255

@@ -5,6 +5,11 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <sys/resource.h>
+#include <sys/stat.h>
+
+#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,29 +36,140 @@ result(struct run_result *r, unsigned long seq, int code, int sig,
 	r->out_bytes[0] = 7;
 }
 
+static bool torn;
+
+/* The whole file at path, in buf (size cap); its length. */
+static size_t
+slurp(char *buf, size_t cap)
+{
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	assert_non_null(f);
+	n = fread(buf, 1, cap, f);
+	fclose(f);
+	return n;
+}
+
 static void
 test_joblog_line_format(void **state)
 {
+	static const char want[] = "Seq\tHost\tStarttime\tJobRuntime\tSend\t"
+	    "Receive\tExitval\tSignal\tCommand\n"
+	    "3\t:\t1000.250\t     1.500\t0\t7\t-1\t15\techo a\0b\n";
 	struct run_result r;
 	struct joblog *jl;
-	char line[512];
+	char file[512];
+
+	(void)state;
+	close(mkstemp(path));
+	jl = joblog_open(path, false, &torn);
+	assert_non_null(jl);
+	/* A newline in the command is a NUL byte, as GNU writes it. */
+	result(&r, 3, -1, 15, "echo a\nb");
+	assert_int_equal(joblog_write(jl, &r), 0);
+	assert_int_equal(joblog_close(jl), 0);
+	assert_int_equal(slurp(file, sizeof(file)), sizeof(want) - 1);
+	assert_memory_equal(file, want, sizeof(want) - 1);
+	unlink(path);
+}
+
+static void
+test_joblog_newline_reads_back(void **state)
+{
+	struct joblog_entry *failed;
+	struct run_result r;
+	struct joblog *jl;
+	size_t n;
+
+	(void)state;
+	close(mkstemp(path));
+	jl = joblog_open(path, false, &torn);
+	result(&r, 1, 2, 0, "printf '%s\\n' 'a\nb'");
+	assert_int_equal(joblog_write(jl, &r), 0);
+	joblog_close(jl);
+	assert_int_equal(joblog_failed(path, &failed, &n), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(failed[0].cmd, "printf '%s\\n' 'a\nb'");
+	free((char *)failed[0].cmd);
+	free(failed);
+	unlink(path);
+}
+
+static void
+test_joblog_torn_last_line_is_cut_on_append(void **state)
+{
+	static const char want[] = "Seq\tHost\tStarttime\tJobRuntime\tSend\t"
+	    "Receive\tExitval\tSignal\tCommand\n"
+	    "1\t:\t1000.250\t     1.500\t0\t7\t0\t0\tok\n"
+	    "2\t:\t1000.250\t     1.500\t0\t7\t0\t0\tnext\n";
+	struct run_result r;
+	struct joblog *jl;
+	char file[512];
 	FILE *f;
 
 	(void)state;
 	close(mkstemp(path));
-	jl = joblog_open(path, false);
-	assert_non_null(jl);
-	result(&r, 3, -1, 15, "echo a\nb");
-	assert_int_equal(joblog_write(jl, &r), 0);
-	assert_int_equal(joblog_close(jl), 0);
-	f = fopen(path, "r");
-	assert_non_null(fgets(line, sizeof(line), f));
-	assert_string_equal(line, "Seq\tHost\tStarttime\tJobRuntime\tSend\t"
-	    "Receive\tExitval\tSignal\tCommand\n");
-	assert_non_null(fgets(line, sizeof(line), f));
-	assert_string_equal(line,
-	    "3\t:\t1000.250\t     1.500\t0\t7\t-1\t15\techo a\\nb\n");
+	jl = joblog_open(path, false, &torn);
+	result(&r, 1, 0, 0, "ok");
+	joblog_write(jl, &r);
+	joblog_close(jl);
+	f = fopen(path, "a");
+	fputs("2\t:\t1.0\t1.0\t0\t0\t0\t0\tcut sh", f);
 	fclose(f);
+	jl = joblog_open(path, true, &torn);
+	assert_non_null(jl);
+	assert_true(torn);
+	result(&r, 2, 0, 0, "next");
+	assert_int_equal(joblog_write(jl, &r), 0);
+	joblog_close(jl);
+	assert_int_equal(slurp(file, sizeof(file)), sizeof(want) - 1);
+	assert_memory_equal(file, want, sizeof(want) - 1);
+	/* A whole log is left as it is. */
+	jl = joblog_open(path, true, &torn);
+	assert_false(torn);
+	joblog_close(jl);
+	unlink(path);
+}
+
+static void
+test_joblog_line_whole_or_absent_on_full_disk(void **state)
+{
+	struct rlimit old, small;
+	struct run_result r;
+	struct joblog *jl;
+	struct stat st;
+	char cmd[300];
+
+	(void)state;
+	close(mkstemp(path));
+	jl = joblog_open(path, false, &torn);
+	result(&r, 1, 0, 0, "ok");
+	joblog_write(jl, &r);
+	assert_int_equal(stat(path, &st), 0);
+	/* A file size limit stands in for a full disk: a short write. */
+	signal(SIGXFSZ, SIG_IGN);
+	getrlimit(RLIMIT_FSIZE, &old);
+	small = old;
+	small.rlim_cur = st.st_size + 20;
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
+	memset(cmd, 'x', sizeof(cmd) - 1);
+	cmd[sizeof(cmd) - 1] = '\0';
+	result(&r, 2, 0, 0, cmd);
+	assert_int_equal(joblog_write(jl, &r), -1);
+	setrlimit(RLIMIT_FSIZE, &old);
+	signal(SIGXFSZ, SIG_DFL);
+	result(&r, 3, 0, 0, "after");
+	assert_int_equal(joblog_write(jl, &r), 0);
+	joblog_close(jl);
+	{
+		struct joblog_done *d = joblog_done_read(path, false);
+
+		assert_true(joblog_done_has(d, 1));
+		assert_false(joblog_done_has(d, 2));
+		assert_true(joblog_done_has(d, 3));
+		joblog_done_free(d);
+	}
 	unlink(path);
 }
 
@@ -69,7 +185,7 @@ test_joblog_resume_sets(void **state)
 
 	(void)state;
 	close(mkstemp(path));
-	jl = joblog_open(path, false);
+	jl = joblog_open(path, false, &torn);
 	result(&r, 1, 0, 0, "ok");
 	joblog_write(jl, &r);
 	result(&r, 2, 1, 0, "bad");
@@ -147,6 +263,9 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_joblog_line_format),
+		cmocka_unit_test(test_joblog_newline_reads_back),
+		cmocka_unit_test(test_joblog_torn_last_line_is_cut_on_append),
+		cmocka_unit_test(test_joblog_line_whole_or_absent_on_full_disk),
 		cmocka_unit_test(test_joblog_resume_sets),
 		cmocka_unit_test(test_joblog_missing_is_empty),
 		cmocka_unit_test(test_results_components_stay_inside),
