@@ -17,7 +17,7 @@ SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 
 # Evaluated lazily: the deps targets may have just installed libbsd.
 BSD_CFLAGS = $(shell pkg-config --cflags libbsd-overlay)
-BSD_LIBS   = $(shell pkg-config --libs libbsd-overlay)
+BSD_LIBS   = $(shell pkg-config --libs libbsd-overlay libmd)
 BASE_FLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra $(BSD_CFLAGS)
 
 LIB_SRC	 = $(wildcard lib/*.c)

@@ -9,7 +9,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sha2.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +19,13 @@
 
 #include "fdio.h"
 #include "xmalloc.h"
+
+/*
+ * A file name may have 255 bytes; an encoded value longer than
+ * RESULTS_NAME_MAX keeps its first RESULTS_KEEP and a digest.
+ */
+#define RESULTS_NAME_MAX	250
+#define RESULTS_KEEP		200
 
 enum kind { KIND_DIR, KIND_CSV, KIND_TSV, KIND_JSON };
 
@@ -144,20 +153,34 @@ results_encode_component(struct buf *b, const char *v)
 	}
 }
 
-/* One component; a value longer than a file name may be is cut short. */
+/*
+ * One component.  A value longer than a file name may be is cut short
+ * and told apart by a digest of all of it: "\~" and the first 128 bits
+ * of its SHA-256, so two values never share a directory.
+ */
 static void
 add_component(struct buf *b, const char *v)
 {
-	size_t start = b->len;
+	uint8_t digest[SHA256_DIGEST_LENGTH];
+	size_t start = b->len, i;
+	SHA2_CTX ctx;
+	char hex[3];
 
 	results_encode_component(b, v);
-	if (b->len - start > 250) {
-		b->len = start + 240;
-		b->data[b->len] = '\0';
-		/* Cut on a whole escape: no trailing lone backslash. */
-		while (b->len > start && b->data[b->len - 1] == '\\')
-			b->data[--b->len] = '\0';
-		buf_addstr(b, "\\~");
+	if (b->len - start <= RESULTS_NAME_MAX)
+		return;
+	b->len = start + RESULTS_KEEP;
+	b->data[b->len] = '\0';
+	/* Cut on a whole escape: no trailing lone backslash. */
+	while (b->len > start && b->data[b->len - 1] == '\\')
+		b->data[--b->len] = '\0';
+	buf_addstr(b, "\\~");
+	SHA256Init(&ctx);
+	SHA256Update(&ctx, (const uint8_t *)v, strlen(v));
+	SHA256Final(digest, &ctx);
+	for (i = 0; i < 16; i++) {
+		snprintf(hex, sizeof(hex), "%02x", digest[i]);
+		buf_addstr(b, hex);
 	}
 }
 

@@ -22,6 +22,18 @@ load helper
 	[ -f 'out/r/1/a\_..\_..\_b/stdout' ]
 }
 
+@test "--results DIR: long values that share their first 250 bytes get directories of their own" {
+	long=$(printf 'v%.0s' $(seq 300))
+	run parx --results out echo ::: "${long}1" "${long}2"
+	assert_success
+	[ "$(ls out/1 | wc -l)" -eq 2 ]
+	for d in out/1/*; do
+		[ "${#d}" -lt 250 ]
+		[[ $d == *'\~'* ]]
+	done
+	assert_equal "$(cat out/1/*/stdout | sort | cut -c301-)" $'1\n2'
+}
+
 @test "--results uses --header names" {
 	run parx --results out --colsep , --header : echo {name} <<<$'name\nx'
 	[ -f out/name/x/stdout ]
