@@ -15,6 +15,9 @@
 #include "quote.h"
 #include "xmalloc.h"
 
+/* The kernel's limit on one argument (MAX_ARG_STRLEN, with its NUL). */
+#define FEED_ARG_MAX	(128 * 1024)
+
 extern char **environ;
 
 struct feed {
@@ -238,6 +241,35 @@ is_function(const struct feed *f, const char *name)
 	return r;
 }
 
+/*
+ * Whether argv names a program that shells also have as a builtin that
+ * behaves otherwise, so that running it directly would not give what the
+ * shell (and GNU parallel, which always uses one) gives.  echo differs
+ * only with options or backslashes (dash's echo reads escapes) or with an
+ * argument longer than the kernel takes (the builtin takes any length);
+ * the others differ in their corners (printf's %q and %b, pwd's logical
+ * path, kill's job numbers, test's -v, time's report).
+ */
+static bool
+builtin_differs(char *const *argv)
+{
+	static const char *const always[] = {
+		"printf", "test", "[", "pwd", "kill", "time",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(always) / sizeof(always[0]); i++)
+		if (strcmp(argv[0], always[i]) == 0)
+			return true;
+	if (strcmp(argv[0], "echo") != 0)
+		return false;
+	for (i = 1; argv[i] != NULL; i++)
+		if (argv[i][0] == '-' || strchr(argv[i], '\\') != NULL ||
+		    strlen(argv[i]) >= FEED_ARG_MAX)
+			return true;
+	return false;
+}
+
 static char *
 make_tag(const struct feed *f, const struct template_job *j)
 {
@@ -315,7 +347,8 @@ feed_make_job(struct feed *f, unsigned long seq, unsigned long slot,
 	if (f->direct) {
 		job->argv = quote_split_words(cmd.data, &err);
 		if (job->argv != NULL && (job->argv[0] == NULL ||
-		    is_function(f, job->argv[0]))) {
+		    is_function(f, job->argv[0]) ||
+		    builtin_differs(job->argv))) {
 			quote_free_words(job->argv);
 			job->argv = NULL;
 		}

@@ -103,3 +103,38 @@ echo 'a'\"'\""
 	assert_equal "$status" "$status1"
 	assert_equal "$status" 1
 }
+
+@test "echo gives what the shell's echo gives, on both paths (dash reads backslashes)" {
+	for sh in /bin/dash /bin/bash; do
+		for v in 'a\nb' '-n' 'x\ty' 'plain'; do
+			want=$("$sh" -c 'echo "$1"' sh "$v")
+			PARX_SHELL=$sh run parx echo ::: "$v"
+			assert_success
+			assert_output "$want"
+			PARX_SHELL=$sh PARX_EXEC=shell run parx echo ::: "$v"
+			assert_output "$want"
+		done
+	done
+}
+
+@test "echo takes a value longer than the kernel takes for one argument, as the shell's does" {
+	head -c 200000 /dev/zero | tr '\0' x >big
+	echo >>big
+	run parx echo :::: big
+	assert_success
+	[ "${#output}" -eq 200000 ]
+}
+
+@test "printf, pwd and test are the shell's builtins, not the programs of the same name" {
+	mkdir real
+	ln -s real link
+	cd link
+	# The programs print the physical path, and quote with '' for %q.
+	PARX_SHELL=/bin/bash run parx -N0 pwd ::: 1
+	assert_success
+	assert_output "$BATS_TEST_TMPDIR/link"
+	PARX_SHELL=/bin/bash run parx printf %q ::: 'a b'
+	assert_output 'a\ b'
+	PARX_SHELL=/bin/bash run parx test -v ::: HOME
+	assert_success
+}
