@@ -16,8 +16,8 @@ SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 	    -fno-sanitize-recover=undefined
 
 # Evaluated lazily: the deps targets may have just installed libbsd.
-BSD_CFLAGS = $(shell pkg-config --cflags libbsd-overlay)
-BSD_LIBS   = $(shell pkg-config --libs libbsd-overlay libmd)
+BSD_CFLAGS = $(shell pkg-config --cflags libbsd-overlay libpcre2-8)
+BSD_LIBS   = $(shell pkg-config --libs libbsd-overlay libmd libpcre2-8)
 BASE_FLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra $(BSD_CFLAGS)
 
 LIB_SRC	 = $(wildcard lib/*.c)

@@ -791,6 +791,22 @@ default_max_chars(void)
 	return (size_t)argmax > env + 4096 ? (size_t)argmax - env : 4096;
 }
 
+/*
+ * Why input seq could not be turned into a job (feed or input said -1).
+ * A pattern that hit its match limit (re.h) shows as EOVERFLOW.
+ */
+static void
+warn_input(struct input *in, unsigned long seq)
+{
+	if (errno == E2BIG)
+		warnx("command line too long for input %lu", seq);
+	else if (errno == EOVERFLOW)
+		warnx("a --colsep or --plus pattern went over its match limit "
+		    "at input %lu", seq);
+	else
+		warn("cannot read '%s'", in != NULL ? input_error_path(in) : "-");
+}
+
 static struct input *
 open_input(struct config *cfg)
 {
@@ -799,7 +815,8 @@ open_input(struct config *cfg)
 	size_t i;
 
 	if ((in = input_new(&cfg->in, &errstr)) == NULL)
-		usage_error("%s '%s'", errstr, cfg->in.colsep);
+		usage_error("invalid --colsep regular expression '%s': %s",
+		    cfg->in.colsep, errstr);
 	for (i = 0; i < cfg->narg_files; i++)
 		if (input_add_file(in, cfg->arg_files[i], false) == -1)
 			err(EXIT_ERROR, "cannot read '%s'",
@@ -818,8 +835,10 @@ open_input(struct config *cfg)
 	if (input_source_count(in) == 0 &&
 	    input_add_file(in, "-", false) == -1)
 		err(EXIT_ERROR, "cannot read standard input");
-	if (input_start(in) == -1)
-		err(EXIT_ERROR, "cannot read '%s'", input_error_path(in));
+	if (input_start(in) == -1) {
+		warn_input(in, 1);
+		exit(EXIT_ERROR);
+	}
 	return in;
 }
 
@@ -926,6 +945,18 @@ block_to_file(struct ctx *ctx, char *data, size_t len, char **path)
 	return 0;
 }
 
+/* Why the next --pipe block could not be had. */
+static void
+warn_block(const struct ctx *ctx)
+{
+	if (errno == EOVERFLOW)
+		warnx("the --recend or --recstart pattern went over its match "
+		    "limit");
+	else
+		warn("cannot read '%s'", ctx->cfg->narg_files > 0 ?
+		    ctx->cfg->arg_files[0] : "-");
+}
+
 /* The next --pipe or --pipepart job: its block goes to its stdin. */
 static int
 next_block_job(struct ctx *ctx, unsigned long slot, struct run_job *job)
@@ -943,8 +974,7 @@ next_block_job(struct ctx *ctx, unsigned long slot, struct run_job *job)
 			return 0;
 	} else if ((r = blocker_next(p->blocker, &data, &len)) <= 0) {
 		if (r == -1) {
-			warn("cannot read '%s'", ctx->cfg->narg_files > 0 ?
-			    ctx->cfg->arg_files[0] : "-");
+			warn_block(ctx);
 			ctx->input_failed = true;
 		}
 		return r;
@@ -962,7 +992,19 @@ next_block_job(struct ctx *ctx, unsigned long slot, struct run_job *job)
 		return -1;
 	}
 	ctx->seq++;
-	feed_make_job(ctx->feed, ctx->seq, slot, &path, path != NULL, job);
+	if (feed_make_job(ctx->feed, ctx->seq, slot, &path, path != NULL,
+	    job) == -1) {
+		warn_input(NULL, ctx->seq);
+		ctx->input_failed = true;
+		free(job->argv);
+		free(job->cmd);
+		free(job->tag);
+		free(data);
+		if (path != NULL)
+			unlink(path);
+		free(path);
+		return -1;
+	}
 	if (path != NULL) {
 		job->remove_path = path;
 		job->in_fifo = ctx->cfg->fifo;
@@ -996,8 +1038,7 @@ next_input(void *arg, char **data, size_t *len)
 	int r;
 
 	if ((r = blocker_next(ctx->pipe.blocker, data, len)) == -1) {
-		warn("cannot read '%s'", ctx->cfg->narg_files > 0 ?
-		    ctx->cfg->arg_files[0] : "-");
+		warn_block(ctx);
 		ctx->input_failed = true;
 	}
 	return r;
@@ -1027,12 +1068,7 @@ next_job(void *arg, unsigned long slot, struct run_job *job)
 		ctx->seq++;
 		r = feed_next(ctx->feed, ctx->seq, slot, job);
 		if (r == -1) {
-			if (errno == E2BIG)
-				warnx("command line too long for input %lu",
-				    ctx->seq);
-			else
-				warn("cannot read '%s'",
-				    input_error_path(ctx->in));
+			warn_input(ctx->in, ctx->seq);
 			ctx->input_failed = true;
 		}
 		if (r <= 0)
@@ -1201,6 +1237,7 @@ open_pipe_source(struct ctx *ctx, struct config *cfg, unsigned long jobs)
 {
 	struct pipe_src *p = &ctx->pipe;
 	const char *path = cfg->narg_files > 0 ? cfg->arg_files[0] : NULL;
+	const char *errstr;
 	char *end;
 	struct stat st;
 	ssize_t got;
@@ -1213,8 +1250,9 @@ open_pipe_source(struct ctx *ctx, struct config *cfg, unsigned long jobs)
 	if ((cfg->blk.recend != NULL && cfg->blk.recend[0] == '\0') &&
 	    (cfg->blk.recstart == NULL || cfg->blk.recstart[0] == '\0'))
 		usage_error("--recend and --recstart cannot both be empty");
-	if (cfg->blk.regexp && block_check_regexp(&cfg->blk) == -1)
-		usage_error("invalid --recend or --recstart regular expression");
+	if (cfg->blk.regexp && block_check_regexp(&cfg->blk, &errstr) == -1)
+		usage_error("invalid --recend or --recstart regular expression: "
+		    "%s", errstr);
 	if (cfg->round_robin && (cfg->pipepart || cfg->cat || cfg->fifo))
 		usage_error("--round-robin goes with --pipe alone");
 	if (cfg->cat && cfg->fifo)
@@ -1458,9 +1496,10 @@ main(int argc, char **argv)
 			    "jobs, which --pipe cannot know");
 		cfg.halt.total = ctx.pipe.nranges;
 	} else if (halt_needs_total(&cfg.halt)) {
-		if ((total = feed_total(ctx.feed)) == -1)
-			err(EXIT_ERROR, "cannot read '%s'",
-			    input_error_path(ctx.in));
+		if ((total = feed_total(ctx.feed)) == -1) {
+			warn_input(ctx.in, 0);
+			exit(EXIT_ERROR);
+		}
 		cfg.halt.total = (unsigned long)total;
 	}
 

@@ -14,21 +14,23 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "buf.h"
 #include "fdio.h"
+#include "re.h"
 #include "xmalloc.h"
 
 #define READ_MIN	(256 * 1024)
 
 struct blocker {
 	struct block_opts	 o;
-	regex_t			 re;		/* --regexp: (recend)(recstart) */
-	bool			 use_re;
+	struct re		*re;		/* --regexp: recend(?=recstart) */
+	bool			 re_failed;	/* it went over its limit */
+	char			*recend;	/* unescaped copies, for the */
+	char			*recstart;	/* literal search */
 	int			 fd;
 	int			 relay[2];	/* fd is a pipe: see fill() */
 	size_t			 endlen, startlen;
@@ -124,22 +126,24 @@ last_boundary_lit(const struct block_opts *o, size_t endlen, size_t startlen,
 }
 
 /*
- * --regexp: boundaries are where a match of (recend)(recstart) has its
- * second part begin; REG_STARTEND lets the data hold NUL bytes.
+ * --regexp: boundaries are where a match of recend(?=recstart) ends, as
+ * GNU's $recend$recstart matches do, never overlapping.  A match that
+ * goes over its limit ends the search (re_failed; blocker_next fails).
  */
 static size_t
 boundary_re(const struct blocker *b, const char *base, size_t n, size_t from,
     size_t limit, bool last)
 {
-	regmatch_t m[3];
 	size_t start = 0, p, found = 0;
+	long ov[2];
+	int r;
 
-	while (start < n) {
-		m[0].rm_so = (regoff_t)start;
-		m[0].rm_eo = (regoff_t)n;
-		if (regexec(&b->re, base, 3, m, REG_STARTEND) != 0)
+	while (start <= n) {
+		if ((r = re_match(b->re, base, n, start, 0, ov, 1)) == -1)
+			((struct blocker *)b)->re_failed = true;
+		if (r != 1)
 			break;
-		p = (size_t)m[2].rm_so;
+		p = (size_t)ov[1];
 		if (p > 0 && p < n && !last && p > from)
 			return p;
 		if (p > 0 && last) {
@@ -147,9 +151,7 @@ boundary_re(const struct blocker *b, const char *base, size_t n, size_t from,
 				break;
 			found = p;
 		}
-		/* Matches do not overlap, as a Perl m//g loop's do not. */
-		start = (size_t)(m[0].rm_eo > m[0].rm_so ? m[0].rm_eo :
-		    m[0].rm_so + 1);
+		start = ov[1] > ov[0] ? (size_t)ov[1] : (size_t)ov[0] + 1;
 	}
 	return last ? found : 0;
 }
@@ -158,7 +160,7 @@ static size_t
 next_boundary(const struct blocker *b, const char *base, size_t n,
     size_t from)
 {
-	if (b->use_re)
+	if (b->re != NULL)
 		return boundary_re(b, base, n, from, 0, false);
 	return next_boundary_lit(&b->o, b->endlen, b->startlen, base, n, from);
 }
@@ -167,7 +169,7 @@ static size_t
 last_boundary(const struct blocker *b, const char *base, size_t n,
     size_t limit)
 {
-	if (b->use_re)
+	if (b->re != NULL)
 		return boundary_re(b, base, n, 0, limit, true);
 	return last_boundary_lit(&b->o, b->endlen, b->startlen, base, n,
 	    limit);
@@ -217,14 +219,63 @@ block_end(const struct blocker *b, const char *base, size_t n, bool at_eof)
 	return want == 0 && last_ok > 0 ? last_ok : n;
 }
 
-int
-block_check_regexp(const struct block_opts *o)
+/*
+ * The --regexp pattern, as GNU builds it: each part in a group of its own
+ * (so that a | stays inside it), recend alone "(?s:.)" when empty.
+ */
+static void
+block_regexp(const struct block_opts *o, struct buf *re)
 {
-	struct blocker *b = blocker_new(-1, o);
-	bool ok = b->use_re;
+	const char *end = o->recend != NULL ? o->recend : "\\n";
+	const char *start = o->recstart != NULL ? o->recstart : "";
 
-	blocker_free(b);
-	return ok ? 0 : -1;
+	if (*end == '\0' && o->recstart == NULL)
+		end = "(?s:.)";
+	buf_init(re);
+	buf_addstr(re, "(?:");
+	buf_addstr(re, end);
+	buf_addstr(re, ")(?=(?:");
+	buf_addstr(re, start);
+	buf_addstr(re, "))");
+}
+
+/*
+ * Turns GNU's printf escapes (\0 \r \n \t \' \" \\) in a literal
+ * --recend or --recstart into bytes; *len is the result's length (it may
+ * hold NUL).
+ */
+static char *
+unescape(const char *s, size_t *len)
+{
+	static const char from[] = "0rnt'\"\\", to[] = "\0\r\n\t'\"\\";
+	const char *k;
+	struct buf b;
+
+	buf_init(&b);
+	buf_grow(&b, 1);
+	for (; *s != '\0'; s++) {
+		if (s[0] == '\\' && s[1] != '\0' &&
+		    (k = memchr(from, s[1], sizeof(from) - 1)) != NULL) {
+			buf_addch(&b, to[k - from]);
+			s++;
+		} else
+			buf_addch(&b, *s);
+	}
+	*len = b.len;
+	return buf_detach(&b);
+}
+
+int
+block_check_regexp(const struct block_opts *o, const char **errstr)
+{
+	struct buf re;
+	struct re *r;
+
+	block_regexp(o, &re);
+	r = re_new(re.data, re.len, 0, errstr);
+	buf_release(&re);
+	re_free(r);
+	return r != NULL ? 0 : -1;
 }
 
 struct blocker *
@@ -240,23 +291,22 @@ blocker_new(int fd, const struct block_opts *o)
 		b->o.recstart = "";
 	if (b->o.size == 0)
 		b->o.size = 1024 * 1024;
-	b->endlen = strlen(b->o.recend);
-	b->startlen = strlen(b->o.recstart);
+	b->recend = unescape(b->o.recend, &b->endlen);
+	b->recstart = unescape(b->o.recstart, &b->startlen);
+	b->o.recend = b->recend;
+	b->o.recstart = b->recstart;
 	b->fd = fd;
 	b->relay[0] = b->relay[1] = -1;
 	if (fd >= 0 && fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode) &&
 	    pipe2(b->relay, O_CLOEXEC) == 0)
 		fcntl(b->relay[1], F_SETPIPE_SZ, 1024 * 1024);
-	if (b->o.regexp) {
+	if (o->regexp) {
+		const char *errstr;
 		struct buf re;
 
-		buf_init(&re);
-		buf_addch(&re, '(');
-		buf_addstr(&re, b->o.recend);
-		buf_add(&re, ")(", 2);
-		buf_addstr(&re, b->o.recstart);
-		buf_addch(&re, ')');
-		b->use_re = regcomp(&b->re, re.data, REG_EXTENDED) == 0;
+		/* block_check_regexp() has said it compiles. */
+		block_regexp(o, &re);
+		b->re = re_new(re.data, re.len, 0, &errstr);
 		buf_release(&re);
 	}
 	return b;
@@ -267,8 +317,9 @@ blocker_free(struct blocker *b)
 {
 	if (b == NULL)
 		return;
-	if (b->use_re)
-		regfree(&b->re);
+	re_free(b->re);
+	free(b->recend);
+	free(b->recstart);
 	if (b->relay[0] != -1) {
 		close(b->relay[0]);
 		close(b->relay[1]);
@@ -372,6 +423,10 @@ blocker_next(struct blocker *b, char **data, size_t *len)
 		return -1;
 	for (;;) {
 		end = block_end(b, b->buf + b->hlen, b->len - b->hlen, b->eof);
+		if (b->re_failed) {
+			errno = EOVERFLOW;
+			return -1;
+		}
 		if (end > 0 || (b->eof && b->len == b->hlen))
 			break;
 		if (fill(b) == -1)

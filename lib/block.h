@@ -18,11 +18,16 @@ struct block_opts {
 	size_t		 records;	/* -N: records per block; 0: by size */
 	size_t		 lines;		/* -L: lines per record; 0: 1 */
 	size_t		 header_lines;	/* --header N: repeated in each block */
-	bool		 regexp;	/* recend, recstart are POSIX EREs */
+	bool		 regexp;	/* recend, recstart are Perl regexes;
+					   else strings with GNU's escapes
+					   \0 \r \n \t \' \" \\ */
 };
 
-/* -1 if recend and recstart do not make a valid --regexp. */
-int	block_check_regexp(const struct block_opts *);
+/*
+ * -1 with *errstr set if recend and recstart do not make a valid
+ * --regexp (Perl regexes, as in GNU parallel).
+ */
+int	block_check_regexp(const struct block_opts *, const char **errstr);
 
 struct blocker;
 
@@ -32,7 +37,8 @@ void		 blocker_free(struct blocker *);
 
 /*
  * The next block, header first, in a buffer the caller frees: 1, 0 at
- * the end of input, -1 with errno set on a read error.
+ * the end of input, -1 with errno set on a read error (EOVERFLOW: the
+ * --regexp went over its match limit, re.h).
  */
 int	blocker_next(struct blocker *, char **data, size_t *len);
 

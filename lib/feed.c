@@ -309,7 +309,14 @@ feed_next(struct feed *f, unsigned long seq, unsigned long slot,
 	for (i = 0; i < (size_t)n && !f->opts.hide_args; i++)
 		for (k = 0; k < f->pending[f->head + i].nfields; k++)
 			fields[nfields++] = f->pending[f->head + i].fields[k];
-	feed_make_job(f, seq, slot, fields, nfields, job);
+	if (feed_make_job(f, seq, slot, fields, nfields, job) == -1) {
+		free(job->argv);
+		free(job->cmd);
+		free(job->tag);
+		memset(job, 0, sizeof(*job));
+		free(fields);
+		return -1;
+	}
 	/* Kept for feed_fields() until the next job. */
 	f->last = xreallocarray(NULL, n, sizeof(*f->last));
 	memcpy(f->last, f->pending + f->head, n * sizeof(*f->last));
@@ -320,10 +327,12 @@ feed_next(struct feed *f, unsigned long seq, unsigned long slot,
 	return 1;
 }
 
-void
+int
 feed_make_job(struct feed *f, unsigned long seq, unsigned long slot,
     char *const *fields, size_t nfields, struct run_job *job)
 {
+	int r;
+
 	struct template_job j;
 	struct buf cmd;
 	const char *err;
@@ -338,7 +347,7 @@ feed_make_job(struct feed *f, unsigned long seq, unsigned long slot,
 	buf_init(&cmd);
 	/* One allocation for a long -m/-X line, not a doubling series. */
 	buf_grow(&cmd, f->base_len + (nfields > 1 ? f->next_len : 0));
-	template_expand(f->t, &j, &cmd);
+	r = template_expand(f->t, &j, &cmd);
 	memset(job, 0, sizeof(*job));
 	job->seq = seq;
 	job->tee_fd[0] = job->tee_fd[1] = -1;
@@ -354,6 +363,7 @@ feed_make_job(struct feed *f, unsigned long seq, unsigned long slot,
 		}
 	}
 	job->cmd = buf_detach(&cmd);
+	return r;
 }
 
 char *const *

@@ -43,9 +43,10 @@ int	feed_next(struct feed *, unsigned long seq, unsigned long slot,
 
 /*
  * Fills job for job number seq in slot with the given values rather than
- * input records (--pipe: none, or the --cat file).
+ * input records (--pipe: none, or the --cat file).  -1 with errno set as
+ * template_expand() says; job is filled all the same.
  */
-void	feed_make_job(struct feed *, unsigned long seq, unsigned long slot,
+int	feed_make_job(struct feed *, unsigned long seq, unsigned long slot,
 	    char *const *fields, size_t nfields, struct run_job *job);
 
 /*

@@ -15,12 +15,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "buf.h"
+#include "re.h"
 #include "xmalloc.h"
 
 #define READ_CHUNK	(64 * 1024)
@@ -47,8 +47,7 @@ struct group {
 
 struct input {
 	struct input_opts	 opts;
-	regex_t			 colsep_re;
-	bool			 has_colsep_re;
+	struct re		*colsep_re;	/* or NULL */
 	int			 colsep_char;	/* -1 unless one literal byte */
 	struct source		*src;
 	size_t			 nsrc;
@@ -128,7 +127,7 @@ item_free(char *item)
 		chunk_put((struct item_chunk *)((char **)item)[-2]);
 }
 
-/* A single byte that stands for itself in an ERE, or -1. */
+/* A single byte that stands for itself in a Perl regex, or -1. */
 static int
 literal_colsep(const char *re)
 {
@@ -144,8 +143,6 @@ struct input *
 input_new(const struct input_opts *opts, const char **errstr)
 {
 	struct input *in;
-	struct buf re;
-	const char *p;
 
 	in = xcalloc(1, sizeof(*in));
 	in->opts = *opts;
@@ -154,26 +151,11 @@ input_new(const struct input_opts *opts, const char **errstr)
 		return in;
 	if ((in->colsep_char = literal_colsep(opts->colsep)) != -1)
 		return in;
-	/* Perl-style \t and \n, which users write for GNU parallel. */
-	buf_init(&re);
-	for (p = opts->colsep; *p != '\0'; p++) {
-		if (p[0] == '\\' && p[1] == 't') {
-			buf_addch(&re, '\t');
-			p++;
-		} else if (p[0] == '\\' && p[1] == 'n') {
-			buf_addch(&re, '\n');
-			p++;
-		} else
-			buf_addch(&re, *p);
-	}
-	if (regcomp(&in->colsep_re, re.data, REG_EXTENDED) != 0) {
-		buf_release(&re);
+	in->colsep_re = re_new(opts->colsep, strlen(opts->colsep), 0, errstr);
+	if (in->colsep_re == NULL) {
 		free(in);
-		*errstr = "invalid --colsep regular expression";
 		return NULL;
 	}
-	buf_release(&re);
-	in->has_colsep_re = true;
 	return in;
 }
 
@@ -376,34 +358,54 @@ trimmed(const struct input *in, const char *s, size_t len)
 	return xmemdup(s, len);
 }
 
-/* Splits one source value into fields with --colsep, appending to rec. */
-static void
+/*
+ * Splits one source value into fields with --colsep, appending to rec, as
+ * Perl's split(/colsep/, value, -1) does it: an empty match splits
+ * between bytes, but not at either end nor where the last match ended,
+ * and an empty pattern makes each byte a field.  -1 with errno set to
+ * EOVERFLOW when the pattern reached its match limit.
+ */
+static int
 split_fields(const struct input *in, const char *v, struct record *rec,
     size_t *cap)
 {
-	regmatch_t m;
-	const char *p, *sep;
+	size_t len = strlen(v), start = 0, pos = 0;
+	long ov[2], last_end = -1;
+	const char *sep;
+	int r;
 
-	if (in->colsep_char == -1 && !in->has_colsep_re) {
-		push_field(rec, cap, trimmed(in, v, strlen(v)));
-		return;
+	if (in->colsep_char == -1 && in->colsep_re == NULL) {
+		push_field(rec, cap, trimmed(in, v, len));
+		return 0;
 	}
-	p = v;
-	for (;;) {
-		if (in->colsep_char != -1) {
-			if ((sep = strchr(p, in->colsep_char)) == NULL)
-				break;
-			push_field(rec, cap, trimmed(in, p, sep - p));
-			p = sep + 1;
+	if (in->colsep_char != -1) {
+		for (; (sep = memchr(v + start, in->colsep_char, len - start)) !=
+		    NULL; start = sep - v + 1)
+			push_field(rec, cap, trimmed(in, v + start,
+			    sep - v - start));
+		push_field(rec, cap, trimmed(in, v + start, len - start));
+		return 0;
+	}
+	while (pos <= len) {
+		if ((r = re_match(in->colsep_re, v, len, pos, 0, ov, 1)) ==
+		    -1) {
+			errno = EOVERFLOW;
+			return -1;
+		}
+		if (r == 0)
+			break;
+		if (ov[0] == ov[1] && (ov[0] == 0 || (size_t)ov[0] >= len ||
+		    ov[0] == last_end)) {
+			pos = (size_t)ov[0] + 1;
 			continue;
 		}
-		if (regexec(&in->colsep_re, p, 1, &m, p == v ? 0 : REG_NOTBOL)
-		    != 0 || m.rm_eo == 0)
-			break;
-		push_field(rec, cap, trimmed(in, p, m.rm_so));
-		p += m.rm_eo;
+		push_field(rec, cap, trimmed(in, v + start, (size_t)ov[0] - start));
+		start = (size_t)ov[1];
+		last_end = ov[1];
+		pos = (size_t)ov[1];
 	}
-	push_field(rec, cap, trimmed(in, p, strlen(p)));
+	push_field(rec, cap, trimmed(in, v + start, len - start));
+	return 0;
 }
 
 static int
@@ -432,9 +434,11 @@ read_headers(struct input *in)
 		} else
 			item = item_new(in, "", 0);
 		before = rec.nfields;
-		split_fields(in, item, &rec, &cap);
-		s->ncols = rec.nfields - before;
+		r = split_fields(in, item, &rec, &cap);
 		item_free(item);
+		if (r == -1)
+			goto fail;
+		s->ncols = rec.nfields - before;
 	}
 	in->headers = rec.fields;
 	in->nheaders = rec.nfields;
@@ -528,8 +532,11 @@ input_start(struct input *in)
 	return 0;
 }
 
-/* Appends the fields of group g at position pos (or the streamed item). */
-static void
+/*
+ * Appends the fields of group g at position pos (or the streamed item).
+ * -1 as split_fields().
+ */
+static int
 add_group_fields(struct input *in, size_t g, struct record *rec, size_t *cap)
 {
 	struct group *gr = &in->grp[g];
@@ -538,22 +545,24 @@ add_group_fields(struct input *in, size_t g, struct record *rec, size_t *cap)
 
 	if (g == 0 && in->streaming) {
 		if (in->ngrp == 1 && in->colsep_char == -1 &&
-		    !in->has_colsep_re && in->opts.trim == 0) {
+		    in->colsep_re == NULL && in->opts.trim == 0) {
 			/* The common case: the value becomes the record. */
 			rec->fields = (char **)in->stream_item - 1;	/* slot 1 */
 			rec->fields[0] = in->stream_item;
 			rec->nfields = 1;
 			rec->packed = true;
 			in->stream_item = NULL;
-			return;
+			return 0;
 		}
-		split_fields(in, in->stream_item, rec, cap);
-		return;
+		return split_fields(in, in->stream_item, rec, cap);
 	}
 	for (i = gr->first; i < gr->first + gr->n; i++) {
 		s = &in->src[i];
-		split_fields(in, s->items[in->pos[g] % s->nitems], rec, cap);
+		if (split_fields(in, s->items[in->pos[g] % s->nitems], rec,
+		    cap) == -1)
+			return -1;
 	}
+	return 0;
 }
 
 /* Moves the odometer of groups [from, ngrp) on; false when it wraps. */
@@ -597,7 +606,10 @@ next_combination(struct input *in, struct record *rec)
 	in->started_odometer = true;
 	cap = 0;
 	for (g = 0; g < in->ngrp; g++)
-		add_group_fields(in, g, rec, &cap);
+		if (add_group_fields(in, g, rec, &cap) == -1) {
+			record_release(rec);
+			return -1;
+		}
 	return 1;
 }
 
@@ -675,8 +687,7 @@ input_free(struct input *in)
 	free(in->src);
 	free(in->grp);
 	free(in->pos);
-	if (in->has_colsep_re)
-		regfree(&in->colsep_re);
+	re_free(in->colsep_re);
 	free(in);
 }
 

@@ -19,7 +19,7 @@ struct input_opts {
 	int		 delim;		/* record separator byte */
 	const char	*eofstr;	/* -E: a record equal to it ends a source */
 	bool		 skip_blank;	/* -r: drop records of only blanks */
-	const char	*colsep;	/* --colsep: POSIX ERE, or NULL */
+	const char	*colsep;	/* --colsep: a Perl regex, or NULL */
 	int		 trim;		/* INPUT_TRIM_* */
 	bool		 header;	/* first record of each source names columns */
 	bool		 link_all;	/* --link: all sources are paired */
@@ -35,7 +35,11 @@ struct record {
 
 struct input;
 
-/* Copies opts; *errstr is set and NULL returned for a bad --colsep. */
+/*
+ * Copies opts; *errstr is set (the regex library's message) and NULL
+ * returned for a bad --colsep.  Reading a record fails with EOVERFLOW
+ * when --colsep goes over its match limit (re.h).
+ */
 struct input	*input_new(const struct input_opts *, const char **errstr);
 void		 input_free(struct input *);
 

@@ -10,12 +10,13 @@
 #include "template.h"
 
 #include <ctype.h>
-#include <regex.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "quote.h"
+#include "re.h"
 #include "xmalloc.h"
 
 enum part_kind {
@@ -35,14 +36,19 @@ enum op {
 	OP_NOEXT2, OP_NOEXT3, OP_BASENOEXT2, OP_BASENOEXT3,
 	OP_DEFAULT,		/* {:-text} */
 	OP_SUBSTR,		/* {:N} {:N:M} */
-	OP_CUT_PREFIX,		/* {#re}: shortest matching prefix */
-	OP_CUT_PREFIX_LONG,	/* {##re} */
-	OP_CUT_SUFFIX,		/* {%re}: shortest matching suffix */
-	OP_CUT_SUFFIX_LONG,	/* {%%re} */
-	OP_SUBST,		/* {/re/text} */
-	OP_SUBST_ALL,		/* {//re/text} */
-	OP_SUBST_PREFIX,	/* {/#re/text} */
-	OP_SUBST_SUFFIX,	/* {/%re/text} */
+	/*
+	 * The pattern ops, each Perl's substitution in GNU parallel, which
+	 * the compiled pattern (see parse_bash_op) makes one of two kinds:
+	 * replace the first match, or every match.
+	 */
+	OP_CUT_PREFIX,		/* {#re}: s/^(lazy re)//, the shortest */
+	OP_CUT_PREFIX_LONG,	/* {##re}: s/^re// */
+	OP_CUT_SUFFIX,		/* {%re}: s/(.*)(lazy re)$/$1/ */
+	OP_CUT_SUFFIX_LONG,	/* {%%re}: s/re$// */
+	OP_SUBST,		/* {/re/text}: s/re/text/ */
+	OP_SUBST_ALL,		/* {//re/text}: s/re/text/g */
+	OP_SUBST_PREFIX,	/* {/#re/text}: s/^re/text/g */
+	OP_SUBST_SUFFIX,	/* {/%re/text}: s/re$/text/g */
 };
 
 struct part {
@@ -50,8 +56,9 @@ struct part {
 	enum op		 op;
 	char		*text;		/* literal, or the op's replacement text */
 	long		 pos;		/* PART_POS: 1-based, negative from the end */
-	regex_t		 re;		/* for the bash-style ops */
-	bool		 has_re;
+	struct re	*re;		/* for the pattern ops, or NULL */
+	unsigned long	*over_limit;	/* the template's count of matches
+					   that went over their limit */
 	size_t		 n1, n2;	/* OP_SUBSTR offset and length */
 	bool		 has_n2;
 };
@@ -73,6 +80,9 @@ struct template {
 	bool			 needs_total;
 	char			*program;
 	size_t			 plain_args;	/* count of plain {}, if all are */
+	unsigned long		*over_limit;	/* pattern matches stopped */
+	const char		*re_error;	/* a --plus pattern is bad */
+	char			*bad_pattern;
 };
 
 /* Fixed names of the (default) replacement strings and their ops. */
@@ -155,52 +165,53 @@ add_without_ext(struct buf *out, const char *s, size_t len, int k)
 	buf_add(out, s, e >= 0 ? (size_t)e : len);
 }
 
-static bool
-full_match(const regex_t *re, const char *s, size_t len)
-{
-	regmatch_t m;
-	char *tmp = xmemdup(s, len);
-	bool ok;
-
-	ok = regexec(re, tmp, 1, &m, 0) == 0 && m.rm_so == 0 &&
-	    (size_t)m.rm_eo == len;
-	free(tmp);
-	return ok;
-}
-
+/*
+ * The --plus pattern ops: the part's pattern (parse_bash_op) replaced by
+ * its text (or, for {%re}, by its group 1), once or at every match, as
+ * Perl's s/// and s///g: after an empty match, the next one must not be
+ * empty at the same place.  A match that goes over its limit is counted
+ * and leaves the value as it is.
+ */
 static void
 add_substituted(struct buf *out, const struct part *p, const char *s)
 {
-	regmatch_t m;
-	int flags = 0;
+	size_t len = strlen(s), pos = 0, copied = 0;
+	bool all = p->op >= OP_SUBST_ALL, notempty = false;
+	long ov[4];
+	int r;
 
 	for (;;) {
-		if (regexec(&p->re, s, 1, &m, flags) != 0) {
-			buf_addstr(out, s);
-			return;
+		r = re_match(p->re, s, len, pos, notempty ? RE_NOTEMPTY_HERE :
+		    0, ov, 2);
+		if (r == -1) {
+			(*p->over_limit)++;
+			break;
 		}
-		buf_add(out, s, m.rm_so);
-		buf_addstr(out, p->text);
-		if (m.rm_eo == m.rm_so) {
-			if (s[m.rm_eo] == '\0')
-				return;
-			buf_addch(out, s[m.rm_eo]);
-			m.rm_eo++;
+		if (r == 0) {
+			if (!notempty || pos >= len || !all)
+				break;
+			/* No other match here: step over one byte. */
+			pos++;
+			notempty = false;
+			continue;
 		}
-		s += m.rm_eo;
-		flags = REG_NOTBOL;
-		if (p->op != OP_SUBST_ALL) {
-			buf_addstr(out, s);
-			return;
-		}
+		buf_add(out, s + copied, (size_t)ov[0] - copied);
+		if (p->op == OP_CUT_SUFFIX)
+			buf_add(out, s + ov[2], (size_t)(ov[3] - ov[2]));
+		else if (p->text != NULL)
+			buf_addstr(out, p->text);
+		copied = pos = (size_t)ov[1];
+		if (!all)
+			break;
+		notempty = ov[0] == ov[1];
 	}
+	buf_add(out, s + copied, len - copied);
 }
 
 static void
 add_bash_op(struct buf *out, const struct part *p, const char *s)
 {
 	size_t len = strlen(s), i;
-	regmatch_t m;
 
 	switch (p->op) {
 	case OP_DEFAULT:
@@ -212,34 +223,10 @@ add_bash_op(struct buf *out, const struct part *p, const char *s)
 		i = len - p->n1;
 		buf_add(out, s + p->n1, p->has_n2 && p->n2 < i ? p->n2 : i);
 		return;
-	case OP_CUT_PREFIX:
-		for (i = 0; i <= len; i++)
-			if (full_match(&p->re, s, i)) {
-				buf_addstr(out, s + i);
-				return;
-			}
-		break;
-	case OP_CUT_SUFFIX:
-		for (i = len + 1; i-- > 0;)
-			if (full_match(&p->re, s + i, len - i)) {
-				buf_add(out, s, i);
-				return;
-			}
-		break;
-	case OP_CUT_PREFIX_LONG:
-	case OP_CUT_SUFFIX_LONG:
-		/* The patterns are anchored; leftmost-longest does the rest. */
-		if (regexec(&p->re, s, 1, &m, 0) == 0) {
-			buf_add(out, s, m.rm_so);
-			buf_addstr(out, s + m.rm_eo);
-			return;
-		}
-		break;
 	default:
 		add_substituted(out, p, s);
 		return;
 	}
-	buf_addstr(out, s);
 }
 
 /* Appends what part p makes of value s. */
@@ -355,33 +342,46 @@ lookup_op(const struct template *t, const char *name, size_t len,
 	return -1;
 }
 
+/*
+ * Compiles pre, the pattern pat and post for part p.  A pattern PCRE2
+ * rejects (as Perl would) makes the whole template fail: t->re_error.
+ */
 static int
-compile_re(struct part *p, const char *pat, size_t len, const char *pre,
-    const char *post)
+compile_re(struct template *t, struct part *p, const char *pat, size_t len,
+    const char *pre, const char *post, int flags)
 {
+	const char *errstr;
 	struct buf b;
-	int r;
 
 	buf_init(&b);
 	buf_addstr(&b, pre);
 	buf_add(&b, pat, len);
 	buf_addstr(&b, post);
-	r = regcomp(&p->re, b.data, REG_EXTENDED);
+	p->re = re_new(b.data, b.len, flags, &errstr);
 	buf_release(&b);
-	if (r != 0)
+	if (p->re == NULL) {
+		if (t->re_error == NULL) {
+			t->re_error = errstr;
+			t->bad_pattern = xmemdup(pat, len);
+		}
 		return -1;
-	p->has_re = true;
+	}
+	p->over_limit = t->over_limit;
 	return 0;
 }
 
 /*
  * GNU's bash-inspired --plus strings; in is the text between the braces.
- * Returns 0 and fills p, or -1 if in is not one of them.
+ * Returns 0 and fills p, or -1 if in is not one of them (or its pattern
+ * is bad: t->re_error).  Each pattern op becomes one pattern and a
+ * replacement, as GNU's Perl definitions have them.
  */
 static int
-parse_bash_op(struct part *p, const char *in, size_t len)
+parse_bash_op(struct template *t, struct part *p, const char *in,
+    size_t len)
 {
-	const char *slash;
+	const char *slash, *pre = "(?:", *post = ")";
+	size_t skip = 1;
 	char *end;
 
 	if (len >= 2 && in[0] == ':' && in[1] == '-') {
@@ -400,44 +400,43 @@ parse_bash_op(struct part *p, const char *in, size_t len)
 	}
 	if (len >= 3 && in[0] == '#' && in[1] == '#') {
 		p->op = OP_CUT_PREFIX_LONG;
-		return compile_re(p, in + 2, len - 2, "^(", ")");
+		return compile_re(t, p, in + 2, len - 2, "\\A(?:", ")", 0);
 	}
 	if (len >= 2 && in[0] == '#') {
 		p->op = OP_CUT_PREFIX;
-		return compile_re(p, in + 1, len - 1, "^(", ")$");
+		return compile_re(t, p, in + 1, len - 1, "\\A(?:", ")",
+		    RE_UNGREEDY);
 	}
 	if (len >= 3 && in[0] == '%' && in[1] == '%') {
 		p->op = OP_CUT_SUFFIX_LONG;
-		return compile_re(p, in + 2, len - 2, "(", ")$");
+		return compile_re(t, p, in + 2, len - 2, "(?:", ")$", 0);
 	}
 	if (len >= 2 && in[0] == '%') {
+		/* Lazy under RE_UNGREEDY: (.*?) is GNU's greedy (.*). */
 		p->op = OP_CUT_SUFFIX;
-		return compile_re(p, in + 1, len - 1, "^(", ")$");
+		return compile_re(t, p, in + 1, len - 1, "(.*?)(?:", ")$",
+		    RE_UNGREEDY);
 	}
-	if (len >= 3 && in[0] == '/') {
-		const char *pre = "(", *post = ")";
-		size_t skip = 1;
-
-		p->op = OP_SUBST;
-		if (in[1] == '/') {
-			p->op = OP_SUBST_ALL;
-			skip = 2;
-		} else if (in[1] == '#') {
-			p->op = OP_SUBST_PREFIX;
-			pre = "^(";
-			skip = 2;
-		} else if (in[1] == '%') {
-			p->op = OP_SUBST_SUFFIX;
-			post = ")$";
-			skip = 2;
-		}
-		slash = memchr(in + skip, '/', len - skip);
-		if (slash == NULL || slash == in + skip)
-			return -1;
-		p->text = xmemdup(slash + 1, in + len - slash - 1);
-		return compile_re(p, in + skip, slash - in - skip, pre, post);
+	if (len < 3 || in[0] != '/')
+		return -1;
+	p->op = OP_SUBST;
+	if (in[1] == '/') {
+		p->op = OP_SUBST_ALL;
+		skip = 2;
+	} else if (in[1] == '#') {
+		p->op = OP_SUBST_PREFIX;
+		pre = "\\A(?:";
+		skip = 2;
+	} else if (in[1] == '%') {
+		p->op = OP_SUBST_SUFFIX;
+		post = ")$";
+		skip = 2;
 	}
-	return -1;
+	slash = memchr(in + skip, '/', len - skip);
+	if (slash == NULL || slash == in + skip)
+		return -1;
+	p->text = xmemdup(slash + 1, in + len - slash - 1);
+	return compile_re(t, p, in + skip, slash - in - skip, pre, post, 0);
 }
 
 /*
@@ -445,7 +444,7 @@ parse_bash_op(struct part *p, const char *in, size_t len)
  * its length, else 0.
  */
 static size_t
-parse_rpl(const struct template *t, const char *s, struct part *p)
+parse_rpl(struct template *t, const char *s, struct part *p)
 {
 	const char *close, *q;
 	size_t i, best = 0, len, inner;
@@ -532,12 +531,11 @@ parse_rpl(const struct template *t, const char *s, struct part *p)
 	p->kind = PART_POS;
 	return len;
 bash_op:
-	if (t->opts.plus && parse_bash_op(p, s + 1, inner) == 0) {
+	if (t->opts.plus && parse_bash_op(t, p, s + 1, inner) == 0) {
 		p->kind = PART_ARG;
 		return len;
 	}
-	if (p->has_re)
-		regfree(&p->re);
+	re_free(p->re);
 	free(p->text);
 	memset(p, 0, sizeof(*p));
 	return 0;
@@ -728,6 +726,7 @@ struct template *
 template_new(char *const *words, size_t nwords,
     const struct template_opts *opts, const char **errstr)
 {
+	static char errbuf[400];
 	struct template *t;
 	struct buf line;
 	struct word *w;
@@ -735,6 +734,7 @@ template_new(char *const *words, size_t nwords,
 
 	t = xcalloc(1, sizeof(*t));
 	t->opts = *opts;
+	t->over_limit = xcalloc(1, sizeof(*t->over_limit));
 	if (nwords == 0) {
 		/* No command: each input is the command, run by a shell. */
 		t->opts.raw = true;
@@ -777,6 +777,12 @@ template_new(char *const *words, size_t nwords,
 		parse_line(t, line.data);
 		buf_release(&line);
 	}
+	if (t->re_error != NULL) {
+		snprintf(errbuf, sizeof(errbuf), "invalid --plus pattern "
+		    "'%.100s': %s", t->bad_pattern, t->re_error);
+		*errstr = errbuf;
+		goto fail;
+	}
 	if (t->nwords == 0) {
 		*errstr = "empty command";
 		goto fail;
@@ -810,8 +816,7 @@ template_free(struct template *t)
 	for (i = 0; i < t->nwords; i++) {
 		for (j = 0; j < t->words[i].nparts; j++) {
 			free(t->words[i].parts[j].text);
-			if (t->words[i].parts[j].has_re)
-				regfree(&t->words[i].parts[j].re);
+			re_free(t->words[i].parts[j].re);
 		}
 		free(t->words[i].parts);
 		free(t->words[i].sep);
@@ -819,6 +824,8 @@ template_free(struct template *t)
 	free(t->words);
 	free(t->lead);
 	free(t->program);
+	free(t->over_limit);
+	free(t->bad_pattern);
 	free(t);
 }
 
@@ -911,10 +918,11 @@ expand_word(const struct template *t, const struct word *w,
 	}
 }
 
-void
+int
 template_expand(const struct template *t, const struct template_job *j,
     struct buf *out)
 {
+	unsigned long over = *t->over_limit;
 	struct buf scratch, qword;
 	const struct word *w;
 	size_t i, k;
@@ -946,6 +954,11 @@ template_expand(const struct template *t, const struct template_job *j,
 	}
 	buf_release(&scratch);
 	buf_release(&qword);
+	if (*t->over_limit != over) {
+		errno = EOVERFLOW;
+		return -1;
+	}
+	return 0;
 }
 
 size_t

@@ -57,8 +57,12 @@ struct template	*template_new(char *const *words, size_t nwords,
 		    const struct template_opts *, const char **errstr);
 void		 template_free(struct template *);
 
-/* Appends the command line for job j to out. */
-void	template_expand(const struct template *, const struct template_job *j,
+/*
+ * Appends the command line for job j to out.  -1 with errno EOVERFLOW
+ * when a --plus pattern went over its match limit (re.h) on a value; the
+ * line is then complete but that value was left as it was.
+ */
+int	template_expand(const struct template *, const struct template_job *j,
 	    struct buf *out);
 
 /*

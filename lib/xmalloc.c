@@ -9,8 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
-static void
-oom(void)
+void
+xmalloc_fail(void)
 {
 	static const char msg[] = "parx: out of memory\n";
 
@@ -24,7 +24,7 @@ xmalloc(size_t n)
 	void *p;
 
 	if ((p = malloc(n == 0 ? 1 : n)) == NULL)
-		oom();
+		xmalloc_fail();
 	return p;
 }
 
@@ -34,7 +34,7 @@ xcalloc(size_t n, size_t size)
 	void *p;
 
 	if ((p = calloc(n == 0 ? 1 : n, size == 0 ? 1 : size)) == NULL)
-		oom();
+		xmalloc_fail();
 	return p;
 }
 
@@ -44,7 +44,7 @@ xreallocarray(void *old, size_t n, size_t size)
 	void *p;
 
 	if ((p = reallocarray(old, n == 0 ? 1 : n, size == 0 ? 1 : size)) == NULL)
-		oom();
+		xmalloc_fail();
 	return p;
 }
 

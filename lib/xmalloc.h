@@ -13,4 +13,7 @@ void	*xreallocarray(void *, size_t, size_t);
 char	*xstrdup(const char *);
 char	*xmemdup(const void *, size_t);	/* adds a terminating NUL */
 
+/* Ends parx as out of memory: for allocations xmalloc does not make. */
+void	 xmalloc_fail(void) __attribute__((noreturn));
+
 #endif

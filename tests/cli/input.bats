@@ -139,7 +139,31 @@ load helper
 @test "bad --colsep regex is reported" {
 	run --separate-stderr parx --colsep '(' echo ::: a
 	assert_failure 255
-	assert_equal "$stderr" "parx: invalid --colsep regular expression '(' (see 'parx --help')"
+	assert_equal "$stderr" "parx: invalid --colsep regular expression '(': missing closing parenthesis (see 'parx --help')"
+}
+
+@test "--colsep is a Perl regex, split as Perl's split does it" {
+	run parx -k --colsep '\s*\d+\s*' echo {1}-{2}-{3} <<<'a 12 b3c'
+	assert_output a-b-c
+	# An empty pattern makes each byte a field (it crashed once).
+	run parx -k --colsep '' echo {1}-{2}-{3} <<<'xyz'
+	assert_success
+	assert_output x-y-z
+	# Empty matches split between bytes, not at either end.
+	run parx -k --colsep 'q*' echo {1}-{2}-{3} <<<'aqqb'
+	assert_output a-b-
+	# A leading separator gives an empty first field; trailing ones stay.
+	run parx -k --colsep , echo '[{1}]' '[{3}]' <<<',b,'
+	assert_output '[] []'
+}
+
+@test "--colsep: what Perl rejects is rejected, and a runaway match is an error, not a hang" {
+	run --separate-stderr parx --colsep 'a*++' echo ::: a
+	assert_failure 255
+	[[ $stderr == "parx: invalid --colsep regular expression 'a*++': "* ]]
+	run --separate-stderr timeout -k 2 20 "$PARX" --colsep '(a|aa)+$' echo <<<"$(printf 'a%.0s' $(seq 60))!"
+	assert_failure 255
+	assert_equal "$stderr" "parx: a --colsep or --plus pattern went over its match limit at input 1"
 }
 
 @test "a million lines stream through in order" {

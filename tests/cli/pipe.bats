@@ -153,8 +153,20 @@ load helper
 @test "--regexp: record ends and starts as regular expressions" {
 	run bash -c "printf 'a1;b22;c;' | '$PARX' -k --pipe --regexp --recend '[0-9]+;' --block 1 'cat; echo'"
 	assert_output $'a1;\nb22;\nc;'
+	# As GNU 20221122: a record starts wherever >+ matches, also at the
+	# second > of two.
 	run bash -c "printf '>x\n>>y\n' | '$PARX' -k --pipe --regexp --recstart '>+' -N 1 'cat; echo .'"
-	assert_output $'>x\n.\n>>y\n.'
-	run "$PARX" --pipe --regexp --recend '(' cat </dev/null
+	assert_output $'>x\n.\n>.\n>y\n.'
+	run --separate-stderr "$PARX" --pipe --regexp --recend '(' cat </dev/null
 	assert_failure 255
+	assert_equal "$stderr" "parx: invalid --recend or --recstart regular expression: missing closing parenthesis (see 'parx --help')"
+}
+
+@test "--regexp takes Perl's classes, and --recend '\\n' means a newline as in GNU" {
+	run bash -c "printf 'a1b22c3' | '$PARX' -k --pipe --regexp --recend '\\d+' -N 1 'cat; echo'"
+	assert_output $'a1\nb22\nc3'
+	run bash -c "printf 'a\nb\nc\n' | '$PARX' -k --pipe --recend '\\n' -N 1 'cat; echo .'"
+	assert_output $'a\n.\nb\n.\nc\n.'
+	run bash -c "printf 'a\tb\tc' | '$PARX' -k --pipe --recend '\\t' -N 2 'cat; echo'"
+	assert_output $'a\tb\t\nc'
 }

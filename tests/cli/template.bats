@@ -53,6 +53,36 @@ load helper
 	assert_output "dir/a.tar a.tar.gz dir"
 }
 
+@test "--plus patterns are Perl's, as GNU parallel 20221122 applies them" {
+	# Expected outputs are GNU parallel 20221122's for the same commands.
+	check() {
+		run parx -k --plus echo "$1" ::: aabab xxa ax foo.z.z.z
+		assert_success
+		assert_equal "$(tr '\n' ' ' <<<"$output")" "$2"
+	}
+	check '{#a*}' 'aabab xxa ax foo.z.z.z '
+	check '{##a*}' 'bab xxa x foo.z.z.z '
+	check '{%%b*}' 'aaba xxa ax foo.z.z.z '
+	check '{%.z*}' 'aaba xx a foo.z.z. '
+	check '{%%.z.*z}' 'aabab xxa ax foo '
+	check '{/a/X}' 'Xabab xxX Xx foo.z.z.z '
+	check '{//a/X}' 'XXbXb xxX Xx foo.z.z.z '
+	check '{/#a/X}' 'Xabab xxa Xx foo.z.z.z '
+	check '{/%b/X}' 'aabaX xxa ax foo.z.z.z '
+	check '{//x*/-}' '-a-a-b-a-b- --a- -a-- -f-o-o-.-z-.-z-.-z- '
+	check '{/%x*/-}' 'aabab- xxa- a-- foo.z.z.z- '
+	check '{//\d+/#}' 'aabab xxa ax foo.z.z.z '
+}
+
+@test "--plus: a pattern Perl rejects is an error, not literal text; a runaway one stops" {
+	run --separate-stderr timeout -k 2 20 "$PARX" --plus echo '{##a*+++++}' ::: aaaa
+	assert_failure 255
+	assert_equal "$stderr" "parx: invalid --plus pattern 'a*+++++': quantifier does not follow a repeatable item (see 'parx --help')"
+	run --separate-stderr timeout -k 2 20 "$PARX" --plus echo '{%%(a|aa)+}' ::: "$(printf 'a%.0s' $(seq 60))!"
+	assert_failure 255
+	assert_equal "$stderr" "parx: a --colsep or --plus pattern went over its match limit at input 1"
+}
+
 @test "{= perl =} is refused with a clear message" {
 	run --separate-stderr parx echo '{= s/a/b/ =}' ::: a
 	assert_failure 255

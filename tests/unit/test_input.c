@@ -218,7 +218,7 @@ test_input_errors(void **state)
 	(void)state;
 	o.colsep = "(";
 	assert_null(input_new(&o, &err));
-	assert_string_equal(err, "invalid --colsep regular expression");
+	assert_string_equal(err, "missing closing parenthesis");
 	o.colsep = NULL;
 	in = input_new(&o, &err);
 	assert_int_equal(input_add_file(in, "/nonexistent/x", false), -1);
