@@ -957,13 +957,37 @@ warn_block(const struct ctx *ctx)
 		    ctx->cfg->arg_files[0] : "-");
 }
 
+/* --pipepart --cat: the header and part n, read for the job's file. */
+static int
+read_part(const struct pipe_src *p, size_t n, char **data, size_t *len)
+{
+	size_t want = (size_t)(p->starts[n + 1] - p->starts[n]), done = 0;
+	ssize_t got;
+
+	*len = p->header_len + want;
+	*data = xmalloc(*len);
+	memcpy(*data, p->header, p->header_len);
+	while (done < want) {
+		got = fdio_pread(p->fd, *data + p->header_len + done,
+		    want - done, p->starts[n] + (off_t)done);
+		if (got <= 0) {
+			if (got == 0)
+				errno = EIO;	/* the file shrank */
+			free(*data);
+			return -1;
+		}
+		done += (size_t)got;
+	}
+	return 0;
+}
+
 /* The next --pipe or --pipepart job: its block goes to its stdin. */
 static int
 next_block_job(struct ctx *ctx, unsigned long slot, struct run_job *job)
 {
 	struct pipe_src *p = &ctx->pipe;
 	char *data = NULL, *path = NULL;
-	size_t len = 0;
+	size_t len = 0, part = 0;
 	int r;
 
 	/* --round-robin: one long-lived job per slot, fed block after block. */
@@ -972,6 +996,12 @@ next_block_job(struct ctx *ctx, unsigned long slot, struct run_job *job)
 	if (p->starts != NULL) {
 		if (p->next == p->nranges)
 			return 0;
+		part = p->next++;
+		if (ctx->cfg->cat && read_part(p, part, &data, &len) == -1) {
+			warn_block(ctx);
+			ctx->input_failed = true;
+			return -1;
+		}
 	} else if ((r = blocker_next(p->blocker, &data, &len)) <= 0) {
 		if (r == -1) {
 			warn_block(ctx);
@@ -1018,10 +1048,9 @@ next_block_job(struct ctx *ctx, unsigned long slot, struct run_job *job)
 			job->in_data = xmemdup(p->header, p->header_len);
 		job->in_len = p->header_len;
 		job->in_fd = p->fd;
-		job->in_off = p->starts[p->next];
-		job->in_file_len = (size_t)(p->starts[p->next + 1] -
-		    p->starts[p->next]);
-		p->next++;
+		job->in_off = p->starts[part];
+		job->in_file_len = (size_t)(p->starts[part + 1] -
+		    p->starts[part]);
 		return 1;
 	}
 	job->in_data = data;

@@ -107,6 +107,16 @@ load helper
 	assert_output "300000 6"
 }
 
+@test "--pipepart --cat: each part once in its file, and the run ends" {
+	seq 100 >f
+	run timeout -k 2 20 "$PARX" --pipepart --block 31 -a f -k --cat 'cat {}'
+	assert_success
+	assert_output "$(seq 100)"
+	printf 'H\n1\n2\n3\n' >h
+	run timeout -k 2 20 "$PARX" --pipepart --block 3 --header 1 -a h -k --cat 'paste -sd, {}'
+	assert_output $'H,1,2\nH,3'
+}
+
 @test "--pipepart with --header" {
 	printf 'H\n1\n2\n3\n4\n' >in
 	run "$PARX" -k --pipepart -a in --header 1 --block 4 'paste -sd,'
