@@ -1305,10 +1305,13 @@ open_pipe_source(struct ctx *ctx, struct config *cfg, unsigned long jobs)
 	/*
 	 * --pipe from a regular file read from its start is cut the way
 	 * --pipepart is, so the blocks are spliced and never copied; the
-	 * blocks are the same either way.
+	 * blocks are the same either way.  --regexp matches depend on all
+	 * the matches before them in the block, so it reads the stream.
 	 */
+	if (fstat(p->fd, &st) == -1)
+		err(EXIT_ERROR, "cannot read '%s'", path != NULL ? path : "-");
 	if (!cfg->pipepart && (cfg->has_N || cfg->has_L || cfg->round_robin ||
-	    fstat(p->fd, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    cfg->blk.regexp || !S_ISREG(st.st_mode) ||
 	    lseek(p->fd, 0, SEEK_CUR) != 0)) {
 		/* A bigger pipe from the producer: fewer, larger reads. */
 		if (S_ISFIFO(st.st_mode))
@@ -1318,7 +1321,7 @@ open_pipe_source(struct ctx *ctx, struct config *cfg, unsigned long jobs)
 	}
 	if (cfg->pipepart && path == NULL)
 		usage_error("--pipepart needs a file: -a FILE");
-	if (fstat(p->fd, &st) == -1 || !S_ISREG(st.st_mode))
+	if (!S_ISREG(st.st_mode))
 		errx(EXIT_ERROR, "cannot use '%s' with --pipepart: not a "
 		    "regular file", path);
 	if (cfg->block < 0)

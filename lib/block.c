@@ -457,26 +457,26 @@ blocker_next(struct blocker *b, char **data, size_t *len)
 
 /*
  * The first boundary at or after target, in *cut (-1: none before the
- * end).  -1 on a read error.
+ * end), in a block that starts at pos: a record end that begins before
+ * pos is not one (the stream never sees it).  -1 on a read error.
  */
 static int
-cut_after(const struct blocker *b, int fd, off_t target, char *win,
-    size_t window, off_t *cut)
+cut_after(const struct blocker *b, int fd, off_t pos, off_t target,
+    char *win, size_t window, off_t *cut)
 {
 	size_t lead = b->endlen > 0 ? b->endlen : 1, end, from;
 	off_t base = target - (off_t)lead;
 	ssize_t got;
 
-	if (base < 0)
-		base = 0;
+	if (base < pos)
+		base = pos;
 	/* Only boundaries at or after target: those after target - 1. */
 	from = (size_t)(target - base) - 1;
 	*cut = -1;
 	for (;;) {
 		if ((got = fdio_pread(fd, win, window, base)) == -1)
 			return -1;
-		end = next_boundary(b, win,
-		    (size_t)got, from);
+		end = next_boundary(b, win, (size_t)got, from);
 		if (end > 0) {
 			*cut = base + (off_t)end;
 			return 0;
@@ -490,11 +490,11 @@ cut_after(const struct blocker *b, int fd, off_t target, char *win,
 }
 
 /*
- * The last boundary in (from, target], looked for in the window before
- * target, in *cut (-1: none there).  -1 on a read error.
+ * The last boundary in (pos, target], in *cut (-1: none), looked for in
+ * windows going back from target.  -1 on a read error.
  */
 static int
-cut_before(const struct blocker *b, int fd, off_t from, off_t target,
+cut_before(const struct blocker *b, int fd, off_t pos, off_t target,
     char *win, size_t window, off_t *cut)
 {
 	off_t base = target - (off_t)(window - b->startlen);
@@ -502,15 +502,22 @@ cut_before(const struct blocker *b, int fd, off_t from, off_t target,
 	ssize_t got;
 
 	*cut = -1;
-	if (base < from)
-		base = from;
-	if ((got = fdio_pread(fd, win, window, base)) == -1)
-		return -1;
-	p = last_boundary(b, win, (size_t)got,
-	    (size_t)(target - base));
-	if (p > 0)
-		*cut = base + (off_t)p;
-	return 0;
+	for (;;) {
+		if (base < pos)
+			base = pos;
+		if ((got = fdio_pread(fd, win, window, base)) == -1)
+			return -1;
+		p = last_boundary(b, win, (size_t)got,
+		    (size_t)(target - base));
+		if (p > 0) {
+			*cut = base + (off_t)p;
+			return 0;
+		}
+		if (base == pos)
+			return 0;
+		/* Back a window, keeping what a boundary at its start needs. */
+		base -= (off_t)(window - b->endlen - 2 * b->startlen - 1);
+	}
 }
 
 int
@@ -547,13 +554,18 @@ blocker_ranges(int fd, off_t size, const struct block_opts *opts,
 		    (off_t)*header_len + (off_t)(k * b->o.size);
 		if (target <= pos)
 			continue;
-		if (target >= size)
+		/*
+		 * Less than a block left: it is the last one.  Exactly a
+		 * block left is still cut, as the stream cuts it (it cannot
+		 * know that no more follows).
+		 */
+		if (target > size || (target == size && !pipe_like))
 			break;
 		cut = -1;
 		if (pipe_like)
 			r = cut_before(b, fd, pos, target, win, window, &cut);
 		if (r == 0 && cut <= pos)
-			r = cut_after(b, fd, target, win, window, &cut);
+			r = cut_after(b, fd, pos, target, win, window, &cut);
 		if (r == -1)
 			break;
 		if (cut <= pos || cut >= size)

@@ -26,6 +26,32 @@ load helper
 	assert_success
 }
 
+@test "--pipe cuts a regular file into the blocks it cuts the same bytes from a pipe into" {
+	# Cases that once differed: exactly a block left; a separator that
+	# overlaps itself over runs of it; a start marker; --regexp.
+	check() {
+		local f=$1
+		shift
+		from_file=$("$PARX" --pipe -k "$@" 'cat; echo "|"' <"$f")
+		from_pipe=$(cat "$f" | "$PARX" --pipe -k "$@" 'cat; echo "|"')
+		assert_equal "$from_file" "$from_pipe"
+		# and the blocks make up the input
+		cmp -s <("$PARX" --pipe -k "$@" cat <"$f") "$f"
+	}
+	printf '\nababb\n\n\n' >exact
+	check exact --recend a --recstart b --block 9
+	printf 'aaaa\nbbbb\n' >exact2
+	check exact2 --block 5
+	check exact2 --block 10
+	printf 'bbbaaa\n\nba\n\n\nb\nbb\na\n\nba\n\nb' >blank
+	check blank --recend '\n\n' --block 1
+	check blank --recend '\n\n' --block 3
+	printf 'ab\nbbbb\nba\naaa\nba\naba\n\n\naba' >aa
+	check aa --recend aa --block 1
+	check aa --recstart aa --block 4
+	check aa --regexp --recend 'b*\n' --block 5
+}
+
 @test "--pipe: a record longer than the block stays whole" {
 	{ head -c 50000 /dev/zero | tr '\0' x; echo; echo short; } >in
 	run bash -c "'$PARX' -k --pipe --block 1k 'wc -l' <in"
