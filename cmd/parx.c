@@ -1416,8 +1416,13 @@ set_run_opts(const struct config *cfg, unsigned long jobs, struct run_opts *ro)
 
 	memset(ro, 0, sizeof(*ro));
 	ro->jobs = jobs;
-	ro->output = cfg->keep_order && cfg->output == COLLATE_GROUP ?
-	    COLLATE_KEEP : cfg->output;
+	/*
+	 * -k streams the oldest running job's output as it comes and holds
+	 * the others' until their turn, which is what GNU does for -k with
+	 * --line-buffer too: no line of two jobs mixes, and order is kept.
+	 */
+	ro->output = cfg->keep_order && (cfg->output == COLLATE_GROUP ||
+	    cfg->output == COLLATE_LINE) ? COLLATE_KEEP : cfg->output;
 	ro->verbose = cfg->verbose;
 	ro->trace = cfg->trace;
 	ro->files = cfg->files;

@@ -36,6 +36,15 @@ load helper
 	assert_line "b-part1 b-end"
 }
 
+@test "-k with --line-buffer keeps input order, however the jobs race" {
+	# Later jobs finish first; each writes lines over time.
+	run parx -k --lb -j4 -q sh -c 'for i in 1 2 3; do echo $1-$i; sleep 0.0$((9 - $1 % 9)); done' sh ::: $(seq 12)
+	assert_success
+	assert_output "$(for j in $(seq 12); do for i in 1 2 3; do echo $j-$i; done; done)"
+	run parx -k --lb -j3 --tag -q sh -c 'printf "%s-a" $1; sleep 0.0$((4 - $1)); echo; echo $1-b' sh ::: 1 2 3
+	assert_output $'1\t1-a\n1\t1-b\n2\t2-a\n2\t2-b\n3\t3-a\n3\t3-b'
+}
+
 @test "--tag prefixes every line, also without a final newline" {
 	run parx -k -q --tag printf 'x\ny%.0s' ::: a
 	assert_output $'a\tx\na\ty'
