@@ -78,6 +78,7 @@ struct slot {
 	int			 status;	/* wait status, or errno */
 	int			 fd[2];		/* stdout, stderr pipes or -1 */
 	size_t			 tail[2];	/* exited: bytes left to take */
+	int			 reaped_status;	/* for reap()'s batch */
 	int			 in_pipe;	/* our end of its stdin, or -1 */
 	int			 fifo_wd;	/* --fifo: inotify watch, or -1 */
 	bool			 fifo_opened;	/* the job has opened it */
@@ -113,6 +114,7 @@ struct run {
 	struct run_stats		*stats;
 	struct collate			*col;
 	struct slot			*slots;
+	struct slot			**batch;	/* reap(): exited together */
 	unsigned long			 nslots;
 	unsigned long			 limit;		/* slots we may use */
 	unsigned long			 running;
@@ -1108,65 +1110,70 @@ job_exited(struct run *r, struct slot *s, int st)
 	maybe_finish(r, s);
 }
 
-/*
- * Reaps the jobs that have exited, each by its pid, when some child
- * parx inherited hides them from waitid(P_ALL).
- */
+/* Reaps job s if its process has exited: into the batch, see reap(). */
 static void
-reap_each_job(struct run *r)
+reap_job(struct run *r, struct slot *s, size_t *n)
 {
-	unsigned long i;
-	struct slot *s;
 	pid_t pid;
-	int st;
 
-	for (i = 0; i < r->nslots; i++) {
-		s = &r->slots[i];
-		if (!s->busy || s->exited || s->pid <= 0)
-			continue;
-		do
-			pid = waitpid(s->pid, &st, WNOHANG);
-		while (pid == -1 && errno == EINTR);
-		if (pid == s->pid)
-			job_exited(r, s, st);
-	}
+	do
+		pid = waitpid(s->pid, &s->reaped_status, WNOHANG);
+	while (pid == -1 && errno == EINTR);
+	if (pid == s->pid)
+		r->batch[(*n)++] = s;
+}
+
+static int
+by_seq(const void *a, const void *b)
+{
+	unsigned long x = (*(struct slot *const *)a)->job.seq;
+	unsigned long y = (*(struct slot *const *)b)->job.seq;
+
+	return x < y ? -1 : x > y;
 }
 
 /*
  * One SIGCHLD may stand for many exits.  Each exited child is looked at
  * first (WNOWAIT) and reaped only if it is parx's: a job, an orphan of
- * one, the sentinel; a child parx inherited is left alone.
+ * one, the sentinel; a child parx inherited is left alone, and hides
+ * the jobs behind it from waitid(P_ALL), so they are then reaped each by
+ * its pid.  Jobs that exited together are then taken in input order, so
+ * that, say, --halt soon,fail=1 names the first of two that failed at
+ * once.
  */
 static void
 reap(struct run *r)
 {
-	siginfo_t si;
+	unsigned long i;
 	struct slot *s;
-	pid_t pid;
-	int st;
+	siginfo_t si;
+	size_t n = 0;
 
 	for (;;) {
 		memset(&si, 0, sizeof(si));
 		if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) == -1) {
 			if (errno == EINTR)
 				continue;
-			return;		/* ECHILD */
+			break;		/* ECHILD */
 		}
 		if (si.si_pid == 0)
-			return;
-		if ((s = slot_of(r, si.si_pid)) == NULL) {
-			if (!contain_reap_child(r->cont, si.si_pid)) {
-				reap_each_job(r);
-				return;
-			}
+			break;
+		if ((s = slot_of(r, si.si_pid)) != NULL && !s->exited) {
+			reap_job(r, s, &n);
 			continue;
 		}
-		do
-			pid = waitpid(si.si_pid, &st, WNOHANG);
-		while (pid == -1 && errno == EINTR);
-		if (pid == si.si_pid && !s->exited)
-			job_exited(r, s, st);
+		if (s == NULL && contain_reap_child(r->cont, si.si_pid))
+			continue;
+		for (i = 0; i < r->nslots; i++) {
+			s = &r->slots[i];
+			if (s->busy && !s->exited && s->pid > 0)
+				reap_job(r, s, &n);
+		}
+		break;
 	}
+	qsort(r->batch, n, sizeof(*r->batch), by_seq);
+	for (i = 0; i < n; i++)
+		job_exited(r, r->batch[i], r->batch[i]->reaped_status);
 }
 
 /* ---- killing ---- */
@@ -1602,6 +1609,7 @@ run_parallel(const struct run_opts *opts, const struct run_callbacks *cb,
 	r.rate_since = now_mono();
 	env_init(&r);
 	r.slots = xcalloc(r.nslots, sizeof(*r.slots));
+	r.batch = xcalloc(r.nslots, sizeof(*r.batch));
 	r.ino = -1;
 	r.pfd = xcalloc(3 * r.nslots + 3, sizeof(*r.pfd));
 	r.pfd_slot = xcalloc(3 * r.nslots + 3, sizeof(*r.pfd_slot));
@@ -1624,6 +1632,7 @@ run_parallel(const struct run_opts *opts, const struct run_callbacks *cb,
 	if (ret == -1 && errno != EPIPE)
 		stats->write_errno = errno;
 	free(r.slots);
+	free(r.batch);
 	free(r.pfd);
 	free(r.pfd_slot);
 	free(r.pfd_stream);

@@ -35,6 +35,26 @@ load helper
 	[[ $stderr == *"halting (--halt now): job 1 failed"* ]]
 }
 
+@test "--halt: of two jobs that ended while parx looked away, the first in input order counts first" {
+	# Job 1 is retried once, so its process is younger than job 2's and
+	# the kernel lists job 2's exit first; job 2 succeeds, so it is not
+	# retried.  parx is stopped while both exit; it then sees both exits
+	# at once and must take them in input order: done=1 exits with job
+	# 1's status.
+	timeout -k 2 20 "$PARX" -j2 --retries 2 --halt soon,done=1 -q sh -c 'if [ $1 = 3 ] && [ ! -e retried ]; then touch retried; exit 9; fi; touch started.$1; while [ ! -e go ]; do sleep 0.01; done; exit $1' sh ::: 3 0 >out 2>err &
+	tpid=$!
+	for _ in $(seq 200); do [ -e started.3 ] && [ -e started.0 ] && break; sleep 0.02; done
+	pid=$(pgrep -P "$tpid")
+	kill -STOP "$pid"
+	touch go
+	sleep 0.5
+	kill -CONT "$pid"
+	wait "$tpid" || status=$?
+	[ "$status" -eq 3 ]
+	run cat err
+	assert_line --partial "halting (--halt soon): job 1 failed"
+}
+
 @test "--halt soon,fail=2: the number of failures" {
 	run parx -j1 --halt soon,fail=2 'exit {}' ::: 0 3 0 4 5
 	assert_failure 2
