@@ -4,6 +4,8 @@
  */
 #include "halt.h"
 
+#include <ctype.h>
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +14,7 @@ static int
 parse_why(struct halt *h, const char *s)
 {
 	const char *num;
+	unsigned long n;
 	char *end;
 
 	if (strncmp(s, "fail=", 5) == 0)
@@ -22,10 +25,15 @@ parse_why(struct halt *h, const char *s)
 		h->why = HALT_DONE;
 	else
 		return -1;
+	/* Whole numbers only, as GNU's (\d+)%?: not 1.5, nan or inf. */
 	num = strchr(s, '=') + 1;
-	h->count = strtod(num, &end);
-	if (end == num || h->count <= 0)
+	if (!isdigit((unsigned char)*num))
 		return -1;
+	errno = 0;
+	n = strtoul(num, &end, 10);
+	if (errno != 0 || n == 0 || n > 1000000000)
+		return -1;
+	h->count = (double)n;
 	if (*end == '%') {
 		h->pct = true;
 		end++;

@@ -35,6 +35,15 @@ test_halt_parse_forms(void **state)
 	assert_int_equal(halt_parse(&h, "later,fail=1", &err), -1);
 	assert_int_equal(halt_parse(&h, "now,fail=x", &err), -1);
 	assert_int_equal(halt_parse(&h, "now,fail=200%", &err), -1);
+	/* Whole numbers only, as GNU's (\d+)%? takes them. */
+	assert_int_equal(halt_parse(&h, "now,fail=nan", &err), -1);
+	assert_int_equal(halt_parse(&h, "now,fail=inf", &err), -1);
+	assert_int_equal(halt_parse(&h, "now,fail=1.5", &err), -1);
+	assert_int_equal(halt_parse(&h, "now,fail=1e3", &err), -1);
+	assert_int_equal(halt_parse(&h, "now,fail= 1", &err), -1);
+	assert_int_equal(halt_parse(&h, "now,fail=0", &err), -1);
+	assert_int_equal(halt_parse(&h, "now,fail=99999999999999999999", &err),
+	    -1);
 }
 
 static void
