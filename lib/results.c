@@ -319,17 +319,66 @@ add_csv_field(struct buf *b, const char *s, size_t n, char sep)
 	buf_addch(b, '"');
 }
 
+/*
+ * The length of the valid UTF-8 sequence at s (n bytes left) that starts
+ * with a byte >= 0x80, or 0 if it is not one (RFC 3629: no overlong
+ * forms, no surrogates, nothing above U+10FFFF).
+ */
+static size_t
+utf8_len(const unsigned char *s, size_t n)
+{
+	unsigned char lo = 0x80, hi = 0xbf;
+	size_t len, i;
+
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		len = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		len = 3;
+		if (s[0] == 0xe0)
+			lo = 0xa0;
+		else if (s[0] == 0xed)
+			hi = 0x9f;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		len = 4;
+		if (s[0] == 0xf0)
+			lo = 0x90;
+		else if (s[0] == 0xf4)
+			hi = 0x8f;
+	} else
+		return 0;
+	if (n < len || s[1] < lo || s[1] > hi)
+		return 0;
+	for (i = 2; i < len; i++)
+		if (s[i] < 0x80 || s[i] > 0xbf)
+			return 0;
+	return len;
+}
+
+/*
+ * A JSON string of any bytes: valid UTF-8 as it is, and a byte that is
+ * not part of any (binary output, Latin-1 text) as \u00XX, the code point
+ * of that byte read as Latin-1, so the line is always valid JSON.
+ */
 static void
 add_json_string(struct buf *b, const char *s, size_t n)
 {
 	char esc[8];
-	size_t i;
+	size_t i, k;
 
 	buf_addch(b, '"');
 	for (i = 0; i < n; i++) {
 		unsigned char c = s[i];
 
-		if (c == '"' || c == '\\') {
+		if (c >= 0x80) {
+			if ((k = utf8_len((const unsigned char *)s + i,
+			    n - i)) > 0) {
+				buf_add(b, s + i, k);
+				i += k - 1;
+			} else {
+				snprintf(esc, sizeof(esc), "\\u%04x", c);
+				buf_addstr(b, esc);
+			}
+		} else if (c == '"' || c == '\\') {
 			buf_addch(b, '\\');
 			buf_addch(b, c);
 		} else if (c == '\n')

@@ -73,3 +73,13 @@ load helper
 	run cat r.json
 	assert_output --regexp '^\{"seq":1,"command":"sh -c .*","args":\["q\\"t"\],"exit":3,"signal":0,"start":[0-9.]+,"runtime":[0-9.]+,"stdout":"q\\"t\\n","stderr":""\}$'
 }
+
+@test "--results FILE.json stays valid JSON whatever bytes a job prints" {
+	run parx --results r.json -q sh -c 'printf "ok \303\251 \377\376 \342\202 \355\240\200 \360\237\230\200 \001"' ::: 1
+	assert_success
+	# Every line parses; bytes that are no UTF-8 come back as \u00XX.
+	run perl -MJSON::PP -ne 'my $o = JSON::PP->new->utf8->decode($_);
+	    binmode STDOUT, ":utf8"; print $o->{stdout}' r.json
+	assert_success
+	assert_output "$(printf 'ok \303\251 \303\277\303\276 \303\242\302\202 \303\255\302\240\302\200 \360\237\230\200 \001')"
+}
