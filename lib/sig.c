@@ -1,6 +1,8 @@
 /*
  * sig: the supervisor's signals read through signalfd(2) (Linux).  The
- * descriptor is the one piece of mutable global state in lib.
+ * descriptor and what sig_init() found and changed (the old mask, the
+ * old SIGPIPE action, the signals found ignored) are lib's only mutable
+ * globals: signal dispositions belong to the whole process.
  */
 #include "sig.h"
 
@@ -12,15 +14,39 @@
 static int		sigfd = -1;
 static sigset_t		old_mask;
 static struct sigaction	old_pipe;
+static sigset_t		ignored;	/* ignored when parx started */
 
+/*
+ * The signals parx reads: SIGCHLD, and SIGINT, SIGTERM, SIGHUP unless
+ * they were ignored when parx started (nohup): as a shell does, parx
+ * then keeps them ignored, for itself and its jobs.
+ */
 static void
 watched(sigset_t *set)
 {
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	size_t i;
+
 	sigemptyset(set);
 	sigaddset(set, SIGCHLD);
-	sigaddset(set, SIGINT);
-	sigaddset(set, SIGTERM);
-	sigaddset(set, SIGHUP);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		if (sigismember(&ignored, sigs[i]) != 1)
+			sigaddset(set, sigs[i]);
+}
+
+/* Notes which of the signals parx would catch its parent had ignored. */
+static void
+note_ignored(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };
+	struct sigaction sa;
+	size_t i;
+
+	sigemptyset(&ignored);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		if (sigaction(sigs[i], NULL, &sa) == 0 &&
+		    sa.sa_handler == SIG_IGN)
+			sigaddset(&ignored, sigs[i]);
 }
 
 int
@@ -29,6 +55,7 @@ sig_init(void)
 	struct sigaction sa;
 	sigset_t set;
 
+	note_ignored();
 	watched(&set);
 	if (sigprocmask(SIG_BLOCK, &set, &old_mask) == -1)
 		return -1;
@@ -74,7 +101,8 @@ void
 sig_defaults(sigset_t *set)
 {
 	watched(set);
-	sigaddset(set, SIGPIPE);
+	if (sigismember(&ignored, SIGPIPE) != 1)
+		sigaddset(set, SIGPIPE);
 }
 
 void

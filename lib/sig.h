@@ -18,7 +18,11 @@ int	sig_fd(void);
 /* The next pending signal, 0 if none is left, -1 on error. */
 int	sig_next(void);
 
-/* Signals a job must start with at their default disposition. */
+/*
+ * Signals a job must start with at their default disposition: those parx
+ * catches or ignores itself, less those its parent had ignored (nohup),
+ * which stay ignored in the jobs, as a shell leaves them.
+ */
 void	sig_defaults(sigset_t *);
 
 /* Undoes sig_init(): restores the mask and closes the fd. */

@@ -125,6 +125,26 @@ wait_file() {
 	wait_no_jobs "$marker"
 }
 
+@test "under nohup, SIGHUP stays ignored: for the jobs, and for parx" {
+	# bit 0 of SigIgn is SIGHUP
+	run bash -c "trap '' HUP; exec '$PARX' -q sh -c 'grep SigIgn /proc/\$\$/status' ::: 1"
+	assert_output --regexp $'^SigIgn:\t[0-9a-f]*[13579bdf]$'
+	run bash -c "'$PARX' -q sh -c 'grep SigIgn /proc/\$\$/status' ::: 1"
+	assert_output --regexp $'^SigIgn:\t[0-9a-f]*[02468ace]$'
+	# SIGHUP to a parx that started with it ignored changes nothing.
+	parx_bg_ignoring_hup() {
+		timeout -k 2 20 bash -c "trap '' HUP; exec '$PARX' -j1 -q sh -c 'touch ran.\$1; while [ ! -e go ]; do sleep 0.02; done' sh ::: 1 2" &
+		tpid=$!
+	}
+	parx_bg_ignoring_hup
+	wait_file ran.1
+	pid=$(pgrep -P "$tpid")
+	kill -HUP "$pid"
+	touch go
+	wait "$tpid"
+	assert_file_exists ran.2
+}
+
 @test "Ctrl-C also ends a descendant that left with setsid" {
 	marker="parx-sigint-setsid-$$-$RANDOM"
 	parx_bg -q sh -c "setsid sh -c 'sleep 30; : $marker' & touch started; sleep 30" ::: a
