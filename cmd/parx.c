@@ -966,7 +966,8 @@ read_part(const struct pipe_src *p, size_t n, char **data, size_t *len)
 
 	*len = p->header_len + want;
 	*data = xmalloc(*len);
-	memcpy(*data, p->header, p->header_len);
+	if (p->header_len > 0)
+		memcpy(*data, p->header, p->header_len);
 	while (done < want) {
 		got = fdio_pread(p->fd, *data + p->header_len + done,
 		    want - done, p->starts[n] + (off_t)done);

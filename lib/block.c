@@ -421,6 +421,11 @@ blocker_next(struct blocker *b, char **data, size_t *len)
 
 	if (!b->header_read && b->o.header_lines > 0 && read_header(b) == -1)
 		return -1;
+	/* A buffer before the first read: the searches take a pointer. */
+	if (b->buf == NULL) {
+		b->cap = READ_MIN;
+		b->buf = xmalloc(b->cap);
+	}
 	for (;;) {
 		end = block_end(b, b->buf + b->hlen, b->len - b->hlen, b->eof);
 		if (b->re_failed) {

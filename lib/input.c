@@ -256,7 +256,8 @@ source_read_raw(struct input *in, struct source *s, char **item)
 	ssize_t n;
 
 	for (;;) {
-		start = s->rbuf.data + s->rpos;
+		/* Nothing read yet: no buffer either, and NULL + 0 is UB. */
+		start = s->rbuf.data != NULL ? s->rbuf.data + s->rpos : NULL;
 		if (s->rbuf.len > s->rpos &&
 		    (nl = memchr(start, in->opts.delim,
 		    s->rbuf.len - s->rpos)) != NULL) {
