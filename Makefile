@@ -4,6 +4,8 @@
 #   make check        unit tests, then the CLI suite against a normal and
 #                     an ASan+UBSan build; the last line says N passed, M failed
 #   make bench        benchmarks against xargs, GNU parallel, a bare spawn loop
+#   make fuzz         libFuzzer harnesses of the parsers (clang), FUZZ_TIME
+#                     seconds each from the seed corpus; not part of check
 
 PREFIX	?= /usr/local
 DESTDIR	?=
@@ -26,8 +28,14 @@ SAN_OBJ	 = $(LIB_SRC:lib/%.c=build/san/%.o)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=build/unit/%)
 HELPERS	 = $(patsubst tests/helper/%.c,build/helper/%,$(wildcard tests/helper/*.c))
+FUZZERS	 = $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_CC	 = clang
+FUZZ_FLAGS = -O1 -g -fsanitize=fuzzer,address,undefined \
+	    -fno-sanitize-recover=undefined
+FUZZ_TIME ?= 60
 
-.PHONY: all install uninstall check bench clean deps-build deps-test san unit helpers
+.PHONY: all install uninstall check bench fuzz clean deps-build deps-test san \
+	unit helpers
 
 all: build/parx
 
@@ -53,6 +61,11 @@ build/helper/%: tests/helper/%.c
 	@mkdir -p $(@D)
 	$(CC) -std=c11 -D_GNU_SOURCE -Wall -Wextra -O2 -o $@ $<
 
+build/fuzz/%: tests/fuzz/%.c lib/*.c lib/*.h
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(BASE_FLAGS) $(FUZZ_FLAGS) -Ilib -o $@ $< $(LIB_SRC) \
+	    $(BSD_LIBS) -lm
+
 san: build/san/parx
 unit: $(UNIT_BIN)
 helpers: $(HELPERS)
@@ -75,6 +88,21 @@ uninstall:
 check: deps-test
 	@$(MAKE) --no-print-directory all san unit helpers
 	@tests/run
+
+# Each harness runs from a copy of its seed corpus, so what it finds stays
+# in build/; a crash leaves its input there and fails the target.
+fuzz: deps-test
+	@command -v $(FUZZ_CC) >/dev/null || build-aux/deps fuzz
+	@$(MAKE) --no-print-directory $(FUZZERS)
+	@for f in $(FUZZERS); do \
+		n=$$(basename $$f); mkdir -p build/fuzz/corpus/$$n; \
+		cp tests/fuzz/corpus/$$n/* build/fuzz/corpus/$$n/ 2>/dev/null; \
+		echo "fuzz: $$n for $(FUZZ_TIME) s"; \
+		(cd build/fuzz && ./$$n -max_total_time=$(FUZZ_TIME) \
+		    -timeout=10 -rss_limit_mb=2048 corpus/$$n \
+		    >$$n.log 2>&1) || { tail -30 build/fuzz/$$n.log; exit 1; }; \
+		grep -E '^(#[0-9]+.*DONE|Done)' build/fuzz/$$n.log | tail -1; \
+	done
 
 bench: deps-test
 	@$(MAKE) --no-print-directory all helpers
