@@ -87,7 +87,8 @@ load helper
 }
 
 @test "-j runs that many at once" {
-	run parx -q -j3 sh -c 'touch started.$1; while [ $(ls started.* | wc -l) -lt 3 ]; do sleep 0.01; done; echo ok' sh ::: 1 2 3
+	# Fewer at once than asked would wait for ever: the timeout fails it.
+	run timeout -k 2 20 "$PARX" -q -j3 sh -c 'touch started.$1; while [ $(ls started.* | wc -l) -lt 3 ]; do sleep 0.01; done; echo ok' sh ::: 1 2 3
 	assert_success
 	assert_output $'ok\nok\nok'
 }
