@@ -11,6 +11,9 @@ PREFIX	?= /usr/local
 DESTDIR	?=
 BINDIR	 = $(PREFIX)/bin
 MANDIR	 = $(PREFIX)/share/man/man1
+BASHCOMPDIR = $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  = $(PREFIX)/share/zsh/site-functions
+FISHCOMPDIR = $(PREFIX)/share/fish/vendor_completions.d
 
 CC	?= cc
 CFLAGS	?= -O2 -g
@@ -22,6 +25,7 @@ BSD_CFLAGS = $(shell pkg-config --cflags libbsd-overlay libpcre2-8)
 BSD_LIBS   = $(shell pkg-config --libs libbsd-overlay libmd libpcre2-8)
 BASE_FLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra $(BSD_CFLAGS)
 
+CMD_SRC	 = $(wildcard cmd/*.c)
 LIB_SRC	 = $(wildcard lib/*.c)
 LIB_OBJ	 = $(LIB_SRC:lib/%.c=build/obj/%.o)
 SAN_OBJ	 = $(LIB_SRC:lib/%.c=build/san/%.o)
@@ -37,7 +41,10 @@ FUZZ_TIME ?= 60
 .PHONY: all install uninstall check bench fuzz clean deps-build deps-test san \
 	unit helpers
 
-all: build/parx
+COMPLETIONS = build/completions/parx.bash build/completions/_parx \
+	    build/completions/parx.fish
+
+all: build/parx $(COMPLETIONS)
 
 build/obj/%.o: lib/%.c lib/*.h
 	@mkdir -p $(@D)
@@ -47,11 +54,24 @@ build/san/%.o: lib/%.c lib/*.h
 	@mkdir -p $(@D)
 	$(CC) $(BASE_FLAGS) $(SAN_FLAGS) -c -o $@ $<
 
-build/parx: cmd/parx.c cmd/*.h lib/*.h $(LIB_OBJ)
-	$(CC) $(BASE_FLAGS) $(CFLAGS) -o $@ cmd/parx.c $(LIB_OBJ) $(BSD_LIBS) -lm
+build/parx: $(CMD_SRC) cmd/*.h lib/*.h $(LIB_OBJ)
+	$(CC) $(BASE_FLAGS) $(CFLAGS) -o $@ $(CMD_SRC) $(LIB_OBJ) $(BSD_LIBS) -lm
 
-build/san/parx: cmd/parx.c cmd/*.h lib/*.h $(SAN_OBJ)
-	$(CC) $(BASE_FLAGS) $(SAN_FLAGS) -o $@ cmd/parx.c $(SAN_OBJ) $(BSD_LIBS) -lm
+build/san/parx: $(CMD_SRC) cmd/*.h lib/*.h $(SAN_OBJ)
+	$(CC) $(BASE_FLAGS) $(SAN_FLAGS) -o $@ $(CMD_SRC) $(SAN_OBJ) $(BSD_LIBS) -lm
+
+# The completions come from the option table, through parx itself.
+build/completions/parx.bash: build/parx
+	@mkdir -p $(@D)
+	build/parx --shell-completion bash >$@
+
+build/completions/_parx: build/parx
+	@mkdir -p $(@D)
+	build/parx --shell-completion zsh >$@
+
+build/completions/parx.fish: build/parx
+	@mkdir -p $(@D)
+	build/parx --shell-completion fish >$@
 
 build/unit/%: tests/unit/%.c lib/*.h $(SAN_OBJ)
 	@mkdir -p $(@D)
@@ -77,13 +97,22 @@ deps-test:
 	@build-aux/deps test
 
 install: deps-build
-	@$(MAKE) --no-print-directory build/parx
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)
+	@$(MAKE) --no-print-directory all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR) \
+	    $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) \
+	    $(DESTDIR)$(FISHCOMPDIR)
 	install -m 755 build/parx $(DESTDIR)$(BINDIR)/parx
 	install -m 644 man/parx.1 $(DESTDIR)$(MANDIR)/parx.1
+	install -m 644 build/completions/parx.bash \
+	    $(DESTDIR)$(BASHCOMPDIR)/parx
+	install -m 644 build/completions/_parx $(DESTDIR)$(ZSHCOMPDIR)/_parx
+	install -m 644 build/completions/parx.fish \
+	    $(DESTDIR)$(FISHCOMPDIR)/parx.fish
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/parx $(DESTDIR)$(MANDIR)/parx.1
+	rm -f $(DESTDIR)$(BINDIR)/parx $(DESTDIR)$(MANDIR)/parx.1 \
+	    $(DESTDIR)$(BASHCOMPDIR)/parx $(DESTDIR)$(ZSHCOMPDIR)/_parx \
+	    $(DESTDIR)$(FISHCOMPDIR)/parx.fish
 
 check: deps-test
 	@$(MAKE) --no-print-directory all san unit helpers

@@ -1,0 +1,94 @@
+/*
+ * config: what the command line asks for, filled by options.c from the
+ * option table and read by parx.c, which wires lib together from it.
+ */
+#ifndef PARX_CONFIG_H
+#define PARX_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "../lib/block.h"
+#include "../lib/collate.h"
+#include "../lib/feed.h"
+#include "../lib/halt.h"
+#include "../lib/input.h"
+#include "../lib/template.h"
+
+#define PARX_VERSION	"0.1.0"
+
+/* A ::: list or a :::: file on the command line. */
+struct source_arg {
+	bool	 is_file;
+	bool	 linked;
+	char	**args;		/* ::: values, or the file name in args[0] */
+	size_t	 nargs;
+};
+
+struct config {
+	const char		*jobs_spec;
+	enum collate_mode	 output;
+	bool			 keep_order;
+	bool			 dry_run;
+	bool			 verbose;
+	bool			 trace;
+	bool			 files;
+	struct halt		 halt;
+	unsigned		 retries;
+	double			 timeout;
+	double			 timeout_pct;
+	const char		*termseq;
+	double			 delay;
+	int			 nice;
+	bool			 has_nice;
+	const char		*joblog;
+	bool			 resume;
+	bool			 resume_failed;
+	bool			 retry_failed;
+	const char		*results;
+	unsigned long long	 memfree;
+	double			 max_load;
+	bool			 pipe;
+	bool			 pipepart;
+	double			 block;		/* --block; negative: per slot */
+	bool			 cat;
+	bool			 fifo;
+	bool			 round_robin;
+	const char		*header;
+	size_t			 opt_N, opt_L;	/* -N, -L as given */
+	bool			 has_N, has_L;
+	struct block_opts	 blk;
+	bool			 tag;
+	const char		*tagstring;
+	const char		*tmpdir;
+	struct input_opts	 in;
+	struct template_opts	 tpl;
+	struct feed_opts	 feed;
+	const char		*arg_sep;
+	const char		*arg_file_sep;
+	char			**arg_files;	/* -a, in order */
+	size_t			 narg_files;
+	char			**command;
+	size_t			 ncommand;
+	struct source_arg	*sources;
+	size_t			 nsources;
+};
+
+/*
+ * Fills cfg (set to its defaults first) from argv: the options, then the
+ * command and its ::: and :::: sources.  Prints and exits on a bad
+ * option (255), --help, --version and --shell-completion (0).
+ */
+void	options_parse(struct config *cfg, int argc, char **argv);
+
+/* The slot count -j spec asks for (GNU's N, +N, -N, N%, 0 forms). */
+unsigned long	options_jobs(const char *spec);
+
+/* The number of online CPUs (at least 1). */
+unsigned long	online_cpus(void);
+
+/* A one-line usage error with a hint, then exit 255. */
+void	usage_error(const char *fmt, ...)
+	    __attribute__((format(printf, 1, 2), noreturn));
+
+#endif

@@ -1,0 +1,1341 @@
+/*
+ * options: the one table of parx's options, and everything made from it:
+ * getopt_long's arrays, --help, the shell completions and what the man
+ * page must document (tests/cli/options.bats checks it).  Every option of
+ * GNU parallel 20221122 has a row: one parx implements works, one that
+ * means nothing here is accepted and ignored, one not built yet is
+ * refused as such, never as unknown.
+ */
+#include <err.h>
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "../lib/xmalloc.h"
+#include "config.h"
+#include "exitcode.h"
+
+enum arg_kind { ARG_NONE, ARG_REQUIRED, ARG_OPTIONAL };
+
+enum section {
+	SEC_INPUT, SEC_COMMAND, SEC_OUTPUT, SEC_JOBS, SEC_CONTROL,
+	SEC_STREAM, SEC_REMOTE, SEC_MISC, SEC_COUNT
+};
+
+static const char *const section_names[SEC_COUNT] = {
+	"input", "command", "output", "jobs", "control", "streaming",
+	"remote", "misc",
+};
+
+static const char *const section_titles[SEC_COUNT] = {
+	"Input", "Command and replacement strings", "Output", "Running jobs",
+	"Job control", "Streaming: --pipe and --pipepart", "Remote hosts",
+	"Miscellaneous",
+};
+
+enum status {
+	ST_PARX,		/* works */
+	ST_BRIEF,		/* works, and is in the short --help */
+	ST_IGNORED,		/* accepted, means nothing for parx */
+	ST_TODO,		/* GNU's, not built yet: refused as such */
+	ST_RETIRED,		/* GNU itself refuses it */
+};
+
+/* How a row stores its value: a flag, a string, or its own setter. */
+enum store { SET_TRUE, SET_FALSE, SET_STRING, SET_FUNC, SET_NOTHING };
+
+struct row {
+	const char	*names;		/* "jobs|j|max-procs|P": the first is
+					   canonical, one letter a short one */
+	enum arg_kind	 arg;
+	const char	*metavar;
+	enum section	 section;
+	enum status	 status;
+	enum store	 store;
+	size_t		 off;		/* SET_TRUE/FALSE/STRING: the field */
+	void		(*set)(struct config *, const char *arg,
+			    const char *name);
+	const char	*help;
+};
+
+#define FIELD(f)	offsetof(struct config, f)
+
+/* ---- value parsers ---- */
+
+void
+usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", getprogname());
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (see '%s --help')\n", getprogname());
+	exit(EXIT_ERROR);
+}
+
+static size_t
+parse_count(const char *opt, const char *s, long long max)
+{
+	const char *errstr;
+	long long v;
+
+	v = strtonum(s, 0, max, &errstr);
+	if (errstr != NULL)
+		usage_error("invalid %s value '%s': %s", opt, s, errstr);
+	return (size_t)v;
+}
+
+unsigned long
+online_cpus(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n > 0 ? (unsigned long)n : 1;
+}
+
+/* -j 0: as many as the descriptor and process limits allow. */
+static unsigned long
+max_jobs(void)
+{
+	struct rlimit rl;
+	unsigned long n = 4096;
+
+	/* Each job holds two pipe ends; keep some for parx itself. */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY
+	    && (rl.rlim_cur - 16) / 2 < n)
+		n = rl.rlim_cur > 18 ? (rl.rlim_cur - 16) / 2 : 1;
+	if (getrlimit(RLIMIT_NPROC, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY
+	    && rl.rlim_cur / 2 < n)
+		n = rl.rlim_cur > 2 ? rl.rlim_cur / 2 : 1;
+	return n;
+}
+
+unsigned long
+options_jobs(const char *s)
+{
+	unsigned long cpus = online_cpus(), n;
+	const char *errstr;
+	long long v;
+	size_t len = strlen(s);
+	char *num;
+
+	if (len > 1 && s[len - 1] == '%') {
+		num = xmemdup(s, len - 1);
+		v = strtonum(num, 1, 100000, &errstr);
+		free(num);
+		if (errstr != NULL)
+			usage_error("invalid -j value '%s': percentage %s", s,
+			    errstr);
+		n = cpus * v / 100;
+		return n > 0 ? n : 1;
+	}
+	if (s[0] == '+' || s[0] == '-') {
+		v = strtonum(s + 1, 0, 1000000, &errstr);
+		if (errstr != NULL)
+			usage_error("invalid -j value '%s': %s", s, errstr);
+		if (s[0] == '+')
+			return cpus + v;
+		/* As GNU parallel: no slot left is an error, not one slot. */
+		if ((long long)cpus <= v)
+			usage_error("invalid -j value '%s': %lu CPUs less %lld "
+			    "leaves no job slot", s, cpus, v);
+		return cpus - v;
+	}
+	v = strtonum(s, 0, 1000000, &errstr);
+	if (errstr != NULL)
+		usage_error("invalid -j value '%s': not a number of jobs", s);
+	return v == 0 ? max_jobs() : (unsigned long)v;
+}
+
+/* A number with GNU's unit suffixes: K M G T (1024) and k m g t (1000). */
+static double
+parse_scaled(const char *opt, const char *s, bool is_time)
+{
+	static const char units[] = "kmgtKMGT";
+	static const double time_units[] = { 1, 60, 3600, 86400 };
+	const char *u;
+	char *end;
+	double v;
+
+	v = strtod(s, &end);
+	if (end == s || v < 0 || !isfinite(v))
+		usage_error("invalid %s value '%s': not a number", opt, s);
+	if (*end == '\0')
+		return v;
+	if (is_time && end[1] == '\0' && (u = strchr("smhd", *end)) != NULL)
+		return v * time_units[u - "smhd"];
+	if (!is_time && end[1] == '\0' && (u = strchr(units, *end)) != NULL)
+		return v * pow(u - units >= 4 ? 1024 : 1000,
+		    (u - units) % 4 + 1);
+	usage_error("invalid %s value '%s': unknown unit", opt, s);
+}
+
+/* ---- setters: one per row that is more than a flag or a string ---- */
+
+static void
+set_arg_file(struct config *cfg, const char *arg, const char *name)
+{
+	(void)name;
+	cfg->arg_files = xreallocarray(cfg->arg_files, cfg->narg_files + 1,
+	    sizeof(*cfg->arg_files));
+	cfg->arg_files[cfg->narg_files++] = (char *)arg;
+}
+
+static void
+set_null(struct config *cfg, const char *arg, const char *name)
+{
+	(void)arg;
+	(void)name;
+	cfg->in.delim = '\0';
+}
+
+static void
+set_delim(struct config *cfg, const char *arg, const char *name)
+{
+	int d;
+
+	if ((d = input_parse_delim(arg)) == -1)
+		usage_error("invalid %s value '%s': not one character", name,
+		    arg);
+	cfg->in.delim = d;
+}
+
+static void
+set_eof(struct config *cfg, const char *arg, const char *name)
+{
+	(void)name;
+	/* GNU: --eof without a value means "_". */
+	cfg->in.eofstr = arg != NULL ? arg : "_";
+}
+
+static void
+set_trim(struct config *cfg, const char *arg, const char *name)
+{
+	(void)name;
+	if (strcmp(arg, "n") == 0)
+		cfg->in.trim = 0;
+	else if (strcmp(arg, "l") == 0)
+		cfg->in.trim = INPUT_TRIM_LEFT;
+	else if (strcmp(arg, "r") == 0)
+		cfg->in.trim = INPUT_TRIM_RIGHT;
+	else if (strcmp(arg, "lr") == 0 || strcmp(arg, "rl") == 0)
+		cfg->in.trim = INPUT_TRIM_LEFT | INPUT_TRIM_RIGHT;
+	else
+		usage_error("invalid --trim value '%s': use n, l, r or lr",
+		    arg);
+}
+
+static void
+set_header(struct config *cfg, const char *arg, const char *name)
+{
+	(void)name;
+	cfg->in.header = true;
+	cfg->header = arg;
+}
+
+static void
+set_rpl(struct config *cfg, int which, const char *arg)
+{
+	cfg->tpl.rpl[which] = arg;
+}
+
+static void
+set_replace(struct config *cfg, const char *arg, const char *name)
+{
+	(void)name;
+	/* GNU: -i without a value means {}. */
+	set_rpl(cfg, TEMPLATE_RPL_ARG, arg != NULL ? arg : "{}");
+}
+
+static void
+set_er(struct config *cfg, const char *arg, const char *name)
+{
+	(void)name;
+	set_rpl(cfg, TEMPLATE_RPL_NOEXT, arg);
+}
+
+static void
+set_bnr(struct config *cfg, const char *arg, const char *name)
+{
+	(void)name;
+	set_rpl(cfg, TEMPLATE_RPL_BASE, arg);
+}
+
+static void
+set_dnr(struct config *cfg, const char *arg, const char *name)
+{
+	(void)name;
+	set_rpl(cfg, TEMPLATE_RPL_DIR, arg);
+}
+
+static void
+set_bner(struct config *cfg, const char *arg, const char *name)
+{
+	(void)name;
+	set_rpl(cfg, TEMPLATE_RPL_BASENOEXT, arg);
+}
+
+static void
+set_seqr(struct config *cfg, const char *arg, const char *name)
+{
+	(void)name;
+	set_rpl(cfg, TEMPLATE_RPL_SEQ, arg);
+}
+
+static void
+set_slotr(struct config *cfg, const char *arg, const char *name)
+{
+	(void)name;
+	set_rpl(cfg, TEMPLATE_RPL_SLOT, arg);
+}
+
+static void
+set_multi(struct config *cfg, const char *arg, const char *name)
+{
+	(void)arg;
+	cfg->feed.multi = true;
+	if (strcmp(name, "-X") == 0)
+		cfg->tpl.context = true;
+}
+
+/* -n, -N, -L: values (or, with --pipe, records and lines) per job. */
+static void
+set_per_job(struct config *cfg, const char *arg, const char *name)
+{
+	bool lines = strcmp(name, "-L") == 0 || strcmp(name, "-l") == 0 ||
+	    strcmp(name, "--max-lines") == 0 || strcmp(name, "--maxlines") == 0;
+
+	cfg->feed.max_args = arg != NULL ? parse_count(name, arg, 1000000000) :
+	    1;
+	cfg->feed.hide_args = cfg->feed.max_args == 0;
+	if (lines) {
+		cfg->opt_L = cfg->feed.max_args;
+		cfg->has_L = true;
+	} else {
+		cfg->opt_N = cfg->feed.max_args;
+		cfg->has_N = true;
+	}
+}
+
+static void
+set_max_chars(struct config *cfg, const char *arg, const char *name)
+{
+	cfg->feed.max_chars = parse_count(name, arg, LLONG_MAX);
+	if (cfg->feed.max_chars == 0)
+		usage_error("invalid %s value '0': too small", name);
+}
+
+static void
+set_output(struct config *cfg, const char *arg, const char *name)
+{
+	(void)arg;
+	if (strcmp(name, "-u") == 0 || strcmp(name, "--ungroup") == 0)
+		cfg->output = COLLATE_UNGROUP;
+	else if (strcmp(name, "--group") == 0)
+		cfg->output = COLLATE_GROUP;
+	else
+		cfg->output = COLLATE_LINE;
+}
+
+static void
+set_silent(struct config *cfg, const char *arg, const char *name)
+{
+	(void)arg;
+	(void)name;
+	cfg->verbose = cfg->trace = false;
+}
+
+static void
+set_halt(struct config *cfg, const char *arg, const char *name)
+{
+	const char *errstr;
+
+	if (halt_parse(&cfg->halt, arg, &errstr) == -1)
+		usage_error("invalid %s value '%s': %s", name, arg, errstr);
+}
+
+static void
+set_retries(struct config *cfg, const char *arg, const char *name)
+{
+	cfg->retries = parse_count(name, arg, 1000000);
+}
+
+static void
+set_timeout(struct config *cfg, const char *arg, const char *name)
+{
+	size_t len = strlen(arg);
+	char *num;
+
+	if (len > 1 && arg[len - 1] == '%') {
+		num = xmemdup(arg, len - 1);
+		cfg->timeout_pct = parse_scaled(name, num, false);
+		free(num);
+		cfg->timeout = 0;
+		return;
+	}
+	cfg->timeout = parse_scaled(name, arg, true);
+	cfg->timeout_pct = 0;
+	if (cfg->timeout == 0)
+		usage_error("invalid %s value '%s': must be more than 0", name,
+		    arg);
+}
+
+static void
+set_delay(struct config *cfg, const char *arg, const char *name)
+{
+	cfg->delay = parse_scaled(name, arg, true);
+}
+
+static void
+set_nice(struct config *cfg, const char *arg, const char *name)
+{
+	const char *errstr;
+
+	cfg->nice = (int)strtonum(arg, -20, 19, &errstr);
+	if (errstr != NULL)
+		usage_error("invalid %s value '%s': %s", name, arg, errstr);
+	cfg->has_nice = true;
+}
+
+static void
+set_memfree(struct config *cfg, const char *arg, const char *name)
+{
+	cfg->memfree = (unsigned long long)parse_scaled(name, arg, false);
+}
+
+static void
+set_load(struct config *cfg, const char *arg, const char *name)
+{
+	char *end;
+	double v = strtod(arg, &end);
+
+	if (end == arg || v <= 0 || !isfinite(v) ||
+	    (*end != '\0' && strcmp(end, "%") != 0))
+		usage_error("invalid %s value '%s': not a number", name, arg);
+	cfg->max_load = *end == '%' ? v * online_cpus() / 100 : v;
+}
+
+static void
+set_pipepart(struct config *cfg, const char *arg, const char *name)
+{
+	(void)arg;
+	(void)name;
+	cfg->pipe = cfg->pipepart = true;
+}
+
+static void
+set_block(struct config *cfg, const char *arg, const char *name)
+{
+	cfg->block = arg[0] == '-' ? -parse_scaled(name, arg + 1, false) :
+	    parse_scaled(name, arg, false);
+	if (cfg->block == 0)
+		usage_error("invalid %s value '%s': 0", name, arg);
+}
+
+static void
+set_min_version(struct config *cfg, const char *arg, const char *name)
+{
+	(void)cfg;
+	/* parx speaks GNU parallel 20221122's language. */
+	if (parse_count(name, arg, LLONG_MAX) > 20221122) {
+		fprintf(stderr, "%s: %s asks for GNU parallel %s; parx follows "
+		    "20221122\n", getprogname(), name, arg);
+		exit(EXIT_ERROR);
+	}
+	exit(EXIT_ALL_OK);
+}
+
+static void	help(const char *arg);
+static void	completion(const char *shell);
+
+static void
+set_help(struct config *cfg, const char *arg, const char *name)
+{
+	(void)cfg;
+	(void)name;
+	help(arg);
+}
+
+static void
+set_version(struct config *cfg, const char *arg, const char *name)
+{
+	(void)cfg;
+	(void)arg;
+	(void)name;
+	printf("parx %s\n", PARX_VERSION);
+	exit(EXIT_ALL_OK);
+}
+
+static void
+set_completion(struct config *cfg, const char *arg, const char *name)
+{
+	(void)cfg;
+	(void)name;
+	completion(arg);
+}
+
+/* ---- the table ---- */
+
+#define FLAG(n, sec, st, f, h) \
+	{ n, ARG_NONE, NULL, sec, st, SET_TRUE, FIELD(f), NULL, h }
+#define UNFLAG(n, sec, st, f, h) \
+	{ n, ARG_NONE, NULL, sec, st, SET_FALSE, FIELD(f), NULL, h }
+#define STRING(n, mv, sec, st, f, h) \
+	{ n, ARG_REQUIRED, mv, sec, st, SET_STRING, FIELD(f), NULL, h }
+#define FUNC(n, a, mv, sec, st, fn, h) \
+	{ n, a, mv, sec, st, SET_FUNC, 0, fn, h }
+#define IGNORED(n, a, mv, sec, h) \
+	{ n, a, mv, sec, ST_IGNORED, SET_NOTHING, 0, NULL, h }
+#define TODO(n, a, mv, sec, h) \
+	{ n, a, mv, sec, ST_TODO, SET_NOTHING, 0, NULL, h }
+#define RETIRED(n, a, h) \
+	{ n, a, NULL, SEC_MISC, ST_RETIRED, SET_NOTHING, 0, NULL, h }
+
+static const struct row rows[] = {
+	/* Input */
+	FUNC("arg-file|argfile|a", ARG_REQUIRED, "FILE", SEC_INPUT, ST_BRIEF,
+	    set_arg_file, "read inputs from FILE (repeatable)"),
+	STRING("arg-file-sep|argfilesep", "SEP", SEC_INPUT, ST_PARX,
+	    arg_file_sep, "use SEP instead of ::::"),
+	STRING("arg-sep|argsep", "SEP", SEC_INPUT, ST_PARX, arg_sep,
+	    "use SEP instead of :::"),
+	FUNC("null|0", ARG_NONE, NULL, SEC_INPUT, ST_BRIEF, set_null,
+	    "inputs end with a NUL byte, not a newline"),
+	FUNC("delimiter|d", ARG_REQUIRED, "DELIM", SEC_INPUT, ST_BRIEF,
+	    set_delim, "inputs end with DELIM (C escapes: \\t \\n \\0 \\xHH)"),
+	FUNC("E", ARG_REQUIRED, "STR", SEC_INPUT, ST_PARX, set_eof,
+	    "an input equal to STR ends its source"),
+	FUNC("eof|e", ARG_OPTIONAL, "STR", SEC_INPUT, ST_PARX, set_eof,
+	    "as -E (STR defaults to _)"),
+	FLAG("no-run-if-empty|norunifempty|r", SEC_INPUT, ST_PARX,
+	    in.skip_blank, "skip inputs of only blanks"),
+	STRING("colsep|col-sep|C", "REGEX", SEC_INPUT, ST_BRIEF, in.colsep,
+	    "split inputs into columns {1} {2} ... at REGEX"),
+	FUNC("header", ARG_REQUIRED, "STR", SEC_INPUT, ST_BRIEF, set_header,
+	    "the first input names the columns ({name})"),
+	FUNC("trim", ARG_REQUIRED, "n|l|r|lr", SEC_INPUT, ST_PARX, set_trim,
+	    "trim blanks from columns: left, right, both"),
+	FLAG("link|xapply", SEC_INPUT, ST_PARX, in.link_all,
+	    "pair the sources' values, do not combine them"),
+	FLAG("shuf", SEC_INPUT, ST_PARX, in.shuffle,
+	    "run the jobs in random order"),
+	TODO("csv", ARG_NONE, NULL, SEC_INPUT, "inputs are CSV"),
+	TODO("skip-first-line|skipfirstline", ARG_NONE, NULL, SEC_INPUT,
+	    "do not use the first line of input"),
+	TODO("linkinputsource|xapplyinputsource", ARG_REQUIRED, "N",
+	    SEC_INPUT, "link input source N"),
+	TODO("max-line-length-allowed|maxlinelengthallowed", ARG_NONE, NULL,
+	    SEC_INPUT, "print the longest command line allowed"),
+	TODO("show-limits|showlimits", ARG_NONE, NULL, SEC_INPUT,
+	    "print the command line limits"),
+
+	/* Command and replacement strings */
+	FUNC("I", ARG_REQUIRED, "STR", SEC_COMMAND, ST_PARX, set_replace,
+	    "use STR instead of {}"),
+	FUNC("replace|i", ARG_OPTIONAL, "STR", SEC_COMMAND, ST_PARX,
+	    set_replace, "as -I (STR defaults to {})"),
+	FUNC("extensionreplace|er|U", ARG_REQUIRED, "STR", SEC_COMMAND,
+	    ST_PARX, set_er, "use STR instead of {.}"),
+	FUNC("basenamereplace|bnr", ARG_REQUIRED, "STR", SEC_COMMAND,
+	    ST_PARX, set_bnr, "use STR instead of {/}"),
+	FUNC("dirnamereplace|dnr", ARG_REQUIRED, "STR", SEC_COMMAND, ST_PARX,
+	    set_dnr, "use STR instead of {//}"),
+	FUNC("basenameextensionreplace|bner", ARG_REQUIRED, "STR",
+	    SEC_COMMAND, ST_PARX, set_bner, "use STR instead of {/.}"),
+	FUNC("seqreplace", ARG_REQUIRED, "STR", SEC_COMMAND, ST_PARX,
+	    set_seqr, "use STR instead of {#}"),
+	FUNC("slotreplace", ARG_REQUIRED, "STR", SEC_COMMAND, ST_PARX,
+	    set_slotr, "use STR instead of {%}"),
+	FLAG("plus", SEC_COMMAND, ST_PARX, tpl.plus,
+	    "also GNU's {..} {+.} {##} {:-x} {#re} {/re/s} ..."),
+	FLAG("quote|q", SEC_COMMAND, ST_BRIEF, tpl.quote_words,
+	    "quote each command word (no shell syntax)"),
+	FUNC("max-args|maxargs|n", ARG_REQUIRED, "N", SEC_COMMAND, ST_BRIEF,
+	    set_per_job, "at most N values per job"),
+	FUNC("max-replace-args|maxreplaceargs|N", ARG_REQUIRED, "N",
+	    SEC_COMMAND, ST_BRIEF, set_per_job,
+	    "N values per job, as {1} .. {N}"),
+	FUNC("L", ARG_REQUIRED, "N", SEC_COMMAND, ST_PARX, set_per_job,
+	    "N input lines per job (--pipe: per record)"),
+	FUNC("max-lines|maxlines|l", ARG_OPTIONAL, "N", SEC_COMMAND, ST_PARX,
+	    set_per_job, "as -L (N defaults to 1)"),
+	FUNC("m", ARG_NONE, NULL, SEC_COMMAND, ST_BRIEF, set_multi,
+	    "as many values per job as fit"),
+	FUNC("X", ARG_NONE, NULL, SEC_COMMAND, ST_BRIEF, set_multi,
+	    "as -m, repeating the word around {}"),
+	FUNC("xargs", ARG_NONE, NULL, SEC_COMMAND, ST_PARX, set_multi,
+	    "as -m"),
+	FUNC("max-chars|maxchars|s", ARG_REQUIRED, "N", SEC_COMMAND, ST_PARX,
+	    set_max_chars, "command lines of at most N characters"),
+	IGNORED("exit|x", ARG_NONE, NULL, SEC_COMMAND,
+	    "stop on an input too long (parx always does)"),
+	IGNORED("env", ARG_REQUIRED, "VAR", SEC_COMMAND,
+	    "pass VAR to jobs (local ones get it anyway)"),
+	TODO("rpl", ARG_REQUIRED, "'TAG PERL'", SEC_COMMAND,
+	    "define a replacement string"),
+	TODO("parens", ARG_REQUIRED, "PARENS", SEC_COMMAND,
+	    "use PARENS for {= =}"),
+	TODO("shell-quote|shellquote|shell_quote", ARG_NONE, NULL,
+	    SEC_COMMAND, "print the commands quoted"),
+	TODO("shebang|hashbang", ARG_NONE, NULL, SEC_COMMAND,
+	    "run as #! interpreter"),
+	TODO("template|tmpl", ARG_REQUIRED, "FILE=REPL", SEC_COMMAND,
+	    "expand replacement strings in a file"),
+	TODO("record-env|recordenv", ARG_NONE, NULL, SEC_COMMAND,
+	    "record the environment for --env _"),
+	TODO("session", ARG_NONE, NULL, SEC_COMMAND,
+	    "record the session's names for --env _"),
+	TODO("embed", ARG_NONE, NULL, SEC_COMMAND,
+	    "embed GNU parallel in a shell script"),
+	TODO("process-slot-var|processslotvar", ARG_REQUIRED, "NAME",
+	    SEC_COMMAND, "set NAME to the slot number minus one"),
+
+	/* Output */
+	FUNC("group", ARG_NONE, NULL, SEC_OUTPUT, ST_PARX, set_output,
+	    "write each job's output whole (the default)"),
+	FLAG("keep-order|keeporder|k", SEC_OUTPUT, ST_BRIEF, keep_order,
+	    "write the output in input order"),
+	UNFLAG("no-keep-order|nokeeporder|nok|no-k", SEC_OUTPUT, ST_PARX,
+	    keep_order, "undo -k"),
+	FUNC("line-buffer|line-buffered|linebuffer|linebuffered|lb",
+	    ARG_NONE, NULL, SEC_OUTPUT, ST_BRIEF, set_output,
+	    "write whole lines as they come"),
+	FUNC("ungroup|u", ARG_NONE, NULL, SEC_OUTPUT, ST_BRIEF, set_output,
+	    "give the jobs parx's own output"),
+	FLAG("tag", SEC_OUTPUT, ST_BRIEF, tag,
+	    "put the inputs and a TAB before each output line"),
+	STRING("tagstring|tag-string", "STR", SEC_OUTPUT, ST_PARX, tagstring,
+	    "put STR and a TAB before each output line"),
+	FLAG("files|output-as-files|outputasfiles", SEC_OUTPUT, ST_PARX,
+	    files, "write the output to files and print their names"),
+	STRING("results|result|res", "NAME", SEC_OUTPUT, ST_PARX, results,
+	    "keep output in NAME (dir, .csv, .tsv, .json)"),
+	FLAG("v", SEC_OUTPUT, ST_BRIEF, verbose,
+	    "print each command on stdout before its output"),
+	FLAG("verbose|t", SEC_OUTPUT, ST_PARX, trace,
+	    "print each command on stderr"),
+	FUNC("silent", ARG_NONE, NULL, SEC_OUTPUT, ST_PARX, set_silent,
+	    "print no commands (the default)"),
+	FLAG("dry-run|dryrun|dr", SEC_OUTPUT, ST_BRIEF, dry_run,
+	    "print the commands, run nothing"),
+	TODO("ctag", ARG_NONE, NULL, SEC_OUTPUT, "coloured --tag"),
+	TODO("ctagstring|ctag-string", ARG_REQUIRED, "STR", SEC_OUTPUT,
+	    "coloured --tagstring"),
+	TODO("color|colour", ARG_NONE, NULL, SEC_OUTPUT, "colour the output"),
+	TODO("color-failed|colour-failed|colorfailed|colourfailed|color-fail|"
+	    "colour-fail|colorfail|colourfail|cf", ARG_NONE, NULL, SEC_OUTPUT,
+	    "colour failed jobs' output"),
+	TODO("latest-line|latestline|ll", ARG_NONE, NULL, SEC_OUTPUT,
+	    "show each job's latest line"),
+	TODO("compress", ARG_NONE, NULL, SEC_OUTPUT,
+	    "compress temporary files"),
+	TODO("compress-program|use-compress-program|usecompressprogram|"
+	    "compressprogram", ARG_REQUIRED, "PRG", SEC_OUTPUT,
+	    "compress temporary files with PRG"),
+	TODO("decompress-program|use-decompress-program|"
+	    "usedecompressprogram|decompressprogram", ARG_REQUIRED, "PRG",
+	    SEC_OUTPUT, "decompress temporary files with PRG"),
+	TODO("bar", ARG_NONE, NULL, SEC_OUTPUT, "show a progress bar"),
+	TODO("progress", ARG_NONE, NULL, SEC_OUTPUT, "show progress"),
+	TODO("eta", ARG_NONE, NULL, SEC_OUTPUT, "show the estimated end"),
+	TODO("total-jobs|totaljobs|total", ARG_REQUIRED, "N", SEC_OUTPUT,
+	    "the number of jobs, for --bar"),
+	TODO("tee", ARG_NONE, NULL, SEC_OUTPUT,
+	    "give all input to every job"),
+	TODO("tmux", ARG_NONE, NULL, SEC_OUTPUT, "run the jobs in tmux"),
+	TODO("tmux-pane|tmuxpane", ARG_NONE, NULL, SEC_OUTPUT,
+	    "run the jobs in tmux panes"),
+
+	/* Running jobs */
+	STRING("jobs|j|max-procs|maxprocs|P", "N", SEC_JOBS, ST_BRIEF,
+	    jobs_spec, "N jobs at once (+N, -N, N% of the CPUs)"),
+	FUNC("delay", ARG_REQUIRED, "SECS", SEC_JOBS, ST_PARX, set_delay,
+	    "wait SECS between job starts"),
+	FUNC("nice", ARG_REQUIRED, "N", SEC_JOBS, ST_PARX, set_nice,
+	    "run the jobs at niceness N"),
+	FUNC("memfree", ARG_REQUIRED, "SIZE", SEC_JOBS, ST_PARX, set_memfree,
+	    "start a job only with SIZE of memory available"),
+	FUNC("load", ARG_REQUIRED, "N", SEC_JOBS, ST_PARX, set_load,
+	    "start a job only while the load is below N"),
+	STRING("tmpdir|tempdir", "DIR", SEC_JOBS, ST_PARX, tmpdir,
+	    "temporary files go in DIR"),
+	TODO("limit", ARG_REQUIRED, "CMD", SEC_JOBS,
+	    "start a job only when CMD says so"),
+	TODO("memsuspend", ARG_REQUIRED, "SIZE", SEC_JOBS,
+	    "suspend jobs when memory runs low"),
+	TODO("noswap", ARG_NONE, NULL, SEC_JOBS,
+	    "start no job while the system swaps"),
+	TODO("use-cores-instead-of-threads|usecoresinsteadofthreads",
+	    ARG_NONE, NULL, SEC_JOBS, "count cores, not threads"),
+	TODO("use-cpus-instead-of-cores|usecpusinsteadofcores", ARG_NONE,
+	    NULL, SEC_JOBS, "count CPUs, not cores"),
+	TODO("use-sockets-instead-of-threads|usesocketsinsteadofthreads",
+	    ARG_NONE, NULL, SEC_JOBS, "count sockets, not threads"),
+	TODO("tty", ARG_NONE, NULL, SEC_JOBS, "give the jobs the terminal"),
+	TODO("open-tty|o", ARG_NONE, NULL, SEC_JOBS,
+	    "open the terminal as the jobs' stdin"),
+	TODO("interactive|p", ARG_NONE, NULL, SEC_JOBS,
+	    "ask before running each job"),
+	TODO("semaphore", ARG_NONE, NULL, SEC_JOBS, "work as sem"),
+	TODO("semaphore-name|semaphorename|id", ARG_REQUIRED, "NAME",
+	    SEC_JOBS, "the semaphore's name"),
+	TODO("semaphore-timeout|semaphoretimeout|st", ARG_REQUIRED, "SECS",
+	    SEC_JOBS, "wait at most SECS for the semaphore"),
+	TODO("fg", ARG_NONE, NULL, SEC_JOBS, "semaphore in the foreground"),
+	TODO("bg", ARG_NONE, NULL, SEC_JOBS, "semaphore in the background"),
+	TODO("wait", ARG_NONE, NULL, SEC_JOBS,
+	    "wait for the semaphore's jobs"),
+
+	/* Job control */
+	FUNC("halt|halt-on-error|haltonerror", ARG_REQUIRED, "WHEN,WHY",
+	    SEC_CONTROL, ST_BRIEF, set_halt,
+	    "stop early: now|soon,fail|success|done=N[%]"),
+	FUNC("retries", ARG_REQUIRED, "N", SEC_CONTROL, ST_PARX, set_retries,
+	    "run a failed job up to N times"),
+	FUNC("timeout", ARG_REQUIRED, "SECS|N%", SEC_CONTROL, ST_BRIEF,
+	    set_timeout, "end a job that runs longer"),
+	STRING("termseq|term-seq", "SIG,MS,...", SEC_CONTROL, ST_PARX,
+	    termseq, "how a job is ended (TERM,200,...,KILL,25)"),
+	STRING("joblog|jl", "FILE", SEC_CONTROL, ST_BRIEF, joblog,
+	    "log each finished job in FILE (+FILE appends)"),
+	FLAG("resume", SEC_CONTROL, ST_PARX, resume,
+	    "skip the jobs --joblog has"),
+	FLAG("resume-failed|resumefailed", SEC_CONTROL, ST_PARX,
+	    resume_failed, "skip the jobs --joblog has as succeeded"),
+	FLAG("retry-failed|retryfailed", SEC_CONTROL, ST_PARX, retry_failed,
+	    "run the failed commands of --joblog again"),
+	IGNORED("ctrl-c|ctrlc", ARG_NONE, NULL, SEC_CONTROL,
+	    "retired by GNU; Ctrl-C always ends jobs"),
+	IGNORED("no-ctrl-c|no-ctrlc|noctrlc", ARG_NONE, NULL, SEC_CONTROL,
+	    "retired by GNU; Ctrl-C always ends jobs"),
+
+	/* Streaming */
+	FLAG("pipe|spreadstdin", SEC_STREAM, ST_BRIEF, pipe,
+	    "cut stdin into blocks, one per job's stdin"),
+	FUNC("pipepart|pipe-part", ARG_NONE, NULL, SEC_STREAM, ST_PARX,
+	    set_pipepart, "as --pipe, each job reading its part of -a FILE"),
+	FUNC("block|block-size|blocksize", ARG_REQUIRED, "SIZE", SEC_STREAM,
+	    ST_PARX, set_block, "blocks of about SIZE (-N: N per slot)"),
+	STRING("recend", "STR", SEC_STREAM, ST_PARX, blk.recend,
+	    "records end with STR (default \\n)"),
+	STRING("recstart", "STR", SEC_STREAM, ST_PARX, blk.recstart,
+	    "records start with STR"),
+	FLAG("regexp|regex", SEC_STREAM, ST_PARX, blk.regexp,
+	    "--recend and --recstart are regexes"),
+	FLAG("round-robin|roundrobin|round", SEC_STREAM, ST_PARX, round_robin,
+	    "one job per slot takes all the blocks"),
+	FLAG("cat", SEC_STREAM, ST_PARX, cat,
+	    "the block is in a file named {}"),
+	FLAG("fifo", SEC_STREAM, ST_PARX, fifo,
+	    "the block comes through a FIFO named {}"),
+	TODO("block-timeout|blocktimeout|bt", ARG_REQUIRED, "SECS",
+	    SEC_STREAM, "pass a block on after SECS"),
+	TODO("remove-rec-sep|removerecsep|rrs", ARG_NONE, NULL, SEC_STREAM,
+	    "remove --recend and --recstart"),
+	TODO("filter", ARG_REQUIRED, "EXPR", SEC_STREAM,
+	    "only inputs for which EXPR holds"),
+	TODO("group-by|groupby", ARG_REQUIRED, "COL", SEC_STREAM,
+	    "one block per value of COL"),
+	TODO("shard", ARG_REQUIRED, "EXPR", SEC_STREAM,
+	    "send each record to the job its EXPR hashes to"),
+	TODO("bin", ARG_REQUIRED, "EXPR", SEC_STREAM,
+	    "send each record to job EXPR"),
+
+	/* Remote hosts */
+	TODO("sshlogin|S", ARG_REQUIRED, "LOGIN", SEC_REMOTE,
+	    "run jobs on LOGIN"),
+	TODO("sshloginfile|slf", ARG_REQUIRED, "FILE", SEC_REMOTE,
+	    "run jobs on the logins in FILE"),
+	TODO("ssh", ARG_REQUIRED, "CMD", SEC_REMOTE, "use CMD as ssh"),
+	TODO("ssh-delay|sshdelay", ARG_REQUIRED, "SECS", SEC_REMOTE,
+	    "wait SECS between ssh starts"),
+	TODO("controlmaster|M", ARG_NONE, NULL, SEC_REMOTE,
+	    "use ssh's ControlMaster"),
+	TODO("filter-hosts|filterhosts|filter-host", ARG_NONE, NULL,
+	    SEC_REMOTE, "drop hosts that are down"),
+	TODO("hostgroups|hgrp|hostgrp|hostgroup", ARG_NONE, NULL, SEC_REMOTE,
+	    "use host groups"),
+	TODO("onall", ARG_NONE, NULL, SEC_REMOTE, "run every job on every host"),
+	TODO("nonall", ARG_NONE, NULL, SEC_REMOTE,
+	    "run the command on every host"),
+	TODO("transfer", ARG_NONE, NULL, SEC_REMOTE, "send {} to the host"),
+	TODO("transferfile|transfer-file|transfer-files|transferfiles|tf",
+	    ARG_REQUIRED, "FILE", SEC_REMOTE, "send FILE to the host"),
+	TODO("return", ARG_REQUIRED, "FILE", SEC_REMOTE,
+	    "fetch FILE back from the host"),
+	TODO("cleanup", ARG_NONE, NULL, SEC_REMOTE,
+	    "remove sent files from the host"),
+	TODO("trc", ARG_REQUIRED, "FILE", SEC_REMOTE,
+	    "--transfer --return FILE --cleanup"),
+	TODO("basefile|bf", ARG_REQUIRED, "FILE", SEC_REMOTE,
+	    "send FILE to each host once"),
+	TODO("workdir|work-dir|wd", ARG_REQUIRED, "DIR", SEC_REMOTE,
+	    "run the jobs in DIR"),
+	TODO("rsync-opts|rsyncopts", ARG_REQUIRED, "OPTS", SEC_REMOTE,
+	    "options for rsync"),
+	TODO("sql-master|sqlmaster", ARG_REQUIRED, "DBURL", SEC_REMOTE,
+	    "submit jobs to a database"),
+	TODO("sql-worker|sqlworker", ARG_REQUIRED, "DBURL", SEC_REMOTE,
+	    "run jobs from a database"),
+	TODO("sql-and-worker|sqlandworker", ARG_REQUIRED, "DBURL", SEC_REMOTE,
+	    "--sql-master and --sql-worker"),
+
+	/* Miscellaneous */
+	FUNC("help|h", ARG_OPTIONAL, "SECTION", SEC_MISC, ST_BRIEF, set_help,
+	    "this help (all: every option)"),
+	FUNC("version|V", ARG_NONE, NULL, SEC_MISC, ST_BRIEF, set_version,
+	    "print parx's version"),
+	FUNC("shell-completion|shellcompletion", ARG_REQUIRED, "SHELL",
+	    SEC_MISC, ST_PARX, set_completion,
+	    "print the completion script for bash, zsh or fish"),
+	FUNC("minversion|min-version", ARG_REQUIRED, "VERSION", SEC_MISC,
+	    ST_PARX, set_min_version,
+	    "exit 0 if parx follows GNU VERSION or older"),
+	IGNORED("will-cite|willcite|nn|nonotice|no-notice", ARG_NONE, NULL,
+	    SEC_MISC, "parx prints no citation notice"),
+	IGNORED("gnu", ARG_NONE, NULL, SEC_MISC,
+	    "behave like GNU parallel (parx does)"),
+	IGNORED("plain", ARG_NONE, NULL, SEC_MISC,
+	    "ignore --profile files (parx reads none)"),
+	TODO("profile|J", ARG_REQUIRED, "NAME", SEC_MISC,
+	    "read options from a profile"),
+	TODO("number-of-cpus|numberofcpus", ARG_NONE, NULL, SEC_MISC,
+	    "print the number of CPUs"),
+	TODO("number-of-cores|numberofcores", ARG_NONE, NULL, SEC_MISC,
+	    "print the number of cores"),
+	TODO("number-of-threads|numberofthreads", ARG_NONE, NULL, SEC_MISC,
+	    "print the number of threads"),
+	TODO("number-of-sockets|numberofsockets", ARG_NONE, NULL, SEC_MISC,
+	    "print the number of sockets"),
+	TODO("bug", ARG_NONE, NULL, SEC_MISC, "report a bug"),
+	TODO("debug|D", ARG_REQUIRED, "WHAT", SEC_MISC, "print debugging"),
+	RETIRED("g", ARG_NONE, "use --group"),
+	RETIRED("B", ARG_REQUIRED, "use --bf"),
+	RETIRED("T", ARG_NONE, "use --tty"),
+	RETIRED("W", ARG_REQUIRED, "use --wd"),
+	RETIRED("Y", ARG_NONE, "use --shebang"),
+	RETIRED("H", ARG_REQUIRED, "use --halt"),
+	RETIRED("sql", ARG_REQUIRED, "use --sql-master"),
+	RETIRED("tollef", ARG_NONE, "no replacement"),
+};
+
+#define NROWS	(sizeof(rows) / sizeof(rows[0]))
+
+/* ---- names ---- */
+
+/* Name k (from 0) of row r into buf, or false past the last. */
+static bool
+row_name(const struct row *r, size_t k, char *buf, size_t len)
+{
+	const char *p = r->names, *bar;
+
+	while (k-- > 0) {
+		if ((p = strchr(p, '|')) == NULL)
+			return false;
+		p++;
+	}
+	bar = strchr(p, '|');
+	snprintf(buf, len, "%.*s", (int)(bar != NULL ? bar - p :
+	    (ptrdiff_t)strlen(p)), p);
+	return true;
+}
+
+/* The name as typed: -x or --long. */
+static void
+dashed(const char *name, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s", name[1] == '\0' ? "-" : "--", name);
+}
+
+/* The row's own name, dashed: how messages and --help call it. */
+static const char *
+canonical(const struct row *r)
+{
+	static char buf[2][80];
+	static int turn;
+	char name[64];
+
+	turn ^= 1;
+	row_name(r, 0, name, sizeof(name));
+	dashed(name, buf[turn], sizeof(buf[turn]));
+	return buf[turn];
+}
+
+/* ---- parsing ---- */
+
+/*
+ * getopt_long's arrays from the table: every long name becomes an option
+ * whose val is 256 plus its row; one-letter names go in the short string.
+ */
+static void
+build_getopt(struct option **longs, char **shorts)
+{
+	size_t r, k, n = 0, cap = 64, slen = 2;
+	char name[64], *s;
+
+	*longs = xreallocarray(NULL, cap, sizeof(**longs));
+	s = xmalloc(3 * NROWS + 4);
+	strlcpy(s, "+:", 3);
+	for (r = 0; r < NROWS; r++)
+		for (k = 0; row_name(&rows[r], k, name, sizeof(name)); k++) {
+			if (name[1] == '\0') {
+				s[slen++] = name[0];
+				if (rows[r].arg != ARG_NONE)
+					s[slen++] = ':';
+				if (rows[r].arg == ARG_OPTIONAL)
+					s[slen++] = ':';
+				continue;
+			}
+			if (n + 1 >= cap) {
+				cap *= 2;
+				*longs = xreallocarray(*longs, cap,
+				    sizeof(**longs));
+			}
+			(*longs)[n].name = xstrdup(name);
+			(*longs)[n].has_arg = rows[r].arg == ARG_NONE ?
+			    no_argument : rows[r].arg == ARG_REQUIRED ?
+			    required_argument : optional_argument;
+			(*longs)[n].flag = NULL;
+			(*longs)[n].val = 256 + (int)r;
+			n++;
+		}
+	s[slen] = '\0';
+	memset(&(*longs)[n], 0, sizeof(**longs));
+	*shorts = s;
+}
+
+static void
+free_getopt(struct option *longs, char *shorts)
+{
+	size_t i;
+
+	for (i = 0; longs[i].name != NULL; i++)
+		free((char *)longs[i].name);
+	free(longs);
+	free(shorts);
+}
+
+/* The row of short option c. */
+static const struct row *
+short_row(int c)
+{
+	size_t r, k;
+	char name[64];
+
+	for (r = 0; r < NROWS; r++)
+		for (k = 0; row_name(&rows[r], k, name, sizeof(name)); k++)
+			if (name[0] == c && name[1] == '\0')
+				return &rows[r];
+	return NULL;
+}
+
+static void
+apply(struct config *cfg, const struct row *r, const char *arg,
+    const char *typed)
+{
+	switch (r->status) {
+	case ST_TODO:
+		usage_error("%s is a GNU parallel option parx does not support "
+		    "yet", typed);
+	case ST_RETIRED:
+		usage_error("%s was retired from GNU parallel: %s", typed,
+		    r->help);
+	default:
+		break;
+	}
+	switch (r->store) {
+	case SET_TRUE:
+		*(bool *)((char *)cfg + r->off) = true;
+		break;
+	case SET_FALSE:
+		*(bool *)((char *)cfg + r->off) = false;
+		break;
+	case SET_STRING:
+		*(const char **)((char *)cfg + r->off) = arg;
+		break;
+	case SET_FUNC:
+		r->set(cfg, arg, typed);
+		break;
+	case SET_NOTHING:
+		break;
+	}
+}
+
+static void	parse_operands(struct config *, int, char **);
+
+/* An option getopt did not take: unknown, or the start of several. */
+static void
+unknown(const struct option *longs, const char *typed)
+{
+	char list[256] = "";
+	const char *eq;
+	size_t i, n = 0, len;
+
+	if (strncmp(typed, "--", 2) != 0 || typed[2] == '\0') {
+		if (optopt != 0)
+			usage_error("unknown option '-%c'", optopt);
+		usage_error("unknown option '%s'", typed);
+	}
+	eq = strchr(typed, '=');
+	len = (eq != NULL ? (size_t)(eq - typed) : strlen(typed)) - 2;
+	for (i = 0; longs[i].name != NULL; i++)
+		if (strncmp(longs[i].name, typed + 2, len) == 0) {
+			if (n++ > 0)
+				strlcat(list, ", ", sizeof(list));
+			strlcat(list, "--", sizeof(list));
+			strlcat(list, longs[i].name, sizeof(list));
+		}
+	if (n > 1)
+		usage_error("ambiguous option '%.*s': %s", (int)len + 2, typed,
+		    list);
+	usage_error("unknown option '%s'", typed);
+}
+
+void
+options_parse(struct config *cfg, int argc, char **argv)
+{
+	struct option *longs;
+	const struct row *r;
+	char *shorts, typed[80];
+	const char *arg;
+	int c, idx;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->in.delim = '\n';
+	cfg->arg_sep = ":::";
+	cfg->arg_file_sep = "::::";
+	cfg->output = COLLATE_GROUP;
+	build_getopt(&longs, &shorts);
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, shorts, longs, &idx)) != -1) {
+		if (c == ':')
+			usage_error("option '%s' needs a value",
+			    argv[optind - 1]);
+		if (c == '?')
+			unknown(longs, argv[optind - 1]);
+		if (c >= 256) {
+			r = &rows[c - 256];
+			dashed(longs[idx].name, typed, sizeof(typed));
+		} else {
+			r = short_row(c);
+			snprintf(typed, sizeof(typed), "-%c", c);
+		}
+		arg = optarg;
+		/* --help SECTION: the section is the next word. */
+		if (r->set == set_help && arg == NULL && optind < argc &&
+		    argv[optind][0] != '-')
+			arg = argv[optind++];
+		apply(cfg, r, arg, typed);
+	}
+	free_getopt(longs, shorts);
+	parse_operands(cfg, argc - optind, argv + optind);
+}
+
+/* ---- operands: the command and its sources ---- */
+
+enum sep_kind { SEP_NONE, SEP_ARGS, SEP_FILES };
+
+static enum sep_kind
+separator(const struct config *cfg, const char *w, bool *linked)
+{
+	size_t la = strlen(cfg->arg_sep), lf = strlen(cfg->arg_file_sep);
+
+	*linked = false;
+	if (strcmp(w, cfg->arg_sep) == 0)
+		return SEP_ARGS;
+	if (strcmp(w, cfg->arg_file_sep) == 0)
+		return SEP_FILES;
+	if (strncmp(w, cfg->arg_sep, la) == 0 && strcmp(w + la, "+") == 0) {
+		*linked = true;
+		return SEP_ARGS;
+	}
+	if (strncmp(w, cfg->arg_file_sep, lf) == 0 &&
+	    strcmp(w + lf, "+") == 0) {
+		*linked = true;
+		return SEP_FILES;
+	}
+	return SEP_NONE;
+}
+
+static void
+add_source(struct config *cfg, bool is_file, bool linked, char **args,
+    size_t n)
+{
+	struct source_arg *s;
+
+	cfg->sources = xreallocarray(cfg->sources, cfg->nsources + 1,
+	    sizeof(*cfg->sources));
+	s = &cfg->sources[cfg->nsources++];
+	s->is_file = is_file;
+	s->linked = linked;
+	s->args = args;
+	s->nargs = n;
+}
+
+/* Splits what follows the options into the command and the sources. */
+static void
+parse_operands(struct config *cfg, int argc, char **argv)
+{
+	enum sep_kind kind;
+	bool linked;
+	int i = 0, start;
+	size_t k;
+
+	while (i < argc && separator(cfg, argv[i], &linked) == SEP_NONE)
+		i++;
+	cfg->command = argv;
+	cfg->ncommand = i;
+	while (i < argc) {
+		kind = separator(cfg, argv[i], &linked);
+		start = ++i;
+		while (i < argc && separator(cfg, argv[i], &(bool){false}) ==
+		    SEP_NONE)
+			i++;
+		if (i == start)
+			usage_error("'%s' needs at least one %s after it",
+			    argv[start - 1], kind == SEP_ARGS ? "argument" :
+			    "file");
+		if (kind == SEP_ARGS) {
+			add_source(cfg, false, linked, argv + start, i - start);
+			continue;
+		}
+		for (k = 0; k < (size_t)(i - start); k++)
+			add_source(cfg, true, linked && k == 0,
+			    argv + start + k, 1);
+	}
+}
+
+/* ---- --help ---- */
+
+/* One row as --help shows it: names, metavar, help. */
+static void
+print_row(const struct row *r)
+{
+	char line[128], name[64], d[80];
+	size_t k, len = 0;
+
+	/* Short names first, then the canonical long one; no aliases. */
+	line[0] = '\0';
+	for (k = 0; row_name(r, k, name, sizeof(name)); k++) {
+		if (name[1] != '\0')
+			continue;
+		dashed(name, d, sizeof(d));
+		len = strlcat(line, len > 0 ? ", " : "  ", sizeof(line));
+		len = strlcat(line, d, sizeof(line));
+	}
+	row_name(r, 0, name, sizeof(name));
+	if (name[1] != '\0') {
+		dashed(name, d, sizeof(d));
+		len = strlcat(line, len > 0 ? ", " : "  ", sizeof(line));
+		len = strlcat(line, d, sizeof(line));
+	}
+	if (r->metavar != NULL) {
+		strlcat(line, r->arg == ARG_OPTIONAL ? "[=" : " ", sizeof(line));
+		strlcat(line, r->metavar, sizeof(line));
+		len = strlcat(line, r->arg == ARG_OPTIONAL ? "]" : "",
+		    sizeof(line));
+	}
+	if (len >= 28)
+		printf("%s\n%30s%s\n", line, "", r->help);
+	else
+		printf("%-30s%s\n", line, r->help);
+}
+
+static void
+print_section(int sec, bool all)
+{
+	size_t r;
+	bool title = false;
+
+	for (r = 0; r < NROWS; r++) {
+		if ((int)rows[r].section != sec ||
+		    rows[r].status == ST_TODO || rows[r].status == ST_RETIRED ||
+		    (!all && rows[r].status != ST_BRIEF))
+			continue;
+		if (!title)
+			printf("\n%s:\n", section_titles[sec]);
+		title = true;
+		print_row(&rows[r]);
+	}
+}
+
+/* The GNU parallel options parx refuses for now, on a few lines. */
+static void
+print_todo(void)
+{
+	size_t r, col = 0;
+
+	printf("\nGNU parallel options parx does not support yet:\n");
+	for (r = 0; r < NROWS; r++) {
+		if (rows[r].status != ST_TODO)
+			continue;
+		if (col + strlen(canonical(&rows[r])) + 1 > 76) {
+			printf("\n");
+			col = 0;
+		}
+		col += printf("%s%s", col > 0 ? " " : "  ",
+		    canonical(&rows[r]));
+	}
+	printf("\n");
+}
+
+static void
+help(const char *arg)
+{
+	int sec;
+
+	printf(
+"usage: parx [options] [command [args]] [::: values ...] [:::: files ...]\n"
+"       command | parx [options] [command [args]]\n"
+"\n"
+"Runs command once per input, in parallel.  Replacement strings:\n"
+"{} input, {.} no extension, {/} basename, {//} dirname, {/.} basename\n"
+"without extension, {#} job number, {%%} slot, {N} column or value N.\n");
+	if (arg == NULL) {
+		for (sec = 0; sec < SEC_COUNT; sec++)
+			print_section(sec, false);
+		printf("\nSections for --help SECTION: ");
+		for (sec = 0; sec < SEC_COUNT; sec++)
+			printf("%s%s", section_names[sec],
+			    sec + 1 < SEC_COUNT ? ", " : ".\n");
+		printf("--help=all lists every option; parx(1) says more.\n");
+		exit(EXIT_ALL_OK);
+	}
+	for (sec = 0; sec < SEC_COUNT; sec++)
+		if (strcmp(arg, "all") == 0 ||
+		    strcmp(arg, section_names[sec]) == 0)
+			print_section(sec, true);
+	if (strcmp(arg, "all") == 0)
+		print_todo();
+	else {
+		for (sec = 0; sec < SEC_COUNT; sec++)
+			if (strcmp(arg, section_names[sec]) == 0)
+				break;
+		if (sec == SEC_COUNT)
+			usage_error("no --help section '%s'", arg);
+	}
+	exit(EXIT_ALL_OK);
+}
+
+/* ---- shell completion ---- */
+
+/*
+ * Help text inside the single quotes of a completion spec: zsh's quote is
+ * '\'' and its spec brackets and colons are dropped; fish takes \' and \\.
+ */
+static void
+print_quoted(const char *s, bool zsh)
+{
+	for (; *s != '\0'; s++) {
+		if (*s == '\'')
+			fputs(zsh ? "'\\''" : "\\'", stdout);
+		else if (*s == '\\')
+			fputs("\\\\", stdout);
+		else if (!zsh || strchr("[]:", *s) == NULL)
+			putchar(*s);
+	}
+}
+
+static bool
+completes(const struct row *r)
+{
+	return r->status == ST_PARX || r->status == ST_BRIEF ||
+	    r->status == ST_IGNORED;
+}
+
+static void
+completion_bash(void)
+{
+	size_t r, k;
+	char name[64], d[80];
+
+	printf("# bash completion for parx, made by parx --shell-completion "
+	    "bash\n_parx()\n{\n\tlocal cur=${COMP_WORDS[COMP_CWORD]}\n"
+	    "\tif [[ $cur == -* ]]; then\n\t\tCOMPREPLY=($(compgen -W \"");
+	for (r = 0; r < NROWS; r++)
+		for (k = 0; completes(&rows[r]) &&
+		    row_name(&rows[r], k, name, sizeof(name)); k++) {
+			dashed(name, d, sizeof(d));
+			printf("%s ", d);
+		}
+	printf("\" -- \"$cur\"))\n\t\treturn\n\tfi\n"
+	    "\tCOMPREPLY=($(compgen -c -- \"$cur\") "
+	    "$(compgen -f -- \"$cur\"))\n}\n"
+	    "complete -o filenames -F _parx parx\n");
+}
+
+static void
+completion_zsh(void)
+{
+	size_t r, k;
+	char name[64], d[80];
+
+	printf("#compdef parx\n# zsh completion for parx, made by parx "
+	    "--shell-completion zsh\n_arguments -s \\\n");
+	for (r = 0; r < NROWS; r++)
+		for (k = 0; completes(&rows[r]) &&
+		    row_name(&rows[r], k, name, sizeof(name)); k++) {
+			dashed(name, d, sizeof(d));
+			printf("\t'%s%s[", d, rows[r].arg == ARG_NONE ||
+			    name[1] == '\0' ? "" : "=");
+			print_quoted(rows[r].help, true);
+			printf("]");
+			if (rows[r].arg == ARG_REQUIRED)
+				printf(":%s:", rows[r].metavar);
+			printf("' \\\n");
+		}
+	printf("\t'*:: :_normal'\n");
+}
+
+static void
+completion_fish(void)
+{
+	char name[64], longs[256], shorts[16];
+	size_t r, k;
+
+	printf("# fish completion for parx, made by parx --shell-completion "
+	    "fish\n");
+	for (r = 0; r < NROWS; r++) {
+		if (!completes(&rows[r]))
+			continue;
+		longs[0] = shorts[0] = '\0';
+		for (k = 0; row_name(&rows[r], k, name, sizeof(name)); k++) {
+			if (name[1] == '\0') {
+				strlcat(shorts, " -s ", sizeof(shorts));
+				strlcat(shorts, name, sizeof(shorts));
+			} else {
+				strlcat(longs, " -l ", sizeof(longs));
+				strlcat(longs, name, sizeof(longs));
+			}
+		}
+		printf("complete -c parx%s%s%s -d '", longs, shorts,
+		    rows[r].arg == ARG_REQUIRED ? " -r" : "");
+		print_quoted(rows[r].help, false);
+		printf("'\n");
+	}
+}
+
+static void
+completion(const char *shell)
+{
+	if (strcmp(shell, "bash") == 0)
+		completion_bash();
+	else if (strcmp(shell, "zsh") == 0)
+		completion_zsh();
+	else if (strcmp(shell, "fish") == 0)
+		completion_fish();
+	else
+		usage_error("no completion for shell '%s': use bash, zsh or "
+		    "fish", shell);
+	exit(fflush(stdout) == 0 ? EXIT_ALL_OK : EXIT_ERROR);
+}

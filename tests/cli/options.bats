@@ -1,0 +1,146 @@
+#!/usr/bin/env bats
+# The option table: GNU's aliases, options refused or ignored as such,
+# --help, the completions, and a man page in step with the table.
+load helper
+
+# Every option name the man page's OPTIONS section gives a term line, and
+# every one of its list of options not supported yet.
+man_names() {
+	awk '/^\.SH OPTIONS/ { on = 1; next } /^\.SH / { on = 0 }
+	    on && prev == ".TP" && /^\.B/ { print }
+	    on && /^\.SS GNU parallel options not supported/ { list = 1 }
+	    on && list && /^\.BR / { print }
+	    { prev = $0 }' "$TOP/man/parx.1" |
+	    sed 's/\\-/-/g' | grep -oE '(^|[ "])--?[a-zA-Z0-9][a-zA-Z0-9-]*' |
+	    tr -d ' "' | sort -u
+}
+
+# The names --help=all shows: short and canonical names of the options
+# parx takes, then the GNU options it does not support yet.
+help_names() {
+	"$PARX" --help=all | grep -oE '(^  |, )--?[a-zA-Z0-9][a-zA-Z0-9-]*|^  --[a-z].*' |
+	    grep -oE -- '--?[a-zA-Z0-9][a-zA-Z0-9-]*' | sort -u
+}
+
+# Every name the table has (all aliases of the options parx takes, from the
+# bash completion, and the canonical names of those it refuses).
+table_names() {
+	{
+		"$PARX" --shell-completion bash |
+		    sed -n 's/.*compgen -W "\([^"]*\)".*/\1/p' | tr ' ' '\n'
+		"$PARX" --help=all | sed -n '/not support yet/,$p' |
+		    grep -oE -- '--[a-z0-9-]+'
+	} | grep . | sort -u
+}
+
+@test "the man page documents every option of the table, and no other" {
+	man_names >man
+	help_names >help
+	table_names >table
+	[ "$(wc -l <help)" -gt 150 ]
+	# in the table, not in the man page
+	run comm -13 man help
+	assert_output ""
+	# in the man page, not in the table
+	run comm -23 man table
+	assert_output ""
+}
+
+@test "--help fits on a screen; --help=all and --help SECTION show the rest" {
+	run parx --help
+	assert_success
+	[ "${#lines[@]}" -le 50 ]
+	assert_line --partial "-j, -P, --jobs N"
+	refute_line --partial "--memfree"
+	run parx --help jobs
+	assert_success
+	assert_line --partial "--memfree SIZE"
+	refute_line --partial "--keep-order"
+	run parx --help=all
+	assert_line --partial "--memfree SIZE"
+	assert_line --partial "--keep-order"
+	run --separate-stderr parx --help nosuch
+	assert_failure 255
+	assert_equal "$stderr" "parx: no --help section 'nosuch' (see 'parx --help')"
+}
+
+@test "GNU's aliases work: -P, --max-procs, --max-args, --linebuffer, --null, --xargs, --keep-order, --ungroup, --verbose, --silent" {
+	run parx -P1 --max-args 1 --keep-order echo ::: a b
+	assert_output $'a\nb'
+	run parx --max-procs 1 --linebuffer -k echo ::: a b
+	assert_output $'a\nb'
+	run bash -c "printf 'a\\0b\\0' | '$PARX' --null -k echo"
+	assert_output $'a\nb'
+	run parx --xargs -j1 echo ::: a b
+	assert_output "a b"
+	run parx --ungroup -j1 echo ::: a
+	assert_output a
+	run --separate-stderr parx --verbose echo ::: a
+	assert_equal "$stderr" "echo a"
+	run --separate-stderr parx --verbose --silent echo ::: a
+	assert_equal "$stderr" ""
+	run parx -k --no-keep-order -j1 echo ::: a
+	assert_output a
+	run parx -l -k echo ::: a b
+	assert_output $'a\nb'
+	run parx -i -k echo '[{}]' ::: a
+	assert_output '[a]'
+	run parx -k --eof=x echo ::: a x b
+	assert_output a
+}
+
+@test "a GNU option parx does not support yet is refused as such, never as unknown" {
+	for opt in --bar --sshlogin=h --csv --semaphore -S; do
+		run --separate-stderr parx "$opt" echo ::: a
+		assert_failure 255
+		[[ $stderr == "parx: ${opt%%=*} is a GNU parallel option parx does not support yet (see 'parx --help')" ]] ||
+		    [[ $opt == -S && $stderr == "parx: option '-S' needs a value (see 'parx --help')" ]]
+		assert_output ""
+	done
+}
+
+@test "options GNU retired are refused as GNU refuses them; meaningless ones are accepted" {
+	run --separate-stderr parx -g echo ::: a
+	assert_failure 255
+	assert_equal "$stderr" "parx: -g was retired from GNU parallel: use --group (see 'parx --help')"
+	run parx --will-cite --no-notice --gnu --plain --ctrl-c -x echo ::: a
+	assert_success
+	assert_output a
+}
+
+@test "an ambiguous abbreviation names its candidates" {
+	run --separate-stderr parx --jo 2 echo ::: a
+	assert_failure 255
+	assert_equal "$stderr" "parx: ambiguous option '--jo': --jobs, --joblog (see 'parx --help')"
+}
+
+@test "--minversion: parx follows GNU parallel 20221122" {
+	run parx --minversion 20200101
+	assert_success
+	run --separate-stderr parx --minversion 20990101
+	assert_failure 255
+}
+
+@test "bash completion from the table completes parx --jo" {
+	"$PARX" --shell-completion bash >comp.bash
+	run bash -c 'source ./comp.bash
+	    COMP_WORDS=(parx --jo); COMP_CWORD=1; _parx
+	    printf "%s\n" "${COMPREPLY[@]}" | sort'
+	assert_success
+	assert_output $'--joblog\n--jobs'
+	# the installed copy is the same
+	if [ -f "$TOP/build/completions/parx.bash" ]; then
+		cmp comp.bash "$TOP/build/completions/parx.bash"
+	fi
+}
+
+@test "zsh and fish completions are well-formed where those shells are" {
+	"$PARX" --shell-completion zsh >_parx
+	"$PARX" --shell-completion fish >parx.fish
+	head -1 _parx | grep -qx '#compdef parx'
+	grep -q -- "-l jobs -l max-procs -l maxprocs -s j -s P -r" parx.fish
+	if command -v zsh >/dev/null; then zsh -n _parx; fi
+	if command -v fish >/dev/null; then fish -n parx.fish; fi
+	run --separate-stderr parx --shell-completion tcsh
+	assert_failure 255
+}
