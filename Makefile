@@ -23,7 +23,14 @@ SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 # Evaluated lazily: the deps targets may have just installed libbsd.
 BSD_CFLAGS = $(shell pkg-config --cflags libbsd-overlay libpcre2-8)
 BSD_LIBS   = $(shell pkg-config --libs libbsd-overlay libmd libpcre2-8)
-BASE_FLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra $(BSD_CFLAGS)
+WARN_FLAGS = -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes \
+	    -Wmissing-prototypes -Wimplicit-fallthrough
+# CI builds with -Werror; build-aux/lint (part of check) holds gcc and
+# clang to it everywhere.
+ifeq ($(CI),true)
+WARN_FLAGS += -Werror
+endif
+BASE_FLAGS = -std=c11 -D_GNU_SOURCE $(WARN_FLAGS) $(BSD_CFLAGS)
 
 CMD_SRC	 = $(wildcard cmd/*.c)
 LIB_SRC	 = $(wildcard lib/*.c)

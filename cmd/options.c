@@ -1130,13 +1130,13 @@ print_row(const struct row *r)
 		if (name[1] != '\0')
 			continue;
 		dashed(name, d, sizeof(d));
-		len = strlcat(line, len > 0 ? ", " : "  ", sizeof(line));
+		strlcat(line, len > 0 ? ", " : "  ", sizeof(line));
 		len = strlcat(line, d, sizeof(line));
 	}
 	row_name(r, 0, name, sizeof(name));
 	if (name[1] != '\0') {
 		dashed(name, d, sizeof(d));
-		len = strlcat(line, len > 0 ? ", " : "  ", sizeof(line));
+		strlcat(line, len > 0 ? ", " : "  ", sizeof(line));
 		len = strlcat(line, d, sizeof(line));
 	}
 	if (r->metavar != NULL) {

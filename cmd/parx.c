@@ -809,6 +809,7 @@ main(int argc, char **argv)
 	struct template *t, *tagt = NULL;
 	struct ctx ctx;
 	char **names = NULL, **orig_argv = argv, **env_words = NULL;
+	const char *s;
 	unsigned long jobs;
 	long total;
 	int status, die_sig = 0;
@@ -832,8 +833,8 @@ main(int argc, char **argv)
 	cfg.feed.jobs = jobs;
 	cfg.feed.tag = cfg.tag;
 	/* A debugging aid (and how the tests cover both paths). */
-	cfg.feed.force_shell = getenv("PARX_EXEC") != NULL &&
-	    strcmp(getenv("PARX_EXEC"), "shell") == 0;
+	cfg.feed.force_shell = (s = getenv("PARX_EXEC")) != NULL &&
+	    strcmp(s, "shell") == 0;
 	if (cfg.tmpdir == NULL)
 		cfg.tmpdir = getenv("TMPDIR");
 	if (cfg.tmpdir != NULL && access(cfg.tmpdir, W_OK | X_OK) == -1)

@@ -517,12 +517,14 @@ collate_job_end(struct collate *c, struct collate_job *j)
 int
 collate_free(struct collate *c)
 {
+	struct collate_job *j, *next;
 	int r = 0;
 
-	while (c->head != NULL) {
-		if (flush_job(c, c->head) == -1)
+	for (j = c->head; j != NULL; j = next) {
+		next = j->next;
+		if (flush_job(c, j) == -1)
 			r = -1;
-		unlink_job(c, c->head);
+		unlink_job(c, j);
 	}
 	if (c->spill_fd != -1)
 		close(c->spill_fd);

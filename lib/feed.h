@@ -11,7 +11,7 @@
 #include <stddef.h>
 
 #include "input.h"
-#include "run.h"
+#include "job.h"
 #include "template.h"
 
 struct feed_opts {

@@ -13,6 +13,7 @@
 
 #include <sys/stat.h>
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -110,6 +111,8 @@ item_new(struct input *in, const char *s, size_t len)
 		c->used = 0;
 		in->chunk = c;
 	}
+	/* The current chunk holds a reference of its own (see refs). */
+	assert(c->refs > 0);
 	slot = (char **)(c->data + c->used);
 	c->used += need;
 	c->refs++;
@@ -256,23 +259,21 @@ source_read_raw(struct input *in, struct source *s, char **item)
 	ssize_t n;
 
 	for (;;) {
-		/* Nothing read yet: no buffer either, and NULL + 0 is UB. */
-		start = s->rbuf.data != NULL ? s->rbuf.data + s->rpos : NULL;
-		if (s->rbuf.len > s->rpos &&
-		    (nl = memchr(start, in->opts.delim,
-		    s->rbuf.len - s->rpos)) != NULL) {
-			*item = item_new(in, start, nl - start);
-			s->rpos += nl - start + 1;
-			return 1;
-		}
-		if (s->done) {
-			if (s->rbuf.len > s->rpos) {
-				*item = item_new(in, start, s->rbuf.len - s->rpos);
-				s->rpos = s->rbuf.len;
+		/* Unread bytes imply a buffer (before the first read: none). */
+		if (s->rbuf.len > s->rpos) {
+			start = s->rbuf.data + s->rpos;
+			nl = memchr(start, in->opts.delim, s->rbuf.len - s->rpos);
+			if (nl == NULL && s->done)
+				nl = s->rbuf.data + s->rbuf.len;
+			if (nl != NULL) {
+				*item = item_new(in, start, nl - start);
+				s->rpos = nl - s->rbuf.data + (nl <
+				    s->rbuf.data + s->rbuf.len ? 1 : 0);
 				return 1;
 			}
-			return 0;
 		}
+		if (s->done)
+			return 0;
 		if (s->rpos > 0) {
 			buf_consume(&s->rbuf, s->rpos);
 			s->rpos = 0;
@@ -472,7 +473,8 @@ make_groups(struct input *in)
 
 static int	next_combination(struct input *, struct record *);
 
-static void
+/* Reads every record for --shuf and shuffles them.  -1 on a read error. */
+static int
 shuffle_all(struct input *in)
 {
 	struct record rec, tmp;
@@ -488,12 +490,15 @@ shuffle_all(struct input *in)
 		}
 		in->shuffled[in->nshuffled++] = rec;
 	}
+	if (r == -1)
+		return -1;
 	for (i = in->nshuffled; i > 1; i--) {
 		j = arc4random_uniform(i);
 		tmp = in->shuffled[i - 1];
 		in->shuffled[i - 1] = in->shuffled[j];
 		in->shuffled[j] = tmp;
 	}
+	return 0;
 }
 
 int
@@ -526,10 +531,10 @@ input_start(struct input *in)
 	}
 	if (in->ngrp == 0)
 		in->finished = true;
-	if (in->opts.shuffle) {
-		shuffle_all(in);
+	if (in->opts.shuffle && shuffle_all(in) == -1)
+		return -1;
+	if (in->opts.shuffle)
 		in->finished = true;
-	}
 	return 0;
 }
 
@@ -619,7 +624,7 @@ input_next(struct input *in, struct record *rec)
 {
 	if (in->shuffled != NULL || in->opts.shuffle) {
 		memset(rec, 0, sizeof(*rec));
-		if (in->shuffle_pos == in->nshuffled)
+		if (in->shuffled == NULL || in->shuffle_pos == in->nshuffled)
 			return 0;
 		*rec = in->shuffled[in->shuffle_pos++];
 		return 1;

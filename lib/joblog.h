@@ -8,7 +8,7 @@
 
 #include <stdbool.h>
 
-#include "run.h"
+#include "job.h"
 
 struct joblog;
 

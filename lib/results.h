@@ -10,7 +10,7 @@
 #include <stddef.h>
 
 #include "buf.h"
-#include "run.h"
+#include "job.h"
 
 struct results;
 

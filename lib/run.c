@@ -945,7 +945,6 @@ drain(struct run *r, struct slot *s, int stream)
 
 	while (total < READ_ROUND) {
 		before = total;
-		fd = -1;
 		if (s->job.tee_fd[stream] == -1 && !r->no_splice &&
 		    (fd = collate_direct_fd(r->col, s->cj, stream)) != -1) {
 			switch (move(s, stream, fd, NULL, &total)) {

@@ -87,6 +87,12 @@ spawn_job(const struct spawn_req *req, pid_t *pid)
 
 	if (pipe2(fds, O_CLOEXEC) == -1)
 		return errno;
+	/*
+	 * scan-build flags vfork (security.insecureAPI.vfork) and the calls
+	 * the child makes (unix.Vfork); both are deliberate (see the top of
+	 * this file and child()), and build-aux/lint turns those two checks
+	 * off for this reason.
+	 */
 	p = vfork();
 	if (p == 0)
 		child(req, parent, fds[1]);

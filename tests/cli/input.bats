@@ -166,6 +166,7 @@ load helper
 	assert_equal "$stderr" "parx: a --colsep or --plus pattern went over its match limit at input 1"
 }
 
+# bats test_tags=heavy
 @test "a million lines stream through in order" {
 	seq 1000000 >in
 	run parx -k -m -j2 echo :::: in

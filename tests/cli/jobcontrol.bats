@@ -155,6 +155,7 @@ load helper
 	assert_failure 255
 }
 
+# bats test_tags=heavy
 @test "-k with 10000 jobs, the first slowest, keeps memory bounded" {
 	run /usr/bin/time -f %M "$PARX" -k -j4 -q sh -c '[ $1 = 1 ] && sleep 2; echo $1' sh :::: <(seq 10000)
 	assert_success

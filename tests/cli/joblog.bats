@@ -81,6 +81,7 @@ load helper
 	[[ $stderr == *"need --joblog"* ]]
 }
 
+# bats test_tags=heavy
 @test "kill -9 mid-run, then --resume: logged jobs never rerun, the rest once" {
 	mkdir marks
 	# Each job's shell forks the one that leaves the mark: the death of

@@ -71,26 +71,27 @@ load helper
 	[ "$(od -c out | head -1)" = "0000000   a   b" ]
 }
 
+# bats test_tags=heavy
 @test "big outputs of concurrent jobs come through whole and in order" {
-	# the owner streams fast, so the others are taken at the held rate
-	run parx -q -k -j3 sh -c 'head -c 20000000 /dev/zero | tr "\0" "$1"' sh ::: a b c
-	assert_success
-	[ "${#output}" -eq 60000000 ]
-	[ "$(printf %s "$output" | tr -s abc)" = abc ]
+	# the owner streams fast, so the others are taken at the held rate;
+	# 60 MB go to a file, not through run
+	parx -q -k -j3 sh -c 'head -c 20000000 /dev/zero | tr "\0" "$1"' sh ::: a b c >out
+	[ "$(stat -c %s out)" -eq 60000000 ]
+	[ "$(tr -s abc <out)" = abc ]
 }
 
+# bats test_tags=heavy
 @test "big outputs held behind a quiet first job spill to disk and come through whole" {
 	mkdir tmp
 	# job a prints only once b and c have written all of theirs
-	run parx -q -k -j3 --tmpdir tmp sh -c '
+	parx -q -k -j3 --tmpdir tmp sh -c '
 		if [ "$1" = a ]; then
 			while [ ! -e b.done ] || [ ! -e c.done ]; do sleep 0.05; done
 		fi
 		head -c 20000000 /dev/zero | tr "\0" "$1"
-		touch "$1.done"' sh ::: a b c
-	assert_success
-	[ "${#output}" -eq 60000000 ]
-	[ "$(printf %s "$output" | tr -s abc)" = abc ]
+		touch "$1.done"' sh ::: a b c >out
+	[ "$(stat -c %s out)" -eq 60000000 ]
+	[ "$(tr -s abc <out)" = abc ]
 	# nothing is left behind in the temporary directory
 	[ -z "$(ls -A tmp)" ]
 }

@@ -10,6 +10,7 @@ load helper
 	assert_success
 }
 
+# bats test_tags=heavy
 @test "--pipe: blocks end on a newline and are near the block size" {
 	seq 100000 >in
 	run bash -c "cat in | '$PARX' -k --pipe --block 10k 'tee >(wc -c >>sizes) | tail -c 1 | od -An -tx1' | sort -u"

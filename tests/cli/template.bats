@@ -111,6 +111,7 @@ load helper
 	[ "$(wc -l <<<"$output")" -gt 1 ]
 }
 
+# bats test_tags=heavy
 @test "-m with 200000 inputs packs them all" {
 	seq 200000 >in
 	run parx -k -m echo :::: in
@@ -125,6 +126,7 @@ load helper
 	[ "$output" = 122880 ]
 }
 
+# bats test_tags=heavy
 @test "a 1 MiB shell command line works (GNU parallel stops near 63 KB)" {
 	run parx echo {} $(seq 1 80000) '|' wc -w ::: x
 	assert_success

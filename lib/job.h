@@ -1,0 +1,61 @@
+/*
+ * job: what a job is before it runs (struct run_job, which a job source
+ * fills) and what came of it (struct run_result, which run hands to
+ * job_done()).  Its own header, so that the modules that make jobs or
+ * record results (feed, joblog, results) need not include the engine.
+ */
+#ifndef PARX_JOB_H
+#define PARX_JOB_H
+
+#include <sys/types.h>
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+/* A job to start, filled by next_job(); run frees the strings. */
+struct run_job {
+	unsigned long	  seq;		/* its number, from 1 */
+	char		**argv;		/* run directly (one allocation, as
+					   quote_split_words makes), or NULL:
+					   cmd through the shell */
+	char		 *cmd;		/* the command line */
+	char		 *tag;		/* put before each output line, or NULL */
+	int		  tee_fd[2];	/* copies of stdout and stderr, or -1;
+					   run closes them */
+	/*
+	 * What the job reads on stdin (--pipe, --pipepart): in_data first
+	 * (run frees it), then in_file_len bytes of in_fd (borrowed) from
+	 * in_off, spliced without passing through parx.  Neither: an
+	 * empty stdin.
+	 */
+	char		 *in_data;
+	size_t		  in_len;
+	int		  in_fd;
+	off_t		  in_off;
+	size_t		  in_file_len;
+	char		 *remove_path;	/* a file run removes when done */
+	bool		  in_stream;	/* --round-robin: stdin is fed blocks
+					   from next_input() until it has none */
+	bool		  in_fifo;	/* --fifo: the input goes into the FIFO
+					   at remove_path, not on stdin */
+};
+
+struct run_result {
+	unsigned long	 seq;
+	const char	*cmd;
+	pid_t		 pid;
+	int		 exit_code;	/* -1 if killed by a signal */
+	int		 signal;	/* the signal, or 0 */
+	int		 spawn_errno;	/* the job could not be started */
+	bool		 timed_out;
+	bool		 killed;	/* by --halt now, or an interrupt */
+	unsigned	 attempts;
+	struct timespec	 start;		/* wall clock, of the last attempt */
+	double		 runtime;	/* seconds */
+	unsigned long long out_bytes[2];/* stdout and stderr received */
+	int		 output_errno;	/* a copy (tee_fd) could not be written:
+				   why; 0 if none */
+};
+
+#endif
