@@ -794,7 +794,7 @@ set_run_opts(const struct config *cfg, unsigned long jobs, struct run_opts *ro)
 	ro->max_load = cfg->max_load;
 	ro->cpus = online_cpus();
 	if (cfg->termseq != NULL &&
-	    run_parse_termseq(cfg->termseq, ro, &errstr) == -1)
+	    termseq_parse(cfg->termseq, &ro->termseq, &errstr) == -1)
 		usage_error("invalid --termseq value '%s': %s", cfg->termseq,
 		    errstr);
 }

@@ -36,6 +36,7 @@
 #include "fdio.h"
 #include "sig.h"
 #include "spawn.h"
+#include "termseq.h"
 #include "xmalloc.h"
 
 #define READ_CHUNK	(64 * 1024)
@@ -68,10 +69,6 @@
 
 extern char **environ;
 
-static const struct run_termstep default_termseq[] = {
-	{ SIGTERM, 200 }, { SIGTERM, 100 }, { SIGTERM, 50 }, { SIGKILL, 25 },
-};
-
 struct slot {
 	bool			 busy;
 	pid_t			 pid;		/* -1: could not be started */
@@ -91,9 +88,7 @@ struct slot {
 	unsigned		 attempts;
 	struct timespec		 start;
 	double			 mono_start;
-	double			 deadline;	/* --timeout, or 0 */
-	int			 term_step;	/* -1: not being killed */
-	double			 term_next;	/* when the next step is due */
+	struct termjob		 term;		/* --timeout, --termseq */
 	bool			 timed_out;
 	bool			 killed;
 	int			 tee_errno;	/* writing a tee_fd failed */
@@ -137,8 +132,7 @@ struct run {
 	double				 retry_pause;
 	double				 retry_since;	/* first failure */
 	double				 last_start;
-	const struct run_termstep	*termseq;
-	size_t				 ntermseq;
+	struct termseq			 termseq;
 	int				 devnull;
 	char				**env;
 	size_t				 nenv;
@@ -512,6 +506,7 @@ launch(struct run *r, struct slot *s)
 {
 	unsigned long slotno = s - r->slots + 1;
 	int pout[2], perr[2], in, e;
+	double timeout;
 
 	if (open_input(r, s, &in) == -1)
 		return errno;
@@ -540,7 +535,6 @@ launch(struct run *r, struct slot *s)
 	s->exited = false;
 	s->status = 0;
 	/* Whatever ended the last attempt says nothing about this one. */
-	s->term_step = -1;
 	s->timed_out = false;
 	s->killed = false;
 	s->bytes[0] = s->bytes[1] = 0;
@@ -548,12 +542,10 @@ launch(struct run *r, struct slot *s)
 	clock_gettime(CLOCK_REALTIME, &s->start);
 	s->mono_start = now_mono();
 	r->last_start = s->mono_start;
-	s->deadline = 0;
-	if (r->opts->timeout > 0)
-		s->deadline = s->mono_start + r->opts->timeout;
-	else if (r->opts->timeout_pct > 0 && median_get(&r->median) >= 0)
-		s->deadline = s->mono_start + median_get(&r->median) *
-		    r->opts->timeout_pct / 100;
+	timeout = r->opts->timeout;
+	if (r->opts->timeout_pct > 0 && median_get(&r->median) >= 0)
+		timeout = median_get(&r->median) * r->opts->timeout_pct / 100;
+	termjob_init(&s->term, s->mono_start, timeout);
 	return 0;
 }
 
@@ -609,7 +601,7 @@ start_job(struct run *r, struct slot *s)
 
 	memset(s, 0, sizeof(*s));
 	s->fd[0] = s->fd[1] = s->in_pipe = -1;
-	s->term_step = -1;
+	termjob_init(&s->term, 0, 0);
 	if (r->has_deferred) {
 		s->job = r->deferred;
 		r->has_deferred = false;
@@ -789,7 +781,7 @@ static void
 maybe_finish(struct run *r, struct slot *s)
 {
 	if (s->busy && s->exited && s->fd[0] == -1 && s->fd[1] == -1 &&
-	    s->term_step == -1)
+	    !termjob_running(&s->term))
 		finish(r, s);
 }
 
@@ -1033,17 +1025,6 @@ slot_of(struct run *r, pid_t pid)
 }
 
 /*
- * Whether job s's process group still has a member.  Its number cannot
- * have gone to another group while one is left: the kernel keeps a pid
- * that is some process's group id.
- */
-static bool
-group_alive(const struct slot *s)
-{
-	return s->pid > 0 && (kill(-s->pid, 0) == 0 || errno == EPERM);
-}
-
-/*
  * The job's process has exited with wait status st.  What its pipes hold
  * now is all the job wrote (a write to a pipe is done before the writer
  * can exit); it is still taken (tail), but no end of file is waited for:
@@ -1061,10 +1042,8 @@ job_exited(struct run *r, struct slot *s, int st)
 	 * A --termseq goes on while anything of the group is left; once it
 	 * is done, the cgroup takes along what left the group (setsid).
 	 */
-	if (s->term_step != -1 && !group_alive(s)) {
-		s->term_step = -1;
+	if (termjob_running(&s->term) && !termjob_exited(&s->term, s->pid))
 		cgroup_slot_kill(r->cg, s - r->slots + 1);
-	}
 	close_fd(&s->in_pipe);	/* nobody will read the rest */
 	if (s->fifo_wd != -1) {
 		inotify_rm_watch(r->ino, s->fifo_wd);
@@ -1158,43 +1137,9 @@ reap(struct run *r)
 static void
 start_termseq(struct run *r, struct slot *s)
 {
-	if (s->term_step != -1 || s->pid <= 0)
-		return;
-	if (!s->exited)
-		s->killed = true;
-	s->term_step = 0;
-	s->term_next = now_mono();
 	(void)r;
-}
-
-/*
- * Sends the kill steps that are due; the job's whole group gets them, as
- * long as one member is left, whether or not the job's own process has
- * exited (GNU parallel signals the group until it is empty).  Once the
- * process has exited and the group is empty or the sequence is over, the
- * job may finish.
- */
-static void
-advance_termseq(struct run *r, struct slot *s, double now)
-{
-	const struct run_termstep *st;
-
-	while (s->term_step >= 0 && s->term_next <= now) {
-		if (s->exited && ((size_t)s->term_step == r->ntermseq ||
-		    !group_alive(s))) {
-			s->term_step = -1;
-			cgroup_slot_kill(r->cg, s - r->slots + 1);
-			maybe_finish(r, s);
-			return;
-		}
-		if ((size_t)s->term_step == r->ntermseq)
-			return;		/* unkillable: wait for its exit */
-		st = &r->termseq[s->term_step++];
-		(void)kill(-s->pid, st->sig);
-		if (st->sig == SIGKILL)
-			cgroup_slot_kill(r->cg, s - r->slots + 1);
-		s->term_next = now + st->ms / 1000.0;
-	}
+	if (s->pid > 0 && termjob_start(&s->term, now_mono()) && !s->exited)
+		s->killed = true;
 }
 
 /* A second SIGINT or SIGTERM: no more waiting, SIGKILL to every job now. */
@@ -1206,15 +1151,18 @@ kill_all_now(struct run *r)
 
 	for (i = 0; i < r->nslots; i++) {
 		s = &r->slots[i];
-		if (!s->busy || s->term_step == -1)
+		if (!s->busy || !termjob_running(&s->term))
 			continue;
-		(void)kill(-s->pid, SIGKILL);
+		termjob_kill_now(&r->termseq, &s->term, s->pid, now_mono());
 		cgroup_slot_kill(r->cg, i + 1);
-		s->term_step = (int)r->ntermseq;
-		s->term_next = now_mono();
 	}
 }
 
+/*
+ * Acts on what is due: timeouts start the --termseq, its steps go out,
+ * and a job whose sequence is over and whose process has exited ends
+ * (its cgroup taking along what left its process group).
+ */
 static void
 check_deadlines(struct run *r)
 {
@@ -1226,12 +1174,22 @@ check_deadlines(struct run *r)
 		s = &r->slots[i];
 		if (!s->busy)
 			continue;
-		if (!s->exited && s->deadline > 0 && now >= s->deadline &&
-		    s->term_step == -1) {
+		if (!s->exited && termjob_timed_out(&s->term, now)) {
 			s->timed_out = true;
 			start_termseq(r, s);
 		}
-		advance_termseq(r, s, now);
+		switch (termjob_advance(&r->termseq, &s->term, s->pid,
+		    s->exited, now)) {
+		case TERMJOB_KILLED:
+			cgroup_slot_kill(r->cg, i + 1);
+			break;
+		case TERMJOB_OVER:
+			cgroup_slot_kill(r->cg, i + 1);
+			maybe_finish(r, s);
+			break;
+		case TERMJOB_NONE:
+			break;
+		}
 	}
 }
 
@@ -1351,12 +1309,7 @@ poll_timeout(struct run *r, double now)
 		s = &r->slots[i];
 		if (!s->busy)
 			continue;
-		t = -1;
-		if (s->term_step >= 0 && ((size_t)s->term_step < r->ntermseq ||
-		    s->exited))
-			t = s->term_next;
-		else if (s->term_step == -1 && s->deadline > 0 && !s->exited)
-			t = s->deadline;
+		t = termjob_when(&r->termseq, &s->term, s->exited);
 		if (t >= 0 && (next < 0 || t < next))
 			next = t;
 	}
@@ -1473,62 +1426,6 @@ poll_once(struct run *r)
 }
 
 int
-run_parse_termseq(const char *spec, struct run_opts *o, const char **errstr)
-{
-	char *copy = xstrdup(spec), *tok, *save = NULL, *end;
-	const char *name;
-	size_t n = 0;
-	int sig, k;
-	long ms;
-
-	*errstr = NULL;
-	for (tok = strtok_r(copy, ",", &save); tok != NULL;
-	    tok = strtok_r(NULL, ",", &save)) {
-		if (n == RUN_TERMSEQ_MAX) {
-			*errstr = "too many steps";
-			break;
-		}
-		if (tok[0] >= '0' && tok[0] <= '9')
-			sig = (int)strtol(tok, &end, 10);
-		else {
-			if (strncmp(tok, "SIG", 3) == 0)
-				tok += 3;
-			end = tok;
-			sig = -1;
-			for (k = 1; k < NSIG; k++) {
-				name = sigabbrev_np(k);
-				if (name != NULL && strcmp(name, tok) == 0) {
-					sig = k;
-					end = tok + strlen(tok);
-				}
-			}
-		}
-		if (*end != '\0' || sig <= 0 || sig >= NSIG) {
-			*errstr = "not a signal";
-			break;
-		}
-		o->termseq[n].sig = sig;
-		o->termseq[n].ms = 0;
-		if ((tok = strtok_r(NULL, ",", &save)) != NULL) {
-			ms = strtol(tok, &end, 10);
-			if (*end != '\0' || ms < 0 || ms > 86400000) {
-				*errstr = "not a number of milliseconds";
-				break;
-			}
-			o->termseq[n].ms = (unsigned)ms;
-		}
-		n++;
-	}
-	free(copy);
-	if (*errstr == NULL && n == 0)
-		*errstr = "empty";
-	if (*errstr != NULL)
-		return -1;
-	o->ntermseq = n;
-	return 0;
-}
-
-int
 run_parallel(const struct run_opts *opts, const struct run_callbacks *cb,
     struct run_stats *stats)
 {
@@ -1544,9 +1441,7 @@ run_parallel(const struct run_opts *opts, const struct run_callbacks *cb,
 	r.stats = stats;
 	r.nslots = opts->jobs > 0 ? opts->jobs : 1;
 	r.limit = r.nslots;
-	r.termseq = opts->ntermseq > 0 ? opts->termseq : default_termseq;
-	r.ntermseq = opts->ntermseq > 0 ? opts->ntermseq :
-	    sizeof(default_termseq) / sizeof(default_termseq[0]);
+	r.termseq = opts->termseq;
 	if (sig_init() == -1)
 		return -1;
 	if ((r.devnull = open("/dev/null", O_RDONLY | O_CLOEXEC)) == -1) {

@@ -16,6 +16,7 @@
 
 #include "collate.h"
 #include "job.h"
+#include "termseq.h"
 
 enum run_action {
 	RUN_CONTINUE,
@@ -43,14 +44,6 @@ struct run_callbacks {
 	void		*arg;
 };
 
-#define RUN_TERMSEQ_MAX	16
-
-/* --termseq: send sig, wait ms, then the next step. */
-struct run_termstep {
-	int		sig;
-	unsigned	ms;
-};
-
 struct run_opts {
 	unsigned long		 jobs;		/* slots */
 	enum collate_mode	 output;
@@ -63,8 +56,7 @@ struct run_opts {
 	unsigned		 retries;	/* attempts in all (0, 1: one) */
 	double			 timeout;	/* seconds; 0: none */
 	double			 timeout_pct;	/* of the median runtime; 0: none */
-	struct run_termstep	 termseq[RUN_TERMSEQ_MAX];
-	size_t			 ntermseq;	/* 0: GNU's default */
+	struct termseq		 termseq;	/* n == 0: GNU's default */
 	double			 delay;		/* seconds between starts */
 	unsigned long long	 memfree;	/* start only with this free */
 	double			 max_load;	/* start only below this load */
@@ -96,11 +88,5 @@ struct run_stats {
  */
 int	run_parallel(const struct run_opts *, const struct run_callbacks *,
 	    struct run_stats *);
-
-/*
- * Parses a --termseq list ("TERM,200,TERM,100,KILL,25") into opts.
- * -1 with *errstr set if it is malformed.
- */
-int	run_parse_termseq(const char *, struct run_opts *, const char **errstr);
 
 #endif

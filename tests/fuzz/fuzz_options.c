@@ -30,8 +30,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    !(h.count >= 1))
 		abort();
 	memset(&ro, 0, sizeof(ro));
-	(void)run_parse_termseq(s, &ro, &err);
-	if (ro.ntermseq > RUN_TERMSEQ_MAX)
+	(void)termseq_parse(s, &ro.termseq, &err);
+	if (ro.termseq.n > TERMSEQ_MAX)
 		abort();
 	(void)input_parse_delim(s);
 	buf_init(&b);

@@ -201,23 +201,6 @@ test_run_stop_now(void **state)
 	assert_int_equal(f.signals[1], SIGTERM);
 }
 
-static void
-test_run_parse_termseq(void **state)
-{
-	struct run_opts o;
-	const char *err;
-
-	(void)state;
-	memset(&o, 0, sizeof(o));
-	assert_int_equal(run_parse_termseq("INT,100,SIGKILL,5", &o, &err), 0);
-	assert_int_equal(o.ntermseq, 2);
-	assert_int_equal(o.termseq[0].sig, SIGINT);
-	assert_int_equal(o.termseq[0].ms, 100);
-	assert_int_equal(o.termseq[1].sig, SIGKILL);
-	assert_int_equal(run_parse_termseq("BOGUS,1", &o, &err), -1);
-	assert_int_equal(run_parse_termseq("TERM,x", &o, &err), -1);
-}
-
 int
 main(void)
 {
@@ -229,7 +212,6 @@ main(void)
 		cmocka_unit_test(test_run_retries_until_success),
 		cmocka_unit_test(test_run_timeout_kills),
 		cmocka_unit_test(test_run_stop_now),
-		cmocka_unit_test(test_run_parse_termseq),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
