@@ -34,6 +34,7 @@
 #include "cgroup.h"
 #include "contain.h"
 #include "fdio.h"
+#include "jobenv.h"
 #include "sig.h"
 #include "spawn.h"
 #include "termseq.h"
@@ -64,10 +65,6 @@
 #define RATE_WINDOW	0.008
 #define STDIN_FILENO_STREAM 2		/* pfd_stream: the job's stdin */
 #define INOTIFY_STREAM	3		/* pfd_stream: --fifo's inotify */
-/* sh -c takes one argument; the kernel caps one argument at 128 KiB. */
-#define SHELL_ARG_MAX	(128 * 1024 - 1)
-
-extern char **environ;
 
 struct slot {
 	bool			 busy;
@@ -134,10 +131,7 @@ struct run {
 	double				 last_start;
 	struct termseq			 termseq;
 	int				 devnull;
-	char				**env;
-	size_t				 nenv;
-	char				 env_seq[2][64];
-	char				 env_slot[2][64];
+	struct jobenv			*env;
 	sigset_t			 sigdefault;
 	struct median			 median;
 	struct cgroups			*cg;		/* or NULL */
@@ -199,109 +193,11 @@ median_get(const struct median *m)
 	return MEDIAN_MIN * pow(MEDIAN_STEP, i + 0.5);
 }
 
-/* ---- environment, argv ---- */
-
-static bool
-is_ours(const char *e)
-{
-	static const char *const names[] = {
-		"PARALLEL_SEQ=", "PARALLEL_JOBSLOT=", "PARX_SEQ=", "PARX_SLOT=",
-		"PARX_RUN=",
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (strncmp(e, names[i], strlen(names[i])) == 0)
-			return true;
-	return false;
-}
-
-/*
- * The inherited environment, the run's marker (contain.h) and room for
- * the four per-job variables.
- */
-static void
-env_init(struct run *r)
-{
-	size_t n = 0, i;
-
-	while (environ[n] != NULL)
-		n++;
-	r->env = xreallocarray(NULL, n + 6, sizeof(*r->env));
-	for (i = 0; i < n; i++)
-		if (!is_ours(environ[i]))
-			r->env[r->nenv++] = environ[i];
-	r->env[r->nenv++] = (char *)contain_marker(r->cont);
-	r->env[r->nenv] = r->env_seq[0];
-	r->env[r->nenv + 1] = r->env_slot[0];
-	r->env[r->nenv + 2] = r->env_seq[1];
-	r->env[r->nenv + 3] = r->env_slot[1];
-	r->env[r->nenv + 4] = NULL;
-}
-
-static void
-env_set(struct run *r, unsigned long seq, unsigned long slot)
-{
-	snprintf(r->env_seq[0], sizeof(r->env_seq[0]), "PARALLEL_SEQ=%lu", seq);
-	snprintf(r->env_seq[1], sizeof(r->env_seq[1]), "PARX_SEQ=%lu", seq);
-	snprintf(r->env_slot[0], sizeof(r->env_slot[0]),
-	    "PARALLEL_JOBSLOT=%lu", slot);
-	snprintf(r->env_slot[1], sizeof(r->env_slot[1]), "PARX_SLOT=%lu",
-	    slot);
-}
-
 static void
 notice(struct run *r, const char *msg)
 {
 	if (r->cb->notice != NULL)
 		r->cb->notice(r->cb->arg, msg);
-}
-
-/*
- * The shell's argv for cmd.  A command longer than one argument may be is
- * passed in pieces that the shell joins and evals, so command lines up
- * to ARG_MAX work on the shell path too.
- */
-static char **
-shell_argv(struct run *r, const char *cmd)
-{
-	static const char joiner[] =
-	    "__parx_c=; for __parx_p; do __parx_c=$__parx_c$__parx_p; done; "
-	    "shift $#; unset __parx_p; eval \"$__parx_c\"";
-	size_t len = strlen(cmd), n, i;
-	char **argv;
-
-	if (len <= SHELL_ARG_MAX) {
-		argv = xreallocarray(NULL, 4, sizeof(*argv));
-		argv[0] = (char *)r->opts->shell;
-		argv[1] = "-c";
-		argv[2] = (char *)cmd;
-		argv[3] = NULL;
-		return argv;
-	}
-	n = (len + SHELL_ARG_MAX - 1) / SHELL_ARG_MAX;
-	argv = xreallocarray(NULL, n + 5, sizeof(*argv));
-	argv[0] = (char *)r->opts->shell;
-	argv[1] = "-c";
-	argv[2] = (char *)joiner;
-	argv[3] = (char *)r->opts->shell;
-	for (i = 0; i < n; i++)
-		argv[4 + i] = xmemdup(cmd + i * SHELL_ARG_MAX,
-		    len - i * SHELL_ARG_MAX < SHELL_ARG_MAX ?
-		    len - i * SHELL_ARG_MAX : SHELL_ARG_MAX);
-	argv[4 + n] = NULL;
-	return argv;
-}
-
-static void
-free_shell_argv(char **argv)
-{
-	size_t i;
-
-	if (argv[2] != NULL && argv[3] != NULL)
-		for (i = 4; argv[i] != NULL; i++)
-			free(argv[i]);
-	free(argv);
 }
 
 /* Errors after which the shell gets a go: it may know a builtin. */
@@ -354,7 +250,7 @@ spawn_process(struct run *r, struct slot *s, int in, int out, int err)
 	int e;
 
 	memset(&req, 0, sizeof(req));
-	req.envp = r->env;
+	req.envp = jobenv_for(r->env, s->job.seq, s - r->slots + 1);
 	req.fd_in = in;
 	req.fd_out = out;
 	req.fd_err = err;
@@ -367,11 +263,11 @@ spawn_process(struct run *r, struct slot *s, int in, int out, int err)
 		if (e == 0 || !shell_may_know(e))
 			return e;
 	}
-	argv = shell_argv(r, s->job.cmd);
+	argv = jobenv_shell_argv(r->opts->shell, s->job.cmd);
 	req.file = argv[0];
 	req.argv = argv;
 	e = spawn_job(&req, &s->pid);
-	free_shell_argv(argv);
+	jobenv_free_shell_argv(argv);
 	return e;
 }
 
@@ -504,7 +400,6 @@ open_input(struct run *r, struct slot *s, int *job_end)
 static int
 launch(struct run *r, struct slot *s)
 {
-	unsigned long slotno = s - r->slots + 1;
 	int pout[2], perr[2], in, e;
 	double timeout;
 
@@ -517,7 +412,6 @@ launch(struct run *r, struct slot *s)
 		close_fd(&s->in_pipe);
 		return e;
 	}
-	env_set(r, s->job.seq, slotno);
 	e = spawn_process(r, s, in, pout[1], perr[1]);
 	if (in != r->devnull)
 		close(in);
@@ -1474,7 +1368,7 @@ run_parallel(const struct run_opts *opts, const struct run_callbacks *cb,
 	r.col = collate_new(&co);
 	r.out_fast = true;
 	r.rate_since = now_mono();
-	env_init(&r);
+	r.env = jobenv_new(contain_marker(r.cont));
 	r.slots = xcalloc(r.nslots, sizeof(*r.slots));
 	r.batch = xcalloc(r.nslots, sizeof(*r.batch));
 	r.ino = -1;
@@ -1503,7 +1397,7 @@ run_parallel(const struct run_opts *opts, const struct run_callbacks *cb,
 	free(r.pfd);
 	free(r.pfd_slot);
 	free(r.pfd_stream);
-	free(r.env);
+	jobenv_free(r.env);
 	free(r.median.count);
 	close(r.devnull);
 	if (r.ino != -1)

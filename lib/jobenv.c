@@ -1,0 +1,125 @@
+/*
+ * jobenv: one environment array for every job, whose last four entries
+ * point at buffers rewritten for each job, so that starting a job copies
+ * nothing of the (possibly large) inherited environment.
+ */
+#include "jobenv.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xmalloc.h"
+
+/* sh -c takes one argument; the kernel caps one argument at 128 KiB. */
+#define SHELL_ARG_MAX	(128 * 1024 - 1)
+
+extern char **environ;
+
+struct jobenv {
+	char	**env;
+	char	  seq[2][64];	/* PARALLEL_SEQ=, PARX_SEQ= */
+	char	  slot[2][64];	/* PARALLEL_JOBSLOT=, PARX_SLOT= */
+};
+
+/* Set by a parx this one runs under: each run sets its own. */
+static bool
+is_ours(const char *e)
+{
+	static const char *const names[] = {
+		"PARALLEL_SEQ=", "PARALLEL_JOBSLOT=", "PARX_SEQ=", "PARX_SLOT=",
+		"PARX_RUN=",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strncmp(e, names[i], strlen(names[i])) == 0)
+			return true;
+	return false;
+}
+
+struct jobenv *
+jobenv_new(const char *marker)
+{
+	struct jobenv *je;
+	size_t n = 0, i, k = 0;
+
+	while (environ[n] != NULL)
+		n++;
+	je = xcalloc(1, sizeof(*je));
+	je->env = xreallocarray(NULL, n + 6, sizeof(*je->env));
+	for (i = 0; i < n; i++)
+		if (!is_ours(environ[i]))
+			je->env[k++] = environ[i];
+	je->env[k++] = (char *)marker;
+	je->env[k++] = je->seq[0];
+	je->env[k++] = je->slot[0];
+	je->env[k++] = je->seq[1];
+	je->env[k++] = je->slot[1];
+	je->env[k] = NULL;
+	return je;
+}
+
+void
+jobenv_free(struct jobenv *je)
+{
+	if (je == NULL)
+		return;
+	free(je->env);
+	free(je);
+}
+
+char **
+jobenv_for(struct jobenv *je, unsigned long seq, unsigned long slot)
+{
+	snprintf(je->seq[0], sizeof(je->seq[0]), "PARALLEL_SEQ=%lu", seq);
+	snprintf(je->seq[1], sizeof(je->seq[1]), "PARX_SEQ=%lu", seq);
+	snprintf(je->slot[0], sizeof(je->slot[0]), "PARALLEL_JOBSLOT=%lu",
+	    slot);
+	snprintf(je->slot[1], sizeof(je->slot[1]), "PARX_SLOT=%lu", slot);
+	return je->env;
+}
+
+char **
+jobenv_shell_argv(const char *shell, const char *cmd)
+{
+	static const char joiner[] =
+	    "__parx_c=; for __parx_p; do __parx_c=$__parx_c$__parx_p; done; "
+	    "shift $#; unset __parx_p; eval \"$__parx_c\"";
+	size_t len = strlen(cmd), n, i;
+	char **argv;
+
+	if (len <= SHELL_ARG_MAX) {
+		argv = xreallocarray(NULL, 4, sizeof(*argv));
+		argv[0] = (char *)shell;
+		argv[1] = "-c";
+		argv[2] = (char *)cmd;
+		argv[3] = NULL;
+		return argv;
+	}
+	n = (len + SHELL_ARG_MAX - 1) / SHELL_ARG_MAX;
+	argv = xreallocarray(NULL, n + 5, sizeof(*argv));
+	argv[0] = (char *)shell;
+	argv[1] = "-c";
+	argv[2] = (char *)joiner;
+	argv[3] = (char *)shell;
+	for (i = 0; i < n; i++)
+		argv[4 + i] = xmemdup(cmd + i * SHELL_ARG_MAX,
+		    len - i * SHELL_ARG_MAX < SHELL_ARG_MAX ?
+		    len - i * SHELL_ARG_MAX : SHELL_ARG_MAX);
+	argv[4 + n] = NULL;
+	return argv;
+}
+
+void
+jobenv_free_shell_argv(char **argv)
+{
+	size_t i;
+
+	/* Only the pieces of a long command are ours. */
+	if (argv[2] != NULL && argv[3] != NULL)
+		for (i = 4; argv[i] != NULL; i++)
+			free(argv[i]);
+	free(argv);
+}

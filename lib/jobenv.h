@@ -1,0 +1,31 @@
+/*
+ * jobenv: what a job starts with besides its command: the environment
+ * (the inherited one, the run's marker, GNU parallel's PARALLEL_SEQ and
+ * PARALLEL_JOBSLOT and parx's own PARX_SEQ and PARX_SLOT), and, for a job
+ * run through the shell, the shell's argv.
+ */
+#ifndef PARX_JOBENV_H
+#define PARX_JOBENV_H
+
+struct jobenv;
+
+/*
+ * The inherited environment less the per-job variables a parent parx
+ * set, plus marker ("NAME=value", borrowed; see contain.h).
+ */
+struct jobenv	*jobenv_new(const char *marker);
+void		 jobenv_free(struct jobenv *);
+
+/* The environment for job seq in slot; valid until the next call. */
+char	**jobenv_for(struct jobenv *, unsigned long seq, unsigned long slot);
+
+/*
+ * The argv that runs cmd (borrowed) through shell (borrowed).  A command
+ * longer than one argument may be (128 KiB) is passed in pieces that the
+ * shell joins and evals, so command lines up to ARG_MAX work.  Free it
+ * with jobenv_free_shell_argv().
+ */
+char	**jobenv_shell_argv(const char *shell, const char *cmd);
+void	  jobenv_free_shell_argv(char **);
+
+#endif
