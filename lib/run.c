@@ -35,6 +35,7 @@
 #include "contain.h"
 #include "fdio.h"
 #include "jobenv.h"
+#include "pace.h"
 #include "sig.h"
 #include "spawn.h"
 #include "termseq.h"
@@ -42,7 +43,6 @@
 
 #define READ_CHUNK	(64 * 1024)
 #define READ_ROUND	(1024 * 1024)	/* per pipe per poll, for fairness */
-#define RECHECK_MS	1000		/* --memfree, --load: look again */
 /*
  * No job runs and none can start for want of processes or memory: try
  * again after a pause that doubles from START_RETRY_MIN up to a second,
@@ -50,19 +50,6 @@
  */
 #define START_RETRY_MIN	0.01
 #define START_RETRY_FOR	10.0
-/*
- * While our output streams faster than HELD_RATE bytes a second and the
- * running jobs are at least as many as the CPUs, held output
- * (collate_holds()) is collected at HELD_RATE a pipe: taking a held pipe
- * N bytes at a time, we come back N / HELD_RATE seconds later.  A job
- * writing slower than that never waits; a faster one waits on its full
- * pipe rather than take CPU time from the owner and from us, who would
- * then copy every byte of it to the spill file and back.  With CPUs to
- * spare, held jobs run free.  The output rate is measured over
- * RATE_WINDOW; a run starts out assuming it fast.
- */
-#define HELD_RATE	(128.0 * 1024 * 1024)
-#define RATE_WINDOW	0.008
 #define STDIN_FILENO_STREAM 2		/* pfd_stream: the job's stdin */
 #define INOTIFY_STREAM	3		/* pfd_stream: --fifo's inotify */
 
@@ -120,15 +107,12 @@ struct run {
 	bool				 input_eof;	/* next_input() has no more */
 	bool				 no_splice;	/* stdout takes no splice */
 	bool				 no_spill_splice;
-	bool				 out_fast;	/* see HELD_RATE */
-	double				 rate_since;	/* its window's start */
-	unsigned long long		 rate_written;	/* written by then */
+	struct pace			 pace;
 	struct run_job			 deferred;	/* waits for a slot */
 	bool				 has_deferred;
 	double				 retry_at;	/* deferred: not before */
 	double				 retry_pause;
 	double				 retry_since;	/* first failure */
-	double				 last_start;
 	struct termseq			 termseq;
 	int				 devnull;
 	struct jobenv			*env;
@@ -435,7 +419,7 @@ launch(struct run *r, struct slot *s)
 	s->held_due[0] = s->held_due[1] = 0;
 	clock_gettime(CLOCK_REALTIME, &s->start);
 	s->mono_start = now_mono();
-	r->last_start = s->mono_start;
+	pace_started(&r->pace, s->mono_start);
 	timeout = r->opts->timeout;
 	if (r->opts->timeout_pct > 0 && median_get(&r->median) >= 0)
 		timeout = median_get(&r->median) * r->opts->timeout_pct / 100;
@@ -886,9 +870,9 @@ drain(struct run *r, struct slot *s, int stream)
 			break;
 	}
 out:
-	/* Only consulted while the job's output is held: see HELD_RATE. */
+	/* Only consulted while the job's output is held: see pace.c. */
 	if (held > 0)
-		s->held_due[stream] = now_mono() + held / HELD_RATE;
+		s->held_due[stream] = pace_held_due(now_mono(), held);
 	/* What was there when the job exited is taken: it is over. */
 	if (s->exited && s->fd[stream] != -1) {
 		if (total >= s->tail[stream])
@@ -1125,44 +1109,15 @@ handle_signals(struct run *r)
 	}
 }
 
-/* ---- pacing: --delay, --memfree, --load ---- */
-
-static unsigned long long
-mem_available(void)
-{
-	unsigned long long kb = 0;
-	char line[256];
-	FILE *f;
-
-	if ((f = fopen("/proc/meminfo", "re")) == NULL)
-		return ~0ULL;
-	while (fgets(line, sizeof(line), f) != NULL)
-		if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1)
-			break;
-	fclose(f);
-	return kb * 1024;
-}
-
 /* Seconds to wait before another job may start; 0: now. */
 static double
 start_wait(struct run *r)
 {
-	double load[1], wait = 0, since;
+	double now = now_mono(), wait = pace_start_wait(&r->pace, now);
 
-	if (r->opts->delay > 0 && r->last_start > 0) {
-		since = now_mono() - r->last_start;
-		if (since < r->opts->delay)
-			wait = r->opts->delay - since;
-	}
-	if (r->opts->memfree > 0 && mem_available() < r->opts->memfree)
-		wait = wait > RECHECK_MS / 1000.0 ? wait : RECHECK_MS / 1000.0;
-	if (r->opts->max_load > 0 && getloadavg(load, 1) == 1 &&
-	    load[0] >= r->opts->max_load)
-		wait = wait > RECHECK_MS / 1000.0 ? wait : RECHECK_MS / 1000.0;
-	if (r->has_deferred && r->running == 0 && r->retry_at > 0) {
-		since = r->retry_at - now_mono();
-		wait = since > wait ? since : wait;
-	}
+	/* A job that could not start waits for its retry (start_job()). */
+	if (r->has_deferred && r->running == 0 && r->retry_at - now > wait)
+		wait = r->retry_at - now;
 	return wait;
 }
 
@@ -1216,31 +1171,12 @@ poll_timeout(struct run *r, double now)
 	return next <= now ? 0 : (int)((next - now) * 1000) + 1;
 }
 
-/*
- * Whether held pipes are taken at HELD_RATE now rather than whenever
- * they have data: see HELD_RATE.
- */
-static bool
-throttle_held(struct run *r, double now)
-{
-	unsigned long long written;
-
-	if (now - r->rate_since >= RATE_WINDOW) {
-		written = collate_written(r->col);
-		r->out_fast = written - r->rate_written >=
-		    HELD_RATE * (now - r->rate_since);
-		r->rate_since = now;
-		r->rate_written = written;
-	}
-	return r->out_fast && r->opts->cpus > 0 &&
-	    r->running >= r->opts->cpus;
-}
-
 static void
 poll_once(struct run *r)
 {
 	double now = now_mono(), held_next = -1;
-	bool throttle = throttle_held(r, now);
+	bool throttle = pace_throttle(&r->pace, collate_written(r->col),
+	    r->running, now);
 	struct slot *s;
 	unsigned long i;
 	nfds_t n = 0;
@@ -1324,6 +1260,7 @@ run_parallel(const struct run_opts *opts, const struct run_callbacks *cb,
     struct run_stats *stats)
 {
 	struct collate_opts co;
+	struct pace_opts po;
 	struct run r;
 	char msg[200];
 	int ret;
@@ -1366,8 +1303,12 @@ run_parallel(const struct run_opts *opts, const struct run_callbacks *cb,
 	co.fd[0] = STDOUT_FILENO;
 	co.fd[1] = STDERR_FILENO;
 	r.col = collate_new(&co);
-	r.out_fast = true;
-	r.rate_since = now_mono();
+	memset(&po, 0, sizeof(po));
+	po.delay = opts->delay;
+	po.memfree = opts->memfree;
+	po.max_load = opts->max_load;
+	po.cpus = opts->cpus;
+	pace_init(&r.pace, &po, now_mono());
 	r.env = jobenv_new(contain_marker(r.cont));
 	r.slots = xcalloc(r.nslots, sizeof(*r.slots));
 	r.batch = xcalloc(r.nslots, sizeof(*r.batch));

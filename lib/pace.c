@@ -1,0 +1,88 @@
+/*
+ * pace: starting jobs no faster than asked, and the held-output throttle.
+ *
+ * While our output streams faster than HELD_RATE bytes a second and the
+ * running jobs are at least as many as the CPUs, held output (output
+ * collate holds, not the owner's) is collected at HELD_RATE a pipe:
+ * taking a held pipe N bytes at a time, run comes back N / HELD_RATE
+ * seconds later.  A job writing slower than that never waits; a faster
+ * one waits on its full pipe rather than take CPU time from the owner and
+ * from parx, which would then copy every byte of it to the spill file
+ * and back.  With CPUs to spare, held jobs run free.
+ */
+#include "pace.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#define RECHECK		1.0			/* --memfree, --load */
+#define HELD_RATE	(128.0 * 1024 * 1024)
+#define RATE_WINDOW	0.008
+
+void
+pace_init(struct pace *p, const struct pace_opts *o, double now)
+{
+	p->opts = *o;
+	p->last_start = 0;
+	p->out_fast = true;
+	p->rate_since = now;
+	p->rate_written = 0;
+}
+
+void
+pace_started(struct pace *p, double now)
+{
+	p->last_start = now;
+}
+
+static unsigned long long
+mem_available(void)
+{
+	unsigned long long kb = 0;
+	char line[256];
+	FILE *f;
+
+	if ((f = fopen("/proc/meminfo", "re")) == NULL)
+		return ~0ULL;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb * 1024;
+}
+
+double
+pace_start_wait(const struct pace *p, double now)
+{
+	double load[1], wait = 0;
+
+	if (p->opts.delay > 0 && p->last_start > 0 &&
+	    now - p->last_start < p->opts.delay)
+		wait = p->opts.delay - (now - p->last_start);
+	if (p->opts.memfree > 0 && mem_available() < p->opts.memfree &&
+	    wait < RECHECK)
+		wait = RECHECK;
+	if (p->opts.max_load > 0 && getloadavg(load, 1) == 1 &&
+	    load[0] >= p->opts.max_load && wait < RECHECK)
+		wait = RECHECK;
+	return wait;
+}
+
+bool
+pace_throttle(struct pace *p, unsigned long long written,
+    unsigned long running, double now)
+{
+	if (now - p->rate_since >= RATE_WINDOW) {
+		p->out_fast = written - p->rate_written >=
+		    HELD_RATE * (now - p->rate_since);
+		p->rate_since = now;
+		p->rate_written = written;
+	}
+	return p->out_fast && p->opts.cpus > 0 && running >= p->opts.cpus;
+}
+
+double
+pace_held_due(double now, size_t n)
+{
+	return now + n / HELD_RATE;
+}

@@ -1,0 +1,50 @@
+/*
+ * pace: when the next job may start (--delay, --memfree, --load), and
+ * how fast held output is collected (the held-output throttle).
+ */
+#ifndef PARX_PACE_H
+#define PARX_PACE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct pace_opts {
+	double			delay;		/* seconds between starts */
+	unsigned long long	memfree;	/* start only with this free */
+	double			max_load;	/* start only below this load */
+	unsigned long		cpus;		/* for the throttle; 0: never */
+};
+
+struct pace {
+	struct pace_opts	opts;
+	double			last_start;	/* 0: none yet */
+	bool			out_fast;	/* see pace_throttle() */
+	double			rate_since;	/* the rate window's start */
+	unsigned long long	rate_written;	/* written by then */
+};
+
+/* A pace for a run starting at now (monotonic seconds). */
+void	pace_init(struct pace *, const struct pace_opts *, double now);
+
+/* A job started at now. */
+void	pace_started(struct pace *, double now);
+
+/*
+ * Seconds before another job may start: 0 for now.  --memfree and
+ * --load are looked at again every second while they forbid it.
+ */
+double	pace_start_wait(const struct pace *, double now);
+
+/*
+ * Whether held output is to be collected at the held rate now rather
+ * than whenever it arrives: parx's output (written bytes so far) streams
+ * faster than that rate and the running jobs are at least as many as
+ * the CPUs.  Updated over a short window; a run starts out fast.
+ */
+bool	pace_throttle(struct pace *, unsigned long long written,
+	    unsigned long running, double now);
+
+/* When a held pipe just taken n bytes from is to be taken again. */
+double	pace_held_due(double now, size_t n);
+
+#endif
