@@ -15,9 +15,7 @@
  */
 #include "run.h"
 
-#include <sys/inotify.h>
 #include <sys/ioctl.h>
-#include <sys/uio.h>
 #include <sys/wait.h>
 
 #include <errno.h>
@@ -35,6 +33,7 @@
 #include "contain.h"
 #include "fdio.h"
 #include "jobenv.h"
+#include "jobin.h"
 #include "pace.h"
 #include "sig.h"
 #include "spawn.h"
@@ -61,12 +60,7 @@ struct slot {
 	int			 fd[2];		/* stdout, stderr pipes or -1 */
 	size_t			 tail[2];	/* exited: bytes left to take */
 	int			 reaped_status;	/* for reap()'s batch */
-	int			 in_pipe;	/* our end of its stdin, or -1 */
-	int			 fifo_wd;	/* --fifo: inotify watch, or -1 */
-	bool			 fifo_opened;	/* the job has opened it */
-	bool			 fifo_waiting;	/* all written, not yet opened */
-	size_t			 in_done;	/* bytes of in_data written */
-	size_t			 in_file_done;	/* bytes of the range spliced */
+	struct jobin		 in;		/* its stdin */
 	struct run_job		 job;
 	struct collate_job	*cj;
 	unsigned		 attempts;
@@ -104,7 +98,6 @@ struct run {
 	bool				 stopping;	/* start no more */
 	bool				 killing;	/* ending every job */
 	bool				 out_blocked;	/* stdout full: wait for it */
-	bool				 input_eof;	/* next_input() has no more */
 	bool				 no_splice;	/* stdout takes no splice */
 	bool				 no_spill_splice;
 	struct pace			 pace;
@@ -119,8 +112,9 @@ struct run {
 	sigset_t			 sigdefault;
 	struct median			 median;
 	struct cgroups			*cg;		/* or NULL */
+	struct jobin_fifos		 fifos;		/* --fifo */
+	struct jobin_source		 src;		/* --round-robin */
 	struct contain			*cont;
-	int				 ino;		/* inotify, for --fifo */
 	struct pollfd			*pfd;
 	struct slot			**pfd_slot;
 	int				*pfd_stream;
@@ -304,82 +298,6 @@ open_outputs(struct run *r, struct slot *s, int pout[2], int perr[2])
 	return 0;
 }
 
-/*
- * --fifo: parx opens the job's FIFO for reading and writing, so neither
- * side's open waits for the other, and fills it like a stdin pipe.  Its
- * end may only be closed (the job's end of file) once the job has opened
- * the FIFO, or what is in it is lost: inotify says when that happens.
- */
-static int
-open_fifo(struct run *r, struct slot *s)
-{
-	if (r->ino == -1 &&
-	    (r->ino = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) == -1)
-		return -1;
-	s->in_pipe = open(s->job.remove_path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
-	if (s->in_pipe == -1)
-		return -1;
-	fcntl(s->in_pipe, F_SETPIPE_SZ, 1024 * 1024);
-	s->fifo_wd = inotify_add_watch(r->ino, s->job.remove_path, IN_OPEN);
-	if (s->fifo_wd == -1) {
-		close_fd(&s->in_pipe);
-		return -1;
-	}
-	return 0;
-}
-
-/* Marks the FIFOs whose jobs have opened them; closes those all written. */
-static void
-fifo_events(struct run *r)
-{
-	char ev[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
-	const struct inotify_event *e;
-	unsigned long i;
-	ssize_t n;
-	char *p;
-
-	while ((n = read(r->ino, ev, sizeof(ev))) > 0)
-		for (p = ev; p < ev + n; p += sizeof(*e) + e->len) {
-			e = (const struct inotify_event *)p;
-			for (i = 0; i < r->nslots; i++) {
-				struct slot *s = &r->slots[i];
-
-				if (!s->busy || s->fifo_wd != e->wd)
-					continue;
-				s->fifo_opened = true;
-				if (s->fifo_waiting)
-					close_fd(&s->in_pipe);
-			}
-		}
-}
-
-/*
- * The job's stdin: a pipe parx fills, when it has something to read.
- * The pipe is made large so that a block goes in with few wakeups.
- */
-static int
-open_input(struct run *r, struct slot *s, int *job_end)
-{
-	int p[2];
-
-	*job_end = r->devnull;
-	s->in_pipe = s->fifo_wd = -1;
-	s->fifo_opened = s->fifo_waiting = false;
-	s->in_done = s->in_file_done = 0;
-	if (s->job.in_fifo)
-		return open_fifo(r, s);
-	if (s->job.in_len == 0 && s->job.in_file_len == 0 &&
-	    !s->job.in_stream)
-		return 0;
-	if (pipe2(p, O_CLOEXEC) == -1)
-		return -1;
-	fcntl(p[1], F_SETPIPE_SZ, 1024 * 1024);
-	fcntl(p[1], F_SETFL, O_NONBLOCK);
-	*job_end = p[0];
-	s->in_pipe = p[1];
-	return 0;
-}
-
 /* Starts (another attempt of) the job in slot s: 0, or an errno value. */
 static int
 launch(struct run *r, struct slot *s)
@@ -387,13 +305,13 @@ launch(struct run *r, struct slot *s)
 	int pout[2], perr[2], in, e;
 	double timeout;
 
-	if (open_input(r, s, &in) == -1)
+	if (jobin_open(&s->in, &r->fifos, &s->job, r->devnull, &in) == -1)
 		return errno;
 	if (open_outputs(r, s, pout, perr) == -1) {
 		e = errno;
 		if (in != r->devnull)
 			close(in);
-		close_fd(&s->in_pipe);
+		jobin_close(&s->in, &r->fifos);
 		return e;
 	}
 	e = spawn_process(r, s, in, pout[1], perr[1]);
@@ -406,7 +324,7 @@ launch(struct run *r, struct slot *s)
 	if (e != 0) {
 		close_fd(&s->fd[0]);
 		close_fd(&s->fd[1]);
-		close_fd(&s->in_pipe);
+		jobin_close(&s->in, &r->fifos);
 		return e;
 	}
 	s->attempts++;
@@ -478,7 +396,8 @@ start_job(struct run *r, struct slot *s)
 	int got, e;
 
 	memset(s, 0, sizeof(*s));
-	s->fd[0] = s->fd[1] = s->in_pipe = -1;
+	s->fd[0] = s->fd[1] = s->in.pipe = -1;
+	s->in.fifo_wd = -1;
 	termjob_init(&s->term, 0, 0);
 	if (r->has_deferred) {
 		s->job = r->deferred;
@@ -663,96 +582,6 @@ maybe_finish(struct run *r, struct slot *s)
 		finish(r, s);
 }
 
-/*
- * Writes the rest of the job's in_data to its stdin pipe: 1 when all is
- * in, 0 when the pipe is full, -1 when the job no longer reads.  By
- * reference (vmsplice) the pipe gets our pages instead of a copy, which
- * is safe only while in_data outlives what the job has not read yet.
- */
-static int
-put_data(struct slot *s, bool by_reference)
-{
-	struct run_job *j = &s->job;
-	struct iovec iov;
-	ssize_t n;
-
-	while (s->in_done < j->in_len) {
-		iov.iov_base = j->in_data + s->in_done;
-		iov.iov_len = j->in_len - s->in_done;
-		n = -1;
-		errno = EINVAL;
-		if (by_reference)
-			n = vmsplice(s->in_pipe, &iov, 1, SPLICE_F_NONBLOCK);
-		if (n == -1 && (errno == EINVAL || errno == ENOSYS))
-			n = write(s->in_pipe, iov.iov_base, iov.iov_len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1 && errno == EAGAIN)
-			return 0;
-		if (n <= 0)
-			return -1;
-		s->in_done += n;
-	}
-	return 1;
-}
-
-/*
- * Puts as much of the job's stdin into its pipe as fits: the block from
- * memory (by reference: in_data is only freed once the job has ended),
- * then the file range with splice(2), which moves page references rather
- * than bytes.  With --round-robin a job that has taken its block gets the
- * next one, copied, since each is freed as soon as it is in.  The pipe is
- * closed when all is in, or when the job stops reading.
- */
-static void
-feed_input(struct run *r, struct slot *s)
-{
-	struct run_job *j = &s->job;
-	loff_t off;
-	ssize_t n = 0;
-	int put;
-
-	while (j->in_stream) {
-		if ((put = put_data(s, false)) <= 0) {
-			if (put == -1)
-				close_fd(&s->in_pipe);
-			return;
-		}
-		free(j->in_data);
-		j->in_data = NULL;
-		j->in_len = s->in_done = 0;
-		if (r->input_eof ||
-		    r->cb->next_input(r->cb->arg, &j->in_data, &j->in_len) != 1) {
-			r->input_eof = true;
-			close_fd(&s->in_pipe);
-			return;
-		}
-	}
-	if ((put = put_data(s, true)) <= 0) {
-		if (put == -1)
-			close_fd(&s->in_pipe);
-		return;
-	}
-	while (s->in_file_done < j->in_file_len) {
-		off = j->in_off + (loff_t)s->in_file_done;
-		n = splice(j->in_fd, &off, s->in_pipe, NULL,
-		    j->in_file_len - s->in_file_done,
-		    SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1 && errno == EAGAIN)
-			return;
-		if (n <= 0)
-			break;
-		s->in_file_done += n;
-	}
-	if (j->in_fifo && !s->fifo_opened && n != -1) {
-		s->fifo_waiting = true;	/* closed when the job opens it */
-		return;
-	}
-	close_fd(&s->in_pipe);
-}
-
 static void
 tee_output(struct slot *s, int stream, const char *p, size_t n)
 {
@@ -922,11 +751,7 @@ job_exited(struct run *r, struct slot *s, int st)
 	 */
 	if (termjob_running(&s->term) && !termjob_exited(&s->term, s->pid))
 		cgroup_slot_kill(r->cg, s - r->slots + 1);
-	close_fd(&s->in_pipe);	/* nobody will read the rest */
-	if (s->fifo_wd != -1) {
-		inotify_rm_watch(r->ino, s->fifo_wd);
-		s->fifo_wd = -1;
-	}
+	jobin_close(&s->in, &r->fifos);	/* nobody will read the rest */
 	for (k = 0; k < 2; k++) {
 		if (s->fd[k] == -1)
 			continue;
@@ -1171,6 +996,18 @@ poll_timeout(struct run *r, double now)
 	return next <= now ? 0 : (int)((next - now) * 1000) + 1;
 }
 
+/* jobin_fifo_events(): the job watching wd has opened its FIFO. */
+static void
+fifo_opened(void *arg, int wd)
+{
+	struct run *r = arg;
+	unsigned long i;
+
+	for (i = 0; i < r->nslots; i++)
+		if (r->slots[i].busy && r->slots[i].in.fifo_wd == wd)
+			jobin_fifo_opened(&r->slots[i].in);
+}
+
 static void
 poll_once(struct run *r)
 {
@@ -1185,8 +1022,8 @@ poll_once(struct run *r)
 	r->pfd[n].fd = sig_fd();
 	r->pfd[n].events = POLLIN;
 	r->pfd_slot[n++] = NULL;
-	if (r->ino != -1) {
-		r->pfd[n].fd = r->ino;
+	if (r->fifos.ino != -1) {
+		r->pfd[n].fd = r->fifos.ino;
 		r->pfd[n].events = POLLIN;
 		r->pfd_slot[n] = NULL;
 		r->pfd_stream[n++] = INOTIFY_STREAM;
@@ -1219,8 +1056,8 @@ poll_once(struct run *r)
 			r->pfd_slot[n] = s;
 			r->pfd_stream[n++] = k;
 		}
-		if (s->in_pipe != -1 && !s->fifo_waiting) {
-			r->pfd[n].fd = s->in_pipe;
+		if (jobin_pollable(&s->in)) {
+			r->pfd[n].fd = s->in.pipe;
 			r->pfd[n].events = POLLOUT;
 			r->pfd_slot[n] = s;
 			r->pfd_stream[n++] = STDIN_FILENO_STREAM;
@@ -1236,7 +1073,7 @@ poll_once(struct run *r)
 		if (r->pfd[i].revents == 0)
 			continue;
 		if (r->pfd_stream[i] == INOTIFY_STREAM) {
-			fifo_events(r);
+			jobin_fifo_events(&r->fifos, fifo_opened, r);
 			continue;
 		}
 		if (r->pfd_slot[i] == NULL) {
@@ -1244,7 +1081,8 @@ poll_once(struct run *r)
 			continue;
 		}
 		if (r->pfd_stream[i] == STDIN_FILENO_STREAM) {
-			feed_input(r, r->pfd_slot[i]);
+			jobin_feed(&r->pfd_slot[i]->in, &r->pfd_slot[i]->job,
+			    &r->src);
 			continue;
 		}
 		drain(r, r->pfd_slot[i], r->pfd_stream[i]);
@@ -1312,7 +1150,9 @@ run_parallel(const struct run_opts *opts, const struct run_callbacks *cb,
 	r.env = jobenv_new(contain_marker(r.cont));
 	r.slots = xcalloc(r.nslots, sizeof(*r.slots));
 	r.batch = xcalloc(r.nslots, sizeof(*r.batch));
-	r.ino = -1;
+	r.fifos.ino = -1;
+	r.src.next = cb->next_input;
+	r.src.arg = cb->arg;
 	r.pfd = xcalloc(3 * r.nslots + 3, sizeof(*r.pfd));
 	r.pfd_slot = xcalloc(3 * r.nslots + 3, sizeof(*r.pfd_slot));
 	r.pfd_stream = xcalloc(3 * r.nslots + 3, sizeof(*r.pfd_stream));
@@ -1341,8 +1181,8 @@ run_parallel(const struct run_opts *opts, const struct run_callbacks *cb,
 	jobenv_free(r.env);
 	free(r.median.count);
 	close(r.devnull);
-	if (r.ino != -1)
-		close(r.ino);
+	if (r.fifos.ino != -1)
+		close(r.fifos.ino);
 	contain_free(r.cont);
 	sig_release();
 	return 0;
