@@ -764,6 +764,8 @@ set_run_opts(const struct config *cfg, unsigned long jobs, struct run_opts *ro)
 	const char *errstr;
 
 	memset(ro, 0, sizeof(*ro));
+	ro->out[COLLATE_STDOUT] = STDOUT_FILENO;
+	ro->out[COLLATE_STDERR] = STDERR_FILENO;
 	ro->jobs = jobs;
 	/*
 	 * -k streams the oldest running job's output as it comes and holds

@@ -9,6 +9,7 @@
  */
 #include "collate.h"
 
+#include <sys/ioctl.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 
@@ -61,6 +62,8 @@ struct collate {
 	int			 spill_err;
 	unsigned long long	 written;	/* to our outputs, in all */
 	struct buf		 stage;		/* tagged lines being written */
+	bool			 no_splice;	/* an output takes none (a tty) */
+	bool			 no_spill_splice;
 };
 
 struct collate *
@@ -204,8 +207,8 @@ spill(struct collate *c, struct stream *st, const char *p, size_t n)
 	return true;
 }
 
-int
-collate_spill_fd(struct collate *c, struct collate_job *j, int s, off_t *off)
+static int
+spill_fd(struct collate *c, struct collate_job *j, int s, off_t *off)
 {
 	if (c->opts.mode == COLLATE_LINE || c->opts.mode == COLLATE_UNGROUP ||
 	    (j == c->owner && !c->opts.hold_all) ||
@@ -220,8 +223,8 @@ collate_spill_fd(struct collate *c, struct collate_job *j, int s, off_t *off)
 	return c->spill_fd;
 }
 
-void
-collate_spilled(struct collate *c, struct collate_job *j, int s, size_t n)
+static void
+spilled(struct collate *c, struct collate_job *j, int s, size_t n)
 {
 	add_extent(c, &j->s[s], n);
 }
@@ -538,8 +541,8 @@ collate_free(struct collate *c)
 	return r;
 }
 
-int
-collate_direct_fd(struct collate *c, struct collate_job *j, int s)
+static int
+direct_fd(struct collate *c, struct collate_job *j, int s)
 {
 	if (j->tag != NULL || c->write_err[s] != 0 || j->s[s].head != NULL)
 		return -1;
@@ -550,8 +553,8 @@ collate_direct_fd(struct collate *c, struct collate_job *j, int s)
 	return c->opts.fd[s];
 }
 
-void
-collate_moved(struct collate *c, struct collate_job *j, int s, size_t n)
+static void
+moved(struct collate *c, struct collate_job *j, int s, size_t n)
 {
 	c->written += n;
 	if (n > 0) {
@@ -568,8 +571,8 @@ collate_holds(const struct collate *c, const struct collate_job *j)
 	return j != c->owner || c->opts.hold_all;
 }
 
-bool
-collate_out_is_pipe(const struct collate *c, int s)
+static bool
+out_is_pipe(const struct collate *c, int s)
 {
 	return c->out_is_pipe[s];
 }
@@ -596,4 +599,142 @@ int
 collate_spill_errno(const struct collate *c)
 {
 	return c->spill_err;
+}
+
+/* What move() did. */
+enum moved { MOVED, MOVED_EOF, MOVED_NOTHING, MOVED_UNSUPPORTED };
+
+/*
+ * Splices up to max bytes from pipe from to out (at *off, or the current
+ * position if off is NULL): page references move, no bytes are copied.
+ */
+static enum moved
+move(int from, int out, loff_t *off, size_t max, size_t *n)
+{
+	ssize_t got;
+
+	do
+		got = splice(from, NULL, out, off, max,
+		    SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+	while (got == -1 && errno == EINTR);
+	*n = got > 0 ? (size_t)got : 0;
+	if (got > 0)
+		return MOVED;
+	if (got == 0)
+		return MOVED_EOF;
+	return errno == EAGAIN ? MOVED_NOTHING : MOVED_UNSUPPORTED;
+}
+
+/* Bytes waiting in a pipe. */
+static bool
+has_input(int fd)
+{
+	int n = 0;
+
+	return ioctl(fd, FIONREAD, &n) == 0 && n > 0;
+}
+
+/* Copies what was read to the job's tee file; a failure closes it. */
+static void
+copy_to_tee(int *tee_fd, const char *p, size_t n, struct collate_taken *t)
+{
+	if (*tee_fd != -1 && fdio_write_full(*tee_fd, p, n) == -1) {
+		t->tee_errno = errno;
+		close(*tee_fd);
+		*tee_fd = -1;
+	}
+}
+
+/*
+ * Splices what the owner may write out straight to parx's output, or
+ * held output beyond the memory bound to the spill file.  0: go on to
+ * read, 1: moved (go round), -1: stop taking.
+ */
+static int
+take_by_splice(struct collate *c, struct collate_job *j, int s, int from,
+    size_t max, struct collate_taken *t)
+{
+	size_t n;
+	loff_t off;
+	int fd;
+
+	if (!c->no_splice && (fd = direct_fd(c, j, s)) != -1) {
+		switch (move(from, fd, NULL, max, &n)) {
+		case MOVED:
+			moved(c, j, s, n);
+			t->moved += n;
+			/*
+			 * A short move to a file or device means the job's
+			 * pipe is empty: poll says when it is not.  To a
+			 * pipe it may mean that pipe is full: asking again
+			 * tells which.
+			 */
+			return n < max && !out_is_pipe(c, s) ? -1 : 1;
+		case MOVED_NOTHING:
+			t->blocked = has_input(from);
+			return -1;
+		case MOVED_EOF:
+			t->eof = true;
+			return -1;
+		default:
+			c->no_splice = true;	/* a tty, say: copy */
+			return 1;
+		}
+	}
+	if (!c->no_spill_splice && (fd = spill_fd(c, j, s, &off)) != -1) {
+		switch (move(from, fd, &off, max, &n)) {
+		case MOVED:
+			spilled(c, j, s, n);
+			t->moved += n;
+			t->held += n;
+			return 1;
+		case MOVED_UNSUPPORTED:
+			c->no_spill_splice = true;
+			return 1;
+		case MOVED_EOF:
+			t->eof = true;
+			return -1;
+		default:
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int
+collate_take(struct collate *c, struct collate_job *j, int s, int from,
+    int *tee_fd, size_t max, struct collate_taken *t)
+{
+	char chunk[SEG_CHUNK];
+	int r = 0, how;
+	ssize_t n;
+
+	memset(t, 0, sizeof(*t));
+	while (t->moved < max) {
+		/* A copy must see every byte: no splicing past it. */
+		if (*tee_fd == -1) {
+			how = take_by_splice(c, j, s, from, max - t->moved, t);
+			if (how == 1)
+				continue;
+			if (how == -1)
+				break;
+		}
+		n = read(from, chunk, sizeof(chunk));
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && errno == EAGAIN)
+			break;
+		if (n <= 0) {
+			t->eof = true;
+			break;
+		}
+		copy_to_tee(tee_fd, chunk, (size_t)n, t);
+		if (collate_add(c, j, s, chunk, (size_t)n) == -1)
+			r = -1;
+		t->moved += n;
+		t->held += n;
+		if ((size_t)n < sizeof(chunk))
+			break;
+	}
+	return r;
 }

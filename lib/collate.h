@@ -78,37 +78,34 @@ int	collate_job_discard(struct collate *, struct collate_job *j);
  */
 void	collate_hold(struct collate *);
 
+/* What collate_take() took. */
+struct collate_taken {
+	size_t	moved;		/* bytes taken from the pipe */
+	size_t	held;		/* of them, not moved straight out */
+	bool	eof;		/* the pipe reached end of file */
+	bool	blocked;	/* parx's own output is full: poll it for room
+				   before taking the owner's pipe again */
+	int	tee_errno;	/* writing *tee_fd failed (it is closed) */
+};
+
 /*
- * The descriptor job j may move its stream s output to directly right
- * now (it is the owner, nothing of it is held, no tag), or -1.  After
- * moving n bytes there, the caller reports them with collate_moved().
+ * Takes up to about max bytes of job j's stream s from the non-blocking
+ * pipe from, and does with them what j's turn says: the owner's output is
+ * spliced straight to parx's own (page references move, nothing is
+ * copied), output held beyond the memory bound is spliced to the spill
+ * file, and the rest is read and added as by collate_add().  With a copy
+ * to make (*tee_fd, or -1), every byte is read and written to it too.
+ * The caller closes from at end of file.  -1 with errno set as for
+ * collate_add(); t says what happened either way.
  */
-int	collate_direct_fd(struct collate *, struct collate_job *j, int s);
-void	collate_moved(struct collate *, struct collate_job *j, int s,
-	    size_t n);
+int	collate_take(struct collate *, struct collate_job *j, int s, int from,
+	    int *tee_fd, size_t max, struct collate_taken *t);
 
 /* Whether output job j writes now is held rather than written out. */
 bool	collate_holds(const struct collate *, const struct collate_job *j);
 
-/*
- * Whether parx's own stream s is a pipe or socket, which can be full;
- * a file or a device takes all it is given.
- */
-bool	collate_out_is_pipe(const struct collate *, int s);
-
 /* Bytes written to parx's outputs so far, whichever way. */
 unsigned long long collate_written(const struct collate *);
-
-/*
- * When job j's stream s output is to be held in the spill file (memory
- * is used up), the spill file's descriptor and in *off where the next
- * bytes go, for the caller to splice(2) them there; else -1.  After
- * writing n bytes at *off the caller reports them with collate_spilled().
- */
-int	collate_spill_fd(struct collate *, struct collate_job *j, int s,
-	    off_t *off);
-void	collate_spilled(struct collate *, struct collate_job *j, int s,
-	    size_t n);
 
 /* The first write error on stream s, or 0. */
 int	collate_write_errno(const struct collate *, int s);

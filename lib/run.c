@@ -40,7 +40,6 @@
 #include "termseq.h"
 #include "xmalloc.h"
 
-#define READ_CHUNK	(64 * 1024)
 #define READ_ROUND	(1024 * 1024)	/* per pipe per poll, for fairness */
 /*
  * No job runs and none can start for want of processes or memory: try
@@ -98,8 +97,6 @@ struct run {
 	bool				 stopping;	/* start no more */
 	bool				 killing;	/* ending every job */
 	bool				 out_blocked;	/* stdout full: wait for it */
-	bool				 no_splice;	/* stdout takes no splice */
-	bool				 no_spill_splice;
 	struct pace			 pace;
 	struct run_job			 deferred;	/* waits for a slot */
 	bool				 has_deferred;
@@ -582,142 +579,35 @@ maybe_finish(struct run *r, struct slot *s)
 		finish(r, s);
 }
 
-static void
-tee_output(struct slot *s, int stream, const char *p, size_t n)
-{
-	/* A full disk: the result says the copy is incomplete. */
-	if (s->job.tee_fd[stream] != -1 &&
-	    fdio_write_full(s->job.tee_fd[stream], p, n) == -1) {
-		s->tee_errno = errno;
-		close_fd(&s->job.tee_fd[stream]);
-	}
-}
-
-static bool	has_input(int);
-
-/* What move() did. */
-enum moved { MOVED, MOVED_EOF, MOVED_NOTHING, MOVED_UNSUPPORTED };
-
 /*
- * Splices what a job's pipe holds to out (at *off, or the current
- * position if off is NULL): page references move, no bytes are copied.
- */
-static enum moved
-move(struct slot *s, int stream, int out, loff_t *off, size_t *total)
-{
-	ssize_t n;
-
-	do
-		n = splice(s->fd[stream], NULL, out, off, READ_ROUND,
-		    SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
-	while (n == -1 && errno == EINTR);
-	if (n > 0) {
-		s->bytes[stream] += n;
-		*total += n;
-		return MOVED;
-	}
-	if (n == 0) {
-		close_fd(&s->fd[stream]);
-		return MOVED_EOF;
-	}
-	return errno == EAGAIN ? MOVED_NOTHING : MOVED_UNSUPPORTED;
-}
-
-/*
- * Takes what a pipe has, and closes it at end of file.  The owner's
- * output is spliced straight to our stdout (when that is full, we wait
- * for it, out_blocked, rather than for more input); output held beyond
- * the memory bound is spliced to the spill file; the rest is read.
- * A short move to a file or device means the job's pipe is empty: poll
- * says when it is not, which saves asking it again for every write a
- * job makes.  To a pipe it may mean that pipe is full: asking again
- * tells which.
+ * Takes what a job's pipe has (collate decides where it goes), and
+ * closes it at end of file.  When parx's own output is full, the owner's
+ * pipe waits for it (out_blocked) rather than for more input.
  */
 static void
 drain(struct run *r, struct slot *s, int stream)
 {
-	char chunk[READ_CHUNK];
-	size_t total = 0, before, held = 0;
-	loff_t off;
-	ssize_t n;
-	int fd;
+	struct collate_taken t;
 
-	while (total < READ_ROUND) {
-		before = total;
-		if (s->job.tee_fd[stream] == -1 && !r->no_splice &&
-		    (fd = collate_direct_fd(r->col, s->cj, stream)) != -1) {
-			switch (move(s, stream, fd, NULL, &total)) {
-			case MOVED:
-				collate_moved(r->col, s->cj, stream,
-				    total - before);
-				if (total - before < READ_ROUND &&
-				    !collate_out_is_pipe(r->col, stream))
-					goto out;
-				continue;
-			case MOVED_NOTHING:
-				if (has_input(s->fd[stream]))
-					r->out_blocked = true;
-				goto out;
-			case MOVED_EOF:
-				goto out;
-			default:
-				/* Not spliceable (a tty, say): copy. */
-				r->no_splice = true;
-				continue;
-			}
-		}
-		if (s->job.tee_fd[stream] == -1 && !r->no_spill_splice &&
-		    (fd = collate_spill_fd(r->col, s->cj, stream, &off)) != -1) {
-			switch (move(s, stream, fd, &off, &total)) {
-			case MOVED:
-				collate_spilled(r->col, s->cj, stream,
-				    total - before);
-				held += total - before;
-				continue;
-			case MOVED_UNSUPPORTED:
-				r->no_spill_splice = true;
-				continue;
-			default:
-				goto out;
-			}
-		}
-		n = read(s->fd[stream], chunk, sizeof(chunk));
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1 && errno == EAGAIN)
-			break;
-		if (n <= 0) {
-			close_fd(&s->fd[stream]);
-			break;
-		}
-		s->bytes[stream] += n;
-		tee_output(s, stream, chunk, n);
-		check_write(r, collate_add(r->col, s->cj, stream, chunk, n));
-		total += n;
-		held += n;
-		if ((size_t)n < sizeof(chunk))
-			break;
-	}
-out:
+	check_write(r, collate_take(r->col, s->cj, stream, s->fd[stream],
+	    &s->job.tee_fd[stream], READ_ROUND, &t));
+	s->bytes[stream] += t.moved;
+	if (t.tee_errno != 0)
+		s->tee_errno = t.tee_errno;	/* the copy is incomplete */
+	if (t.blocked)
+		r->out_blocked = true;
+	if (t.eof)
+		close_fd(&s->fd[stream]);
 	/* Only consulted while the job's output is held: see pace.c. */
-	if (held > 0)
-		s->held_due[stream] = pace_held_due(now_mono(), held);
+	if (t.held > 0)
+		s->held_due[stream] = pace_held_due(now_mono(), t.held);
 	/* What was there when the job exited is taken: it is over. */
 	if (s->exited && s->fd[stream] != -1) {
-		if (total >= s->tail[stream])
+		if (t.moved >= s->tail[stream])
 			close_fd(&s->fd[stream]);
 		else
-			s->tail[stream] -= total;
+			s->tail[stream] -= t.moved;
 	}
-}
-
-/* Bytes waiting in a pipe. */
-static bool
-has_input(int fd)
-{
-	int n = 0;
-
-	return ioctl(fd, FIONREAD, &n) == 0 && n > 0;
 }
 
 static struct slot *
@@ -1030,7 +920,7 @@ poll_once(struct run *r)
 	}
 	if (r->out_blocked) {
 		/* Only parx's stdout can unblock the owner: wait for it. */
-		r->pfd[n].fd = STDOUT_FILENO;
+		r->pfd[n].fd = r->opts->out[COLLATE_STDOUT];
 		r->pfd[n].events = POLLOUT;
 		r->pfd_slot[n] = NULL;
 		r->pfd_stream[n++] = -1;
@@ -1043,7 +933,7 @@ poll_once(struct run *r)
 			if (s->fd[k] == -1)
 				continue;
 			if (r->out_blocked && k == COLLATE_STDOUT &&
-			    collate_direct_fd(r->col, s->cj, k) != -1)
+			    !collate_holds(r->col, s->cj))
 				continue;
 			if (throttle && !s->exited && s->held_due[k] > now &&
 			    collate_holds(r->col, s->cj)) {
@@ -1138,8 +1028,8 @@ run_parallel(const struct run_opts *opts, const struct run_callbacks *cb,
 	co.tmpdir = opts->tmpdir;
 	co.mem_limit = opts->mem_limit;
 	co.hold_all = opts->retries > 1;
-	co.fd[0] = STDOUT_FILENO;
-	co.fd[1] = STDERR_FILENO;
+	co.fd[0] = opts->out[COLLATE_STDOUT];
+	co.fd[1] = opts->out[COLLATE_STDERR];
 	r.col = collate_new(&co);
 	memset(&po, 0, sizeof(po));
 	po.delay = opts->delay;

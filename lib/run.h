@@ -45,6 +45,8 @@ struct run_callbacks {
 };
 
 struct run_opts {
+	int			 out[2];	/* where the jobs' stdout and stderr
+						   go (parx's own, say) */
 	unsigned long		 jobs;		/* slots */
 	enum collate_mode	 output;
 	bool			 verbose;	/* -v: the command on stdout */

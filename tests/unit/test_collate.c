@@ -6,6 +6,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -223,6 +224,68 @@ test_collate_spills_beyond_the_bound(void **state)
 	free(want);
 }
 
+/* A non-blocking pipe holding text. */
+static int
+pipe_with(const char *text, int *wr)
+{
+	int p[2];
+
+	assert_int_equal(pipe2(p, O_NONBLOCK), 0);
+	assert_int_equal(write(p[1], text, strlen(text)), (ssize_t)strlen(text));
+	*wr = p[1];
+	return p[0];
+}
+
+/*
+ * collate_take(): the owner's bytes go straight out (spliced), a held
+ * job's are held until its turn, a copy sees every byte, end of file is
+ * said.
+ */
+static void
+test_collate_take_routes_by_turn(void **state)
+{
+	struct collate_job *a, *b;
+	struct collate_taken t;
+	struct out o;
+	int pa, pb, wa, wb, tee_fd = -1, copy;
+	char buf[16];
+	FILE *tf;
+
+	(void)state;
+	open_out(&o, COLLATE_KEEP, 1 << 20);
+	a = collate_job_start(o.c, NULL);
+	b = collate_job_start(o.c, NULL);
+	pa = pipe_with("first\n", &wa);
+	pb = pipe_with("second\n", &wb);
+	tf = tmpfile();
+	copy = dup(fileno(tf));
+	tee_fd = copy;
+	assert_int_equal(collate_take(o.c, b, COLLATE_STDOUT, pb, &tee_fd,
+	    1 << 20, &t), 0);
+	assert_int_equal(t.moved, 7);
+	assert_int_equal(t.held, 7);
+	assert_false(t.eof);
+	assert_int_equal(pread(fileno(tf), buf, sizeof(buf), 0), 7);
+	assert_int_equal(collate_take(o.c, a, COLLATE_STDOUT, pa, &(int){-1},
+	    1 << 20, &t), 0);
+	assert_int_equal(t.moved, 6);
+	/* written out, not held */
+	assert_int_equal(t.held, 0);
+	close(wa);
+	assert_int_equal(collate_take(o.c, a, COLLATE_STDOUT, pa, &(int){-1},
+	    1 << 20, &t), 0);
+	assert_true(t.eof);
+	assert_int_equal(collate_job_end(o.c, a), 0);
+	assert_int_equal(collate_job_end(o.c, b), 0);
+	close(pa);
+	close(pb);
+	close(wb);
+	if (tee_fd != -1)
+		close(tee_fd);
+	fclose(tf);
+	close_out(&o, "first\nsecond\n", "");
+}
+
 static void
 test_collate_reports_write_errors(void **state)
 {
@@ -261,6 +324,7 @@ main(void)
 		cmocka_unit_test(test_collate_tags),
 		cmocka_unit_test(test_collate_spills_beyond_the_bound),
 		cmocka_unit_test(test_collate_reports_write_errors),
+		cmocka_unit_test(test_collate_take_routes_by_turn),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -76,6 +76,8 @@ run_fake(struct fake *f, unsigned long jobs, struct run_stats *st)
 	struct run_opts ro;
 
 	memset(&ro, 0, sizeof(ro));
+	ro.out[0] = STDOUT_FILENO;
+	ro.out[1] = STDERR_FILENO;
 	ro.jobs = jobs;
 	ro.output = COLLATE_KEEP;
 	ro.shell = "/bin/sh";
