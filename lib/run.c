@@ -983,46 +983,38 @@ poll_once(struct run *r)
 	check_deadlines(r);
 }
 
-int
-run_parallel(const struct run_opts *opts, const struct run_callbacks *cb,
-    struct run_stats *stats)
+/* Containment and, where one is wanted and at hand, the slots' cgroups. */
+static void
+contain_jobs(struct run *r)
 {
-	struct collate_opts co;
-	struct pace_opts po;
-	struct run r;
+	const struct run_opts *opts = r->opts;
 	char msg[200];
-	int ret;
 
-	memset(&r, 0, sizeof(r));
-	memset(stats, 0, sizeof(*stats));
-	r.opts = opts;
-	r.cb = cb;
-	r.stats = stats;
-	r.nslots = opts->jobs > 0 ? opts->jobs : 1;
-	r.limit = r.nslots;
-	r.termseq = opts->termseq;
-	if (sig_init() == -1)
-		return -1;
-	if ((r.devnull = open("/dev/null", O_RDONLY | O_CLOEXEC)) == -1) {
-		sig_release();
-		return -1;
-	}
-	r.cont = contain_new();
-	if (contain_sentinel_errno(r.cont) != 0) {
+	r->cont = contain_new();
+	if (contain_sentinel_errno(r->cont) != 0) {
 		snprintf(msg, sizeof(msg), "cannot start the sentinel (%s): "
 		    "after a kill -9 of parx, its jobs' children may live on",
-		    strerror(contain_sentinel_errno(r.cont)));
-		notice(&r, msg);
+		    strerror(contain_sentinel_errno(r->cont)));
+		notice(r, msg);
 	}
 	if (opts->cleanup_dir != NULL)
-		(void)contain_watch_dir(r.cont, opts->cleanup_dir);
-	if (opts->cgroups && (r.cg = cgroup_open()) == NULL &&
+		(void)contain_watch_dir(r->cont, opts->cleanup_dir);
+	if (opts->cgroups && (r->cg = cgroup_open()) == NULL &&
 	    (opts->verbose || opts->trace))
-		notice(&r, "no writable cgroup v2 tree: jobs are tracked by "
+		notice(r, "no writable cgroup v2 tree: jobs are tracked by "
 		    "process group and as a child subreaper");
-	if (r.cg != NULL)
-		(void)contain_watch_cgroup(r.cont, cgroup_kill_file(r.cg));
-	sig_defaults(&r.sigdefault);
+	if (r->cg != NULL)
+		(void)contain_watch_cgroup(r->cont, cgroup_kill_file(r->cg));
+}
+
+/* The modules a run drives, set up from its options. */
+static void
+set_up(struct run *r)
+{
+	const struct run_opts *opts = r->opts;
+	struct collate_opts co;
+	struct pace_opts po;
+
 	memset(&co, 0, sizeof(co));
 	co.mode = opts->output;
 	co.tmpdir = opts->tmpdir;
@@ -1030,50 +1022,108 @@ run_parallel(const struct run_opts *opts, const struct run_callbacks *cb,
 	co.hold_all = opts->retries > 1;
 	co.fd[0] = opts->out[COLLATE_STDOUT];
 	co.fd[1] = opts->out[COLLATE_STDERR];
-	r.col = collate_new(&co);
+	r->col = collate_new(&co);
 	memset(&po, 0, sizeof(po));
 	po.delay = opts->delay;
 	po.memfree = opts->memfree;
 	po.max_load = opts->max_load;
 	po.cpus = opts->cpus;
-	pace_init(&r.pace, &po, now_mono());
-	r.env = jobenv_new(contain_marker(r.cont));
-	r.slots = xcalloc(r.nslots, sizeof(*r.slots));
-	r.batch = xcalloc(r.nslots, sizeof(*r.batch));
-	r.fifos.ino = -1;
-	r.src.next = cb->next_input;
-	r.src.arg = cb->arg;
-	r.pfd = xcalloc(3 * r.nslots + 3, sizeof(*r.pfd));
-	r.pfd_slot = xcalloc(3 * r.nslots + 3, sizeof(*r.pfd_slot));
-	r.pfd_stream = xcalloc(3 * r.nslots + 3, sizeof(*r.pfd_stream));
-	for (;;) {
-		if (r.killing)
-			kill_all(&r);
-		fill_slots(&r);
-		if (r.running == 0 && (r.stopping || r.input_done) &&
-		    !(r.has_deferred && !r.stopping))
-			break;
-		poll_once(&r);
+	pace_init(&r->pace, &po, now_mono());
+	r->env = jobenv_new(contain_marker(r->cont));
+	r->slots = xcalloc(r->nslots, sizeof(*r->slots));
+	r->batch = xcalloc(r->nslots, sizeof(*r->batch));
+	r->fifos.ino = -1;
+	r->src.next = r->cb->next_input;
+	r->src.arg = r->cb->arg;
+	r->pfd = xcalloc(3 * r->nslots + 3, sizeof(*r->pfd));
+	r->pfd_slot = xcalloc(3 * r->nslots + 3, sizeof(*r->pfd_slot));
+	r->pfd_stream = xcalloc(3 * r->nslots + 3, sizeof(*r->pfd_stream));
+}
+
+struct run *
+run_new(const struct run_opts *opts, const struct run_callbacks *cb,
+    struct run_stats *stats)
+{
+	struct run *r;
+	int e;
+
+	r = xcalloc(1, sizeof(*r));
+	memset(stats, 0, sizeof(*stats));
+	r->opts = opts;
+	r->cb = cb;
+	r->stats = stats;
+	r->nslots = opts->jobs > 0 ? opts->jobs : 1;
+	r->limit = r->nslots;
+	r->termseq = opts->termseq;
+	if (sig_init() == -1) {
+		e = errno;
+		free(r);
+		errno = e;
+		return NULL;
 	}
-	cgroup_close(r.cg);
-	contain_end_orphans(r.cont, NULL, 0);
-	if (r.has_deferred)
-		free_job(&r.deferred);
-	stats->spill_errno = collate_spill_errno(r.col);
-	ret = collate_free(r.col);
-	if (ret == -1 && errno != EPIPE)
-		stats->write_errno = errno;
-	free(r.slots);
-	free(r.batch);
-	free(r.pfd);
-	free(r.pfd_slot);
-	free(r.pfd_stream);
-	jobenv_free(r.env);
-	free(r.median.count);
-	close(r.devnull);
-	if (r.fifos.ino != -1)
-		close(r.fifos.ino);
-	contain_free(r.cont);
+	if ((r->devnull = open("/dev/null", O_RDONLY | O_CLOEXEC)) == -1) {
+		e = errno;
+		sig_release();
+		free(r);
+		errno = e;
+		return NULL;
+	}
+	sig_defaults(&r->sigdefault);
+	contain_jobs(r);
+	set_up(r);
+	return r;
+}
+
+int
+run_step(struct run *r)
+{
+	if (r->killing)
+		kill_all(r);
+	fill_slots(r);
+	if (r->running == 0 && (r->stopping || r->input_done) &&
+	    !(r->has_deferred && !r->stopping))
+		return 0;
+	poll_once(r);
+	return 1;
+}
+
+void
+run_free(struct run *r)
+{
+	if (r == NULL)
+		return;
+	cgroup_close(r->cg);
+	contain_end_orphans(r->cont, NULL, 0);
+	if (r->has_deferred)
+		free_job(&r->deferred);
+	r->stats->spill_errno = collate_spill_errno(r->col);
+	if (collate_free(r->col) == -1 && errno != EPIPE)
+		r->stats->write_errno = errno;
+	free(r->slots);
+	free(r->batch);
+	free(r->pfd);
+	free(r->pfd_slot);
+	free(r->pfd_stream);
+	jobenv_free(r->env);
+	free(r->median.count);
+	close(r->devnull);
+	if (r->fifos.ino != -1)
+		close(r->fifos.ino);
+	contain_free(r->cont);
 	sig_release();
+	free(r);
+}
+
+int
+run_parallel(const struct run_opts *opts, const struct run_callbacks *cb,
+    struct run_stats *stats)
+{
+	struct run *r;
+
+	if ((r = run_new(opts, cb, stats)) == NULL)
+		return -1;
+	while (run_step(r) == 1)
+		;
+	run_free(r);
 	return 0;
 }

@@ -84,10 +84,34 @@ struct run_stats {
 	unsigned long	start_seq;
 };
 
+struct run;
+
 /*
- * Runs every job next_job() gives.  Returns 0, or -1 with errno set when
- * the supervisor itself could not work (no signal fd, no /dev/null).
+ * A run: sets up the signal descriptor, containment (contain.h), the
+ * collator and the job slots; starts nothing yet.  opts, cb and stats
+ * are borrowed for the run's life; stats is zeroed and kept up to date.
+ * NULL with errno set when the supervisor cannot work (no signal fd, no
+ * /dev/null).
  */
+struct run	*run_new(const struct run_opts *, const struct run_callbacks *,
+		    struct run_stats *);
+
+/*
+ * One round: starts the jobs that may start, waits in one poll() for
+ * whatever comes first (output, a job's exit, a signal, a deadline) and
+ * deals with it.  1 while the run goes on, 0 when it is over (no job
+ * running and none to start).
+ */
+int	run_step(struct run *);
+
+/*
+ * Ends the run: what detached from the jobs is ended, held output is
+ * written, the last figures go to stats, everything is freed and the
+ * signal mask restored.
+ */
+void	run_free(struct run *);
+
+/* run_new(), run_step() until it says 0, run_free(): 0, or -1 as run_new. */
 int	run_parallel(const struct run_opts *, const struct run_callbacks *,
 	    struct run_stats *);
 

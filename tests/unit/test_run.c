@@ -87,6 +87,49 @@ run_fake(struct fake *f, unsigned long jobs, struct run_stats *st)
 	assert_int_equal(run_parallel(&ro, &cb, st), 0);
 }
 
+/*
+ * The loop driven one round at a time, as a program with its own event
+ * loop would: each round returns, jobs finish between rounds, and the
+ * last round says the run is over.
+ */
+static void
+test_run_step_by_step(void **state)
+{
+	static const char *const cmds[] = { "true", "exit 4", "true" };
+	struct fake f = { .cmds = cmds, .n = 3 };
+	struct run_callbacks cb = {
+		.next_job = fake_next, .job_done = fake_done, .arg = &f,
+	};
+	struct run_opts ro;
+	struct run_stats st;
+	struct run *r;
+	int rounds = 0, ret;
+
+	(void)state;
+	memset(&ro, 0, sizeof(ro));
+	ro.out[0] = STDOUT_FILENO;
+	ro.out[1] = STDERR_FILENO;
+	ro.jobs = 1;
+	ro.output = COLLATE_KEEP;
+	ro.shell = "/bin/sh";
+	ro.mem_limit = 1 << 20;
+	r = run_new(&ro, &cb, &st);
+	assert_non_null(r);
+	while ((ret = run_step(r)) == 1) {
+		rounds++;
+		/* one slot: never more started than finished plus one */
+		assert_true(st.started <= f.done + 1);
+	}
+	assert_int_equal(ret, 0);
+	assert_true(rounds >= 3);
+	assert_int_equal(f.done, 3);
+	assert_int_equal(st.failed, 1);
+	assert_int_equal(f.results[1], 4);
+	/* over is over */
+	assert_int_equal(run_step(r), 0);
+	run_free(r);
+}
+
 static void
 test_run_exit_statuses(void **state)
 {
@@ -208,6 +251,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_run_exit_statuses),
+		cmocka_unit_test(test_run_step_by_step),
 		cmocka_unit_test(test_run_direct_falls_back_to_shell),
 		cmocka_unit_test(test_run_slots_stay_in_range),
 		cmocka_unit_test(test_run_no_jobs),
