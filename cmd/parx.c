@@ -471,25 +471,51 @@ next_job(void *arg, unsigned long slot, struct run_job *job)
 	return 1;
 }
 
+/* A line for parx's stderr, as warn(3) or warnx(3) would print it. */
+static void __attribute__((format(printf, 3, 4)))
+say_line(struct buf *say, int e, const char *fmt, ...)
+{
+	char text[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	buf_addstr(say, getprogname());
+	buf_addstr(say, ": ");
+	buf_addstr(say, text);
+	if (e != 0) {
+		buf_addstr(say, ": ");
+		buf_addstr(say, strerror(e));
+	}
+	buf_addch(say, '\n');
+}
+
+/*
+ * A job ended: log it, keep its results, and decide about --halt.  What
+ * it has to say goes into say, which run writes with the job's output.
+ */
 static enum run_action
-job_done(void *arg, const struct run_result *res)
+job_done(void *arg, const struct run_result *res, struct buf *say)
 {
 	struct ctx *ctx = arg;
 	enum halt_when h;
 
 	if (res->spawn_errno != 0)
-		warnx("cannot run job %lu: %s", res->seq,
+		say_line(say, 0, "cannot run job %lu: %s", res->seq,
 		    strerror(res->spawn_errno));
 	if (res->timed_out)
-		warnx("job %lu timed out: %s", res->seq, res->cmd);
+		say_line(say, 0, "job %lu timed out: %s", res->seq, res->cmd);
 	if (ctx->joblog != NULL && joblog_write(ctx->joblog, res) == -1 &&
 	    !ctx->joblog_failed) {
-		warn("cannot write job log '%s'", ctx->cfg->joblog);
+		say_line(say, errno, "cannot write job log '%s'",
+		    ctx->cfg->joblog);
 		ctx->joblog_failed = true;
 	}
 	if (ctx->results != NULL && results_job_done(ctx->results, res) == -1 &&
 	    !ctx->results_failed) {
-		warn("cannot write --results for job %lu", res->seq);
+		say_line(say, errno, "cannot write --results for job %lu",
+		    res->seq);
 		ctx->results_failed = true;
 	}
 	if (res->killed && !res->timed_out)
@@ -497,17 +523,10 @@ job_done(void *arg, const struct run_result *res)
 	h = halt_job_done(&ctx->cfg->halt, res->exit_code, res->signal);
 	if (h == HALT_NEVER)
 		return RUN_CONTINUE;
-	warnx("halting (--halt %s): job %lu %s: %s",
+	say_line(say, 0, "halting (--halt %s): job %lu %s: %s",
 	    h == HALT_NOW ? "now" : "soon", res->seq,
 	    res->exit_code != 0 ? "failed" : "succeeded", res->cmd);
 	return h == HALT_NOW ? RUN_STOP_NOW : RUN_STOP_SOON;
-}
-
-static void
-notice(void *arg, const char *msg)
-{
-	(void)arg;
-	warnx("%s", msg);
 }
 
 static int
@@ -764,6 +783,7 @@ set_run_opts(const struct config *cfg, unsigned long jobs, struct run_opts *ro)
 	const char *errstr;
 
 	memset(ro, 0, sizeof(*ro));
+	ro->name = getprogname();
 	ro->out[COLLATE_STDOUT] = STDOUT_FILENO;
 	ro->out[COLLATE_STDERR] = STDERR_FILENO;
 	ro->jobs = jobs;
@@ -896,7 +916,6 @@ main(int argc, char **argv)
 	cb.next_job = next_job;
 	cb.job_done = job_done;
 	cb.next_input = next_input;
-	cb.notice = notice;
 	cb.arg = &ctx;
 	fflush(stdout);
 	if (run_parallel(&ro, &cb, &st) == -1)

@@ -64,6 +64,7 @@ struct collate {
 	struct buf		 stage;		/* tagged lines being written */
 	bool			 no_splice;	/* an output takes none (a tty) */
 	bool			 no_spill_splice;
+	struct buf		 notices;	/* waiting for a line's end */
 };
 
 struct collate *
@@ -80,6 +81,7 @@ collate_new(const struct collate_opts *opts)
 		c->out_is_pipe[s] = fstat(opts->fd[s], &st) == -1 ||
 		    S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode);
 	buf_init(&c->stage);
+	buf_init(&c->notices);
 	return c;
 }
 
@@ -473,6 +475,13 @@ next_owner(struct collate *c)
 			unlink_job(c, j);
 		}
 	}
+	/* Between two owners' output: parx's own notices go out now. */
+	if (c->notices.len > 0) {
+		if (out(c, COLLATE_STDERR, c->notices.data, c->notices.len) ==
+		    -1)
+			r = -1;
+		buf_reset(&c->notices);
+	}
 	if ((j = c->head) != NULL) {
 		c->owner = j;
 		if (c->opts.hold_all)
@@ -529,6 +538,10 @@ collate_free(struct collate *c)
 			r = -1;
 		unlink_job(c, j);
 	}
+	if (c->notices.len > 0 &&
+	    out(c, COLLATE_STDERR, c->notices.data, c->notices.len) == -1)
+		r = -1;
+	buf_release(&c->notices);
 	if (c->spill_fd != -1)
 		close(c->spill_fd);
 	buf_release(&c->stage);
@@ -737,4 +750,22 @@ collate_take(struct collate *c, struct collate_job *j, int s, int from,
 			break;
 	}
 	return r;
+}
+
+int
+collate_notice(struct collate *c, const char *text, size_t len)
+{
+	struct collate_job *o = c->owner;
+
+	/*
+	 * An owner writing stderr straight out may be in the middle of a
+	 * line (after a splice, we cannot know): the notice waits for the
+	 * next owner.  Held and line-buffered output is never mid-line out.
+	 */
+	if ((c->opts.mode == COLLATE_GROUP || c->opts.mode == COLLATE_KEEP) &&
+	    o != NULL && !c->opts.hold_all && o->s[COLLATE_STDERR].mid_line) {
+		buf_add(&c->notices, text, len);
+		return 0;
+	}
+	return out(c, COLLATE_STDERR, text, len);
 }

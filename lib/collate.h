@@ -101,6 +101,13 @@ struct collate_taken {
 int	collate_take(struct collate *, struct collate_job *j, int s, int from,
 	    int *tee_fd, size_t max, struct collate_taken *t);
 
+/*
+ * parx's own text for its stderr (a notice), written where it cannot
+ * land inside a line of a job's: now, or when the job writing straight
+ * out hands on.  -1 with errno set as for collate_add().
+ */
+int	collate_notice(struct collate *, const char *text, size_t len);
+
 /* Whether output job j writes now is held rather than written out. */
 bool	collate_holds(const struct collate *, const struct collate_job *j);
 

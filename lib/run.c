@@ -168,11 +168,29 @@ median_get(const struct median *m)
 	return MEDIAN_MIN * pow(MEDIAN_STEP, i + 0.5);
 }
 
+static void	check_write(struct run *, int);
+
+/*
+ * parx's own notice on its stderr ("name: msg"), through the collator so
+ * that it never lands inside a job's line.  Before the collator exists
+ * it goes straight out.
+ */
 static void
 notice(struct run *r, const char *msg)
 {
-	if (r->cb->notice != NULL)
-		r->cb->notice(r->cb->arg, msg);
+	struct buf b;
+
+	buf_init(&b);
+	buf_addstr(&b, r->opts->name != NULL ? r->opts->name : "parx");
+	buf_addstr(&b, ": ");
+	buf_addstr(&b, msg);
+	buf_addch(&b, '\n');
+	if (r->col != NULL)
+		check_write(r, collate_notice(r->col, b.data, b.len));
+	else
+		(void)fdio_write_full(r->opts->out[COLLATE_STDERR], b.data,
+		    b.len);
+	buf_release(&b);
 }
 
 /* Errors after which the shell gets a go: it may know a builtin. */
@@ -530,6 +548,7 @@ finish(struct run *r, struct slot *s)
 {
 	struct run_result res;
 	enum run_action act;
+	struct buf say;
 
 	result_of(s, &res);
 	if (retry(r, s, &res))
@@ -547,7 +566,13 @@ finish(struct run *r, struct slot *s)
 	/* The tee files must be complete before job_done reads them. */
 	close_fd(&s->job.tee_fd[0]);
 	close_fd(&s->job.tee_fd[1]);
-	act = r->cb->job_done(r->cb->arg, &res);
+	buf_init(&say);
+	act = r->cb->job_done(r->cb->arg, &res, &say);
+	/* What job_done has to say about the job goes out with its output. */
+	if (say.len > 0)
+		check_write(r, collate_add(r->col, s->cj, COLLATE_STDERR,
+		    say.data, say.len));
+	buf_release(&say);
 	if (act != RUN_CONTINUE && !r->stats->halted) {
 		r->stats->halted = true;
 		r->stopping = true;

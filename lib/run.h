@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "buf.h"
 #include "collate.h"
 #include "job.h"
 #include "termseq.h"
@@ -24,27 +25,42 @@ enum run_action {
 	RUN_STOP_NOW,		/* end the others, drop their output */
 };
 
+/*
+ * How run hears of jobs and says what became of them (git's
+ * run_processes_parallel contract).  All are called from run_step(), one
+ * at a time; none may print: parx's own text goes through job_done()'s
+ * say, or run's notices, so that it never lands inside a job's output.
+ */
 struct run_callbacks {
 	/*
-	 * The next job, for slot (from 1): 1 when *job is filled, 0 when
-	 * there are no more, -1 with errno on an error.
+	 * Required.  The next job, for slot (from 1): 1 when *job is
+	 * filled (run owns its strings from then on), 0 when there are no
+	 * more (never asked again), -1 with errno set on an error (the run
+	 * then starts nothing more; stats->input_errno says why).
 	 */
 	int		(*next_job)(void *arg, unsigned long slot,
 			    struct run_job *job);
-	/* Called once per job, in completion order. */
-	enum run_action	(*job_done)(void *arg, const struct run_result *);
 	/*
-	 * For in_stream jobs: the next block for whichever job can take
-	 * it (caller's buffer, run frees it): 1, or 0 when there are no
-	 * more and every such job's stdin is closed.
+	 * Required.  Called once per job, in completion order, after its
+	 * last attempt (a retried job is reported once).  Whatever it
+	 * appends to say (whole lines) goes to parx's stderr with the job's
+	 * own output.  Returns whether to go on, stop starting jobs, or end
+	 * the running ones too.
+	 */
+	enum run_action	(*job_done)(void *arg, const struct run_result *,
+			    struct buf *say);
+	/*
+	 * Only for in_stream jobs (--round-robin), else may be NULL.  The
+	 * next block for whichever job can take it (caller's buffer, run
+	 * frees it): 1, or 0 when there are no more, and every such job's
+	 * stdin is then closed.
 	 */
 	int		(*next_input)(void *arg, char **data, size_t *len);
-	/* Something worth a warning (fewer slots than asked, ...). */
-	void		(*notice)(void *arg, const char *msg);
-	void		*arg;
+	void		*arg;		/* passed to each of them */
 };
 
 struct run_opts {
+	const char		*name;		/* before run's notices ("parx") */
 	int			 out[2];	/* where the jobs' stdout and stderr
 						   go (parx's own, say) */
 	unsigned long		 jobs;		/* slots */

@@ -45,6 +45,14 @@ load helper
 	assert_output $'1\t1-a\n1\t1-b\n2\t2-a\n2\t2-b\n3\t3-a\n3\t3-b'
 }
 
+@test "parx's own messages never land inside a line a job is writing" {
+	# Job 1 owns stderr and is mid-line when job 2 fails and halts.
+	run --separate-stderr timeout -k 2 20 "$PARX" -k -j2 --halt soon,fail=1 -q sh -c \
+	    'if [ $1 = a ]; then printf part >&2; sleep 1; echo end >&2; else exit 3; fi' sh ::: a b
+	assert_failure 3
+	assert_equal "$stderr" $'partend\nparx: halting (--halt soon): job 2 failed: sh -c \'if [ $1 = a ]; then printf part >&2; sleep 1; echo end >&2; else exit 3; fi\' sh b'
+}
+
 @test "--tag prefixes every line, also without a final newline" {
 	run parx -k -q --tag printf 'x\ny%.0s' ::: a
 	assert_output $'a\tx\na\ty'

@@ -54,8 +54,9 @@ fake_next(void *arg, unsigned long slot, struct run_job *job)
 }
 
 static enum run_action
-fake_done(void *arg, const struct run_result *r)
+fake_done(void *arg, const struct run_result *r, struct buf *say)
 {
+	(void)say;
 	struct fake *f = arg;
 
 	f->results[r->seq - 1] = r->exit_code;
