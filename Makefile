@@ -38,7 +38,9 @@ LIB_OBJ	 = $(LIB_SRC:lib/%.c=build/obj/%.o)
 SAN_OBJ	 = $(LIB_SRC:lib/%.c=build/san/%.o)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=build/unit/%)
-HELPERS	 = $(patsubst tests/helper/%.c,build/helper/%,$(wildcard tests/helper/*.c))
+HELPERS	 = $(patsubst tests/helper/%.c,build/helper/%,\
+	    $(filter-out tests/helper/failpoll.c,$(wildcard tests/helper/*.c))) \
+	    build/helper/failpoll.so
 FUZZERS	 = $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_CC	 = clang
 FUZZ_FLAGS = -O1 -g -fsanitize=fuzzer,address,undefined \
@@ -87,6 +89,10 @@ build/unit/%: tests/unit/%.c lib/*.h $(SAN_OBJ)
 build/helper/%: tests/helper/%.c
 	@mkdir -p $(@D)
 	$(CC) -std=c11 -D_GNU_SOURCE -Wall -Wextra -O2 -o $@ $<
+
+build/helper/failpoll.so: tests/helper/failpoll.c
+	@mkdir -p $(@D)
+	$(CC) -std=c11 -Wall -Wextra -O2 -shared -fPIC -o $@ $< -ldl
 
 build/fuzz/%: tests/fuzz/%.c lib/*.c lib/*.h
 	@mkdir -p $(@D)

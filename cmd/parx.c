@@ -600,6 +600,11 @@ exit_status(const struct ctx *ctx, const struct run_stats *st, int *die_sig)
 	*die_sig = st->broken_pipe ? SIGPIPE : st->stop_signal;
 	if (*die_sig != 0)
 		return EXIT_ERROR;
+	if (st->poll_errno != 0) {
+		errno = st->poll_errno;
+		warn("cannot wait for the jobs");
+		return EXIT_ERROR;
+	}
 	if (st->start_errno != 0) {
 		errno = st->start_errno;
 		warn("cannot start job %lu", st->start_seq);

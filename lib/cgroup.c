@@ -25,6 +25,8 @@
 struct cgroups {
 	char		*base;		/* .../parx.<pid> */
 	struct buf	 path;		/* scratch */
+	unsigned char	*made;		/* slot groups made so far, by slot */
+	size_t		 nmade;
 };
 
 /* The cgroup v2 mount point, from /proc/self/mountinfo. */
@@ -216,10 +218,23 @@ slot_path(struct cgroups *cg, unsigned long seq, const char *file)
 const char *
 cgroup_slot_procs(struct cgroups *cg, unsigned long slot)
 {
+	size_t n;
+
 	if (cg == NULL)
 		return NULL;
-	if (mkdir(slot_path(cg, slot, NULL), 0755) == -1 && errno != EEXIST)
-		return NULL;
+	if (slot >= cg->nmade) {
+		n = slot + 16;
+		cg->made = xreallocarray(cg->made, n, 1);
+		memset(cg->made + cg->nmade, 0, n - cg->nmade);
+		cg->nmade = n;
+	}
+	/* A slot's group is made once, at its first job. */
+	if (!cg->made[slot]) {
+		if (mkdir(slot_path(cg, slot, NULL), 0755) == -1 &&
+		    errno != EEXIST)
+			return NULL;
+		cg->made[slot] = 1;
+	}
 	return slot_path(cg, slot, "cgroup.procs");
 }
 
@@ -288,6 +303,7 @@ cgroup_close(struct cgroups *cg)
 	remove_group(cg->base, kill_file.data);
 	buf_release(&kill_file);
 	buf_release(&cg->path);
+	free(cg->made);
 	free(cg->base);
 	free(cg);
 }

@@ -39,8 +39,9 @@ bool	halt_needs_total(const struct halt *);
 enum halt_when	halt_job_done(struct halt *, int exit_code, int signal);
 
 /*
- * The exit status under --halt (h->when != HALT_NEVER); failed is the
- * number of failed jobs.
+ * The exit status under --halt (h->when != HALT_NEVER): the triggering
+ * job's status for fail=1 and done=1, the number of failed jobs for
+ * fail=N, their percentage for a percentage, 0 for success.
  */
 int	halt_exit_status(const struct halt *);
 

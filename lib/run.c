@@ -267,12 +267,20 @@ spawn_process(struct run *r, struct slot *s, int in, int out, int err)
 static int
 make_pipe(int fd[2])
 {
+	int e;
+
 	if (pipe2(fd, O_CLOEXEC) == -1)
 		return -1;
 	/* Only parx's end is non-blocking; the job sees a normal pipe. */
-	fcntl(fd[0], F_SETFL, O_NONBLOCK);
+	if (fcntl(fd[0], F_SETFL, O_NONBLOCK) == -1) {
+		e = errno;
+		close_fd(&fd[0]);
+		close_fd(&fd[1]);
+		errno = e;
+		return -1;
+	}
 	/* Room for a burst of output: fewer wakeups per megabyte. */
-	fcntl(fd[0], F_SETPIPE_SZ, 1024 * 1024);
+	(void)fcntl(fd[0], F_SETPIPE_SZ, 1024 * 1024);
 	return 0;
 }
 
@@ -532,10 +540,13 @@ retry(struct run *r, struct slot *s, const struct run_result *res)
 	    s->attempts >= r->opts->retries)
 		return false;
 	collate_job_reset(r->col, s->cj);
+	/* The copies start again too; one that cannot is incomplete. */
 	for (k = 0; k < 2; k++)
-		if (s->job.tee_fd[k] != -1) {
-			ftruncate(s->job.tee_fd[k], 0);
-			lseek(s->job.tee_fd[k], 0, SEEK_SET);
+		if (s->job.tee_fd[k] != -1 &&
+		    (ftruncate(s->job.tee_fd[k], 0) == -1 ||
+		    lseek(s->job.tee_fd[k], 0, SEEK_SET) == -1)) {
+			s->tee_errno = errno;
+			close_fd(&s->job.tee_fd[k]);
 		}
 	if (launch(r, s) != 0)
 		return false;
@@ -911,6 +922,33 @@ poll_timeout(struct run *r, double now)
 	return next <= now ? 0 : (int)((next - now) * 1000) + 1;
 }
 
+/*
+ * poll() itself failed (ENOMEM): parx cannot wait for its jobs as it
+ * should, so it ends them and the run, looking every 10 ms instead of
+ * waiting.  Nothing is lost of what the pipes hold; stats say why.
+ */
+static void
+poll_failed(struct run *r)
+{
+	unsigned long i;
+	int k;
+
+	if (r->stats->poll_errno == 0) {
+		r->stats->poll_errno = errno;
+		notice(r, "cannot wait for the jobs: ending them");
+		kill_all(r);
+	}
+	(void)usleep(10000);
+	for (i = 0; i < r->nslots; i++)
+		for (k = 0; k < 2; k++)
+			if (r->slots[i].busy && r->slots[i].fd[k] != -1) {
+				drain(r, &r->slots[i], k);
+				maybe_finish(r, &r->slots[i]);
+			}
+	handle_signals(r);
+	check_deadlines(r);
+}
+
 /* jobin_fifo_events(): the job watching wd has opened its FIFO. */
 static void
 fifo_opened(void *arg, int wd)
@@ -982,8 +1020,11 @@ poll_once(struct run *r)
 	if (held_next >= 0 && (timeout < 0 ||
 	    held_next < now + timeout / 1000.0))
 		timeout = (int)((held_next - now) * 1000) + 1;
-	if (poll(r->pfd, n, timeout) == -1)
+	if (poll(r->pfd, n, timeout) == -1) {
+		if (errno != EINTR)
+			poll_failed(r);
 		return;		/* EINTR: go round again */
+	}
 	for (i = 1; i < n; i++) {
 		if (r->pfd[i].revents == 0)
 			continue;

@@ -95,6 +95,7 @@ struct run_stats {
 	int		write_errno;	/* writing stdout or stderr failed */
 	int		spill_errno;
 	bool		fewer_slots;	/* ran fewer jobs at once than asked */
+	int		poll_errno;	/* poll() failed: the run was ended */
 	int		start_errno;	/* job start_seq could not start, and
 					   no other was running: stopped */
 	unsigned long	start_seq;

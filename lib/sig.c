@@ -66,10 +66,19 @@ sig_init(void)
 		errno = saved;
 		return -1;
 	}
+	/* A closed stdout shows as EPIPE, not as death by SIGPIPE. */
 	sa.sa_handler = SIG_IGN;
 	sa.sa_flags = 0;
 	sigemptyset(&sa.sa_mask);
-	sigaction(SIGPIPE, &sa, &old_pipe);
+	if (sigaction(SIGPIPE, &sa, &old_pipe) == -1) {
+		int saved = errno;
+
+		close(sigfd);
+		sigfd = -1;
+		sigprocmask(SIG_SETMASK, &old_mask, NULL);
+		errno = saved;
+		return -1;
+	}
 	return 0;
 }
 
@@ -112,6 +121,6 @@ sig_release(void)
 		return;
 	close(sigfd);
 	sigfd = -1;
-	sigaction(SIGPIPE, &old_pipe, NULL);
-	sigprocmask(SIG_SETMASK, &old_mask, NULL);
+	(void)sigaction(SIGPIPE, &old_pipe, NULL);
+	(void)sigprocmask(SIG_SETMASK, &old_mask, NULL);
 }

@@ -257,6 +257,16 @@ wait_file() {
 	done
 }
 
+@test "when poll itself fails, parx ends its jobs and says so, exit 255" {
+	[[ $PARX != */san/* ]] || skip "LD_PRELOAD cannot come before ASan"
+	marker="parx-pollfail-$$-$RANDOM"
+	run --separate-stderr timeout -k 2 20 env LD_PRELOAD="$HELPER/failpoll.so" FAILPOLL_AFTER=1 \
+	    "$PARX" -j2 -q sh -c "sleep 30; : $marker" ::: a b
+	assert_failure 255
+	[[ $stderr == *"parx: cannot wait for the jobs: Cannot allocate memory" ]]
+	wait_no_jobs "$marker"
+}
+
 @test "| head -1 with thousands of jobs ends in bounded time" {
 	run timeout -k 2 20 bash -c "'$PARX' -j8 echo ::: \$(seq 5000) | head -1"
 	assert_success
