@@ -7,7 +7,6 @@
  * diagnostics or exits.
  */
 #include <sys/resource.h>
-#include <sys/stat.h>
 
 #include <math.h>
 
@@ -31,6 +30,7 @@
 #include "../lib/feed.h"
 #include "../lib/halt.h"
 #include "../lib/input.h"
+#include "../lib/pipesrc.h"
 #include "../lib/joblog.h"
 #include "../lib/quote.h"
 #include "../lib/results.h"
@@ -201,20 +201,9 @@ make_template(char *const *words, size_t n, const struct template_opts *o)
 	return t;
 }
 
-/* --pipe and --pipepart: where blocks come from. */
-struct pipe_src {
-	struct blocker	*blocker;	/* --pipe */
-	int		 fd;		/* the file, or stdin */
-	off_t		*starts;	/* --pipepart ranges */
-	size_t		 nranges, next;
-	char		*header;	/* --pipepart: repeated in each job */
-	size_t		 header_len;
-};
-
 struct ctx {
 	struct config		*cfg;
-	struct pipe_src		 pipe;
-	char			*run_dir;	/* --fifo's FIFOs, --cat's files */
+	struct pipesrc		*pipe;		/* --pipe, --pipepart */
 	struct feed		*feed;
 	struct input		*in;
 	struct joblog		*joblog;
@@ -223,189 +212,44 @@ struct ctx {
 	size_t			 nretry, next_retry;
 	struct results		*results;
 	unsigned long		 seq;
-	unsigned long		 jobs;		/* slots */
 	bool			 input_failed;
 	bool			 joblog_failed;
 	bool			 results_failed;
 };
 
-/*
- * --fifo, --cat: a private directory for the jobs' FIFOs and files, which
- * the run's sentinel removes if parx is killed.
- */
-static char *
-make_run_dir(const struct config *cfg)
-{
-	const char *dir = cfg->tmpdir != NULL ? cfg->tmpdir : "/tmp";
-	struct buf b;
-
-	buf_init(&b);
-	buf_addstr(&b, dir);
-	buf_addstr(&b, "/parx.XXXXXX");
-	if (mkdtemp(b.data) == NULL) {
-		buf_release(&b);
-		return NULL;
-	}
-	return buf_detach(&b);
-}
-
-/* --fifo: a FIFO named {}, which run fills with the block. */
-static int
-make_fifo(struct ctx *ctx, char **path)
-{
-	struct buf b;
-	char num[32];
-
-	buf_init(&b);
-	buf_addstr(&b, ctx->run_dir);
-	snprintf(num, sizeof(num), "/%lu", ctx->seq + 1);
-	buf_addstr(&b, num);
-	if (mkfifo(b.data, 0600) == -1) {
-		buf_release(&b);
-		return -1;
-	}
-	*path = buf_detach(&b);
-	return 0;
-}
-
-/* --cat: the block goes to a file whose name is {}. */
-static int
-block_to_file(struct ctx *ctx, char *data, size_t len, char **path)
-{
-	struct buf b;
-	int fd;
-
-	buf_init(&b);
-	buf_addstr(&b, ctx->run_dir);
-	buf_addstr(&b, "/cat.XXXXXX");
-	if ((fd = mkostemp(b.data, O_CLOEXEC)) == -1) {
-		buf_release(&b);
-		return -1;
-	}
-	if (fdio_write_full(fd, data, len) == -1) {
-		close(fd);
-		unlink(b.data);
-		buf_release(&b);
-		return -1;
-	}
-	close(fd);
-	*path = buf_detach(&b);
-	return 0;
-}
-
-/* Why the next --pipe block could not be had. */
+/* Why the --pipe source failed. */
 static void
-warn_block(const struct ctx *ctx)
+warn_pipe(const struct ctx *ctx, enum pipesrc_fail why, unsigned long seq)
 {
-	if (errno == EOVERFLOW)
-		warnx("the --recend or --recstart pattern went over its match "
-		    "limit");
-	else
-		warn("cannot read '%s'", ctx->cfg->narg_files > 0 ?
-		    ctx->cfg->arg_files[0] : "-");
-}
+	const char *path = ctx->cfg->narg_files > 0 ? ctx->cfg->arg_files[0] :
+	    "-";
 
-/* --pipepart --cat: the header and part n, read for the job's file. */
-static int
-read_part(const struct pipe_src *p, size_t n, char **data, size_t *len)
-{
-	size_t want = (size_t)(p->starts[n + 1] - p->starts[n]), done = 0;
-	ssize_t got;
-
-	*len = p->header_len + want;
-	*data = xmalloc(*len);
-	if (p->header_len > 0)
-		memcpy(*data, p->header, p->header_len);
-	while (done < want) {
-		got = fdio_pread(p->fd, *data + p->header_len + done,
-		    want - done, p->starts[n] + (off_t)done);
-		if (got <= 0) {
-			if (got == 0)
-				errno = EIO;	/* the file shrank */
-			free(*data);
-			return -1;
-		}
-		done += (size_t)got;
-	}
-	return 0;
-}
-
-/* The next --pipe or --pipepart job: its block goes to its stdin. */
-static int
-next_block_job(struct ctx *ctx, unsigned long slot, struct run_job *job)
-{
-	struct pipe_src *p = &ctx->pipe;
-	char *data = NULL, *path = NULL;
-	size_t len = 0, part = 0;
-	int r;
-
-	/* --round-robin: one long-lived job per slot, fed block after block. */
-	if (ctx->cfg->round_robin && ctx->seq >= ctx->jobs)
-		return 0;
-	if (p->starts != NULL) {
-		if (p->next == p->nranges)
-			return 0;
-		part = p->next++;
-		if (ctx->cfg->cat && read_part(p, part, &data, &len) == -1) {
-			warn_block(ctx);
-			ctx->input_failed = true;
-			return -1;
-		}
-	} else if ((r = blocker_next(p->blocker, &data, &len)) <= 0) {
-		if (r == -1) {
-			warn_block(ctx);
-			ctx->input_failed = true;
-		}
-		return r;
-	}
-	if (ctx->cfg->cat && block_to_file(ctx, data, len, &path) == -1) {
+	switch (why) {
+	case PIPESRC_READ:
+		if (errno == EOVERFLOW)
+			warnx("the --recend or --recstart pattern went over its "
+			    "match limit");
+		else
+			warn("cannot read '%s'", path);
+		break;
+	case PIPESRC_NOT_FILE:
+		warnx("cannot use '%s' with --pipepart: not a regular file",
+		    path);
+		break;
+	case PIPESRC_DIR:
+		warn("cannot make a directory for --%s",
+		    ctx->cfg->fifo ? "fifo" : "cat");
+		break;
+	case PIPESRC_CAT:
 		warn("cannot write a --cat file");
-		free(data);
-		ctx->input_failed = true;
-		return -1;
-	}
-	if (ctx->cfg->fifo && make_fifo(ctx, &path) == -1) {
+		break;
+	case PIPESRC_FIFO:
 		warn("cannot make a --fifo");
-		free(data);
-		ctx->input_failed = true;
-		return -1;
+		break;
+	case PIPESRC_JOB:
+		warn_input(NULL, seq);
+		break;
 	}
-	ctx->seq++;
-	if (feed_make_job(ctx->feed, ctx->seq, slot, &path, path != NULL,
-	    job) == -1) {
-		warn_input(NULL, ctx->seq);
-		ctx->input_failed = true;
-		free(job->argv);
-		free(job->cmd);
-		free(job->tag);
-		free(data);
-		if (path != NULL)
-			unlink(path);
-		free(path);
-		return -1;
-	}
-	if (path != NULL) {
-		job->remove_path = path;
-		job->in_fifo = ctx->cfg->fifo;
-		if (ctx->cfg->cat) {
-			free(data);
-			return 1;
-		}
-	}
-	if (p->starts != NULL) {
-		if (p->header_len > 0)
-			job->in_data = xmemdup(p->header, p->header_len);
-		job->in_len = p->header_len;
-		job->in_fd = p->fd;
-		job->in_off = p->starts[part];
-		job->in_file_len = (size_t)(p->starts[part + 1] -
-		    p->starts[part]);
-		return 1;
-	}
-	job->in_data = data;
-	job->in_len = len;
-	job->in_stream = ctx->cfg->round_robin;
-	return 1;
 }
 
 /* --round-robin: the next block, for whichever job can take it. */
@@ -415,8 +259,8 @@ next_input(void *arg, char **data, size_t *len)
 	struct ctx *ctx = arg;
 	int r;
 
-	if ((r = blocker_next(ctx->pipe.blocker, data, len)) == -1) {
-		warn_block(ctx);
+	if ((r = pipesrc_next_input(ctx->pipe, data, len)) == -1) {
+		warn_pipe(ctx, PIPESRC_READ, 0);
 		ctx->input_failed = true;
 	}
 	return r;
@@ -426,14 +270,21 @@ static int
 next_job(void *arg, unsigned long slot, struct run_job *job)
 {
 	struct ctx *ctx = arg;
+	enum pipesrc_fail why;
 	char *const *fields;
 	size_t nfields;
 	int r;
 
 	memset(job, 0, sizeof(*job));
 	job->tee_fd[0] = job->tee_fd[1] = -1;
-	if (ctx->cfg->pipe)
-		return next_block_job(ctx, slot, job);
+	if (ctx->pipe != NULL) {
+		if ((r = pipesrc_next(ctx->pipe, ctx->feed, slot, job, &why)) ==
+		    -1) {
+			warn_pipe(ctx, why, job->seq);
+			ctx->input_failed = true;
+		}
+		return r;
+	}
 	if (ctx->retry != NULL || ctx->cfg->retry_failed) {
 		/* --retry-failed: the failed commands of the log, as they were. */
 		if (ctx->next_retry == ctx->nretry)
@@ -632,20 +483,21 @@ exit_status(const struct ctx *ctx, const struct run_stats *st, int *die_sig)
 
 /*
  * --pipe reads stdin (or the first -a file) in blocks; --pipepart cuts
- * the -a file into ranges up front, -N blocks per slot for --block -N.
+ * the -a file into ranges.  What the options mean is settled here, the
+ * reading is pipesrc's.
  */
-static void
+static struct pipesrc *
 open_pipe_source(struct ctx *ctx, struct config *cfg, unsigned long jobs)
 {
-	struct pipe_src *p = &ctx->pipe;
+	struct pipesrc_opts po;
+	struct pipesrc *p;
+	enum pipesrc_fail why;
 	const char *path = cfg->narg_files > 0 ? cfg->arg_files[0] : NULL;
 	const char *errstr;
 	char *end;
-	struct stat st;
-	ssize_t got;
 	size_t n;
+	int fd;
 
-	cfg->blk.size = cfg->block > 0 ? (size_t)cfg->block : 1024 * 1024;
 	/* As GNU: --recstart alone means records have no end marker. */
 	if (cfg->blk.recstart != NULL && cfg->blk.recend == NULL)
 		cfg->blk.recend = "";
@@ -659,10 +511,8 @@ open_pipe_source(struct ctx *ctx, struct config *cfg, unsigned long jobs)
 		usage_error("--round-robin goes with --pipe alone");
 	if (cfg->cat && cfg->fifo)
 		usage_error("--cat and --fifo do not go together");
-	if ((cfg->fifo || cfg->cat) &&
-	    (ctx->run_dir = make_run_dir(cfg)) == NULL)
-		err(EXIT_ERROR, "cannot make a directory for --%s",
-		    cfg->fifo ? "fifo" : "cat");
+	if (cfg->pipepart && path == NULL)
+		usage_error("--pipepart needs a file: -a FILE");
 	if (cfg->has_N)
 		cfg->blk.records = cfg->opt_N;
 	if (cfg->has_L)
@@ -672,57 +522,23 @@ open_pipe_source(struct ctx *ctx, struct config *cfg, unsigned long jobs)
 		cfg->blk.header_lines = *end == '\0' && end != cfg->header ?
 		    n : 1;
 	}
-	p->fd = STDIN_FILENO;
-	if (path != NULL && (p->fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+	memset(&po, 0, sizeof(po));
+	po.blk = cfg->blk;
+	po.block = cfg->block;
+	po.jobs = jobs;
+	po.part = cfg->pipepart;
+	po.round_robin = cfg->round_robin;
+	po.cat = cfg->cat;
+	po.fifo = cfg->fifo;
+	po.tmpdir = cfg->tmpdir;
+	fd = STDIN_FILENO;
+	if (path != NULL && (fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
 		err(EXIT_ERROR, "cannot read '%s'", path);
-	/*
-	 * --pipe from a regular file read from its start is cut the way
-	 * --pipepart is, so the blocks are spliced and never copied; the
-	 * blocks are the same either way.  --regexp matches depend on all
-	 * the matches before them in the block, so it reads the stream.
-	 */
-	if (fstat(p->fd, &st) == -1)
-		err(EXIT_ERROR, "cannot read '%s'", path != NULL ? path : "-");
-	if (!cfg->pipepart && (cfg->has_N || cfg->has_L || cfg->round_robin ||
-	    cfg->blk.regexp || !S_ISREG(st.st_mode) ||
-	    lseek(p->fd, 0, SEEK_CUR) != 0)) {
-		/* A bigger pipe from the producer: fewer, larger reads. */
-		if (S_ISFIFO(st.st_mode))
-			fcntl(p->fd, F_SETPIPE_SZ, 1024 * 1024);
-		p->blocker = blocker_new(p->fd, &cfg->blk);
-		return;
+	if ((p = pipesrc_new(fd, &po, &why)) == NULL) {
+		warn_pipe(ctx, why, 0);
+		exit(EXIT_ERROR);
 	}
-	if (cfg->pipepart && path == NULL)
-		usage_error("--pipepart needs a file: -a FILE");
-	if (!S_ISREG(st.st_mode))
-		errx(EXIT_ERROR, "cannot use '%s' with --pipepart: not a "
-		    "regular file", path);
-	if (cfg->block < 0)
-		cfg->blk.size = (size_t)(st.st_size / (-cfg->block * jobs)) + 1;
-	else if (cfg->block == 0 && cfg->pipepart)
-		/* GNU's default for --pipepart: ten blocks per slot. */
-		cfg->blk.size = (size_t)(st.st_size / (10 * jobs)) + 1;
-	if (blocker_ranges(p->fd, st.st_size, &cfg->blk, !cfg->pipepart,
-	    &p->starts, &p->nranges, &p->header_len) == -1)
-		err(EXIT_ERROR, "cannot read '%s'", path);
-	if (p->header_len > 0) {
-		p->header = xmalloc(p->header_len);
-		got = pread(p->fd, p->header, p->header_len, 0);
-		if (got != (ssize_t)p->header_len)
-			err(EXIT_ERROR, "cannot read '%s'", path);
-	}
-	if (st.st_size == (off_t)p->header_len)
-		p->nranges = 0;
-}
-
-static void
-close_pipe_source(struct pipe_src *p)
-{
-	blocker_free(p->blocker);
-	free(p->starts);
-	free(p->header);
-	if (p->fd > STDERR_FILENO)
-		close(p->fd);
+	return p;
 }
 
 /* Job log, --resume, --retry-failed and --results, before any job runs. */
@@ -873,10 +689,9 @@ main(int argc, char **argv)
 
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.cfg = &cfg;
-	ctx.jobs = jobs;
 	if (cfg.pipe) {
-		open_pipe_source(&ctx, &cfg, jobs);
-		ro.cleanup_dir = ctx.run_dir;
+		ctx.pipe = open_pipe_source(&ctx, &cfg, jobs);
+		ro.cleanup_dir = pipesrc_dir(ctx.pipe);
 		cfg.tpl.no_append = !cfg.cat && !cfg.fifo;
 		cfg.in.header = false;
 	} else
@@ -903,7 +718,7 @@ main(int argc, char **argv)
 		if (!cfg.pipepart)
 			usage_error("a --halt percentage needs the number of "
 			    "jobs, which --pipe cannot know");
-		cfg.halt.total = ctx.pipe.nranges;
+		cfg.halt.total = (unsigned long)pipesrc_total(ctx.pipe);
 	} else if (halt_needs_total(&cfg.halt)) {
 		if ((total = feed_total(ctx.feed)) == -1) {
 			warn_input(ctx.in, 0);
@@ -932,11 +747,7 @@ out:
 	template_free(t);
 	template_free(tagt);
 	input_free(ctx.in);
-	close_pipe_source(&ctx.pipe);
-	if (ctx.run_dir != NULL) {
-		rmdir(ctx.run_dir);
-		free(ctx.run_dir);
-	}
+	pipesrc_free(ctx.pipe);
 	free(names);
 	free(cfg.sources);
 	free(cfg.arg_files);

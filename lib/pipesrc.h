@@ -1,0 +1,89 @@
+/*
+ * pipesrc: the --pipe and --pipepart job source.  It cuts the input into
+ * blocks (block.h) and makes each one a job through feed, with the block
+ * as the job's stdin, or in a FIFO (--fifo) or a file (--cat) named by
+ * {}.  It is the next_job() side of run for --pipe, as feed_next() is for
+ * arguments.
+ */
+#ifndef PARX_PIPESRC_H
+#define PARX_PIPESRC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "block.h"
+#include "job.h"
+
+struct feed;
+
+struct pipesrc_opts {
+	struct block_opts	 blk;		/* blk.size comes from block */
+	double			 block;		/* --block in bytes; -N: a
+						   regular file in N blocks
+						   per slot; 0: the default */
+	unsigned long		 jobs;		/* slots */
+	bool			 part;		/* --pipepart: fd must be a
+						   regular file */
+	bool			 round_robin;	/* one job per slot, fed
+						   through pipesrc_next_input */
+	bool			 cat;		/* {}: a file holding the block */
+	bool			 fifo;		/* {}: a FIFO run fills */
+	const char		*tmpdir;	/* for --cat and --fifo; NULL:
+						   /tmp */
+};
+
+/* What failed, for the caller's message; errno says why. */
+enum pipesrc_fail {
+	PIPESRC_READ,		/* the input (EOVERFLOW: a --regexp went
+				   over its match limit, re.h) */
+	PIPESRC_NOT_FILE,	/* --pipepart on something not a file */
+	PIPESRC_DIR,		/* the directory for --cat or --fifo */
+	PIPESRC_CAT,		/* writing a --cat file */
+	PIPESRC_FIFO,		/* making a --fifo */
+	PIPESRC_JOB		/* expanding the command (feed_make_job) */
+};
+
+struct pipesrc;
+
+/*
+ * Reads fd, which becomes the source's: pipesrc_free() closes it unless
+ * it is one of fds 0-2.  A regular file read from its start is cut into ranges up
+ * front, which run splices to the jobs without copying; anything else
+ * is read as a stream.  NULL with errno and *why set on failure (fd is
+ * then closed as pipesrc_free() would).
+ */
+struct pipesrc	*pipesrc_new(int fd, const struct pipesrc_opts *,
+		    enum pipesrc_fail *why);
+
+/*
+ * Removes the --cat/--fifo directory (run removes what is in it) and
+ * frees everything.  NULL is fine.
+ */
+void		 pipesrc_free(struct pipesrc *);
+
+/*
+ * The directory --cat and --fifo put their files in, or NULL: run's
+ * cleanup_dir, so that a killed parx leaves nothing behind.
+ */
+const char	*pipesrc_dir(const struct pipesrc *);
+
+/* The number of jobs the input makes if known up front, else -1. */
+long		 pipesrc_total(const struct pipesrc *);
+
+/*
+ * Fills job for slot with the next block, through feed_make_job(): 1, 0
+ * when the input is used up (under --round-robin, once there is a job
+ * per slot), -1 with errno and *why set.  Job numbers count from 1; after
+ * PIPESRC_JOB, job->seq is the number of the job that failed.
+ */
+int	pipesrc_next(struct pipesrc *, struct feed *, unsigned long slot,
+	    struct run_job *job, enum pipesrc_fail *why);
+
+/*
+ * --round-robin: the next block, for whichever job can take it, in a
+ * buffer the caller frees.  1, 0 at the end, -1 with errno set as
+ * blocker_next() says.
+ */
+int	pipesrc_next_input(struct pipesrc *, char **data, size_t *len);
+
+#endif
