@@ -21,7 +21,7 @@
 
 #include "../lib/xmalloc.h"
 #include "config.h"
-#include "exitcode.h"
+#include "../lib/exitcode.h"
 
 enum arg_kind { ARG_NONE, ARG_REQUIRED, ARG_OPTIONAL };
 

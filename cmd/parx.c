@@ -27,6 +27,7 @@
 #include "../lib/block.h"
 #include "../lib/buf.h"
 #include "../lib/fdio.h"
+#include "../lib/exitcode.h"
 #include "../lib/feed.h"
 #include "../lib/halt.h"
 #include "../lib/input.h"
@@ -38,7 +39,6 @@
 #include "../lib/template.h"
 #include "../lib/xmalloc.h"
 #include "config.h"
-#include "exitcode.h"
 
 #define HELD_OUTPUT_MAX	(8 * 1024 * 1024)
 #define PACK_CHARS_DEFAULT (128 * 1024)
@@ -418,7 +418,7 @@ die_by(int sig)
 	sigaddset(&set, sig);
 	sigprocmask(SIG_UNBLOCK, &set, NULL);
 	raise(sig);
-	_exit(128 + sig);
+	_exit(exit_by_signal(sig));
 }
 
 /*
@@ -476,9 +476,7 @@ exit_status(const struct ctx *ctx, const struct run_stats *st, int *die_sig)
 		return EXIT_ERROR;
 	if (ctx->cfg->halt.when != HALT_NEVER)
 		return halt_exit_status(&ctx->cfg->halt);
-	if (st->failed > EXIT_MAX_COUNTED)
-		return EXIT_MANY_FAILED;
-	return (int)st->failed;
+	return exit_failed_count(st->failed);
 }
 
 /*

@@ -2,6 +2,7 @@
  * halt: when to stop, and with which exit status, as GNU parallel's
  * should_we_halt() decides it.
  */
+#include "exitcode.h"
 #include "halt.h"
 
 #include <ctype.h>
@@ -132,12 +133,12 @@ halt_job_done(struct halt *h, int exit_code, int signal)
 		h->status = 0;
 	else if (!h->pct && h->count == 1)
 		/* The job's own status, as bash reports a signal: 128 + N. */
-		h->status = signal != 0 ? 128 + signal : exit_code;
+		h->status = signal != 0 ? exit_by_signal(signal) : exit_code;
 	else if (h->pct)
 		h->status = (int)ceil(h->failed * 100.0 /
 		    (h->total > 0 ? h->total : 1));
 	else
-		h->status = h->failed > 101 ? 101 : (int)h->failed;
+		h->status = exit_failed_count(h->failed);
 	return h->when;
 }
 
@@ -149,5 +150,5 @@ halt_exit_status(const struct halt *h)
 	if (h->pct)
 		return (int)ceil(h->failed * 100.0 /
 		    (h->started > 0 ? h->started : 1));
-	return h->failed > 101 ? 101 : (int)h->failed;
+	return exit_failed_count(h->failed);
 }

@@ -31,6 +31,7 @@
 #include "buf.h"
 #include "cgroup.h"
 #include "contain.h"
+#include "exitcode.h"
 #include "fdio.h"
 #include "jobenv.h"
 #include "jobin.h"
@@ -494,7 +495,8 @@ result_of(const struct slot *s, struct run_result *res)
 	res->out_bytes[1] = s->bytes[1];
 	if (s->pid == -1) {
 		res->spawn_errno = s->status;
-		res->exit_code = s->status == ENOENT ? 127 : 126;
+		res->exit_code = s->status == ENOENT ? EXIT_NOT_FOUND :
+		    EXIT_CANNOT_EXEC;
 	} else if (WIFSIGNALED(s->status)) {
 		res->exit_code = -1;
 		res->signal = WTERMSIG(s->status);

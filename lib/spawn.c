@@ -10,6 +10,7 @@
  * vfork into fork).  Every parx descriptor is close-on-exec, so the job
  * gets exactly the three the child duplicates onto 0, 1 and 2.
  */
+#include "exitcode.h"
 #include "spawn.h"
 
 #include <sys/prctl.h>
@@ -75,7 +76,7 @@ child(const struct spawn_req *req, pid_t parent, int errfd)
 fail:
 	e = errno;
 	(void)write(errfd, &e, sizeof(e));
-	_exit(127);
+	_exit(EXIT_NOT_FOUND);
 }
 
 int

@@ -2,6 +2,7 @@
  * xmalloc: allocation wrappers that end the process on failure.  This is
  * the one place in lib that prints or exits.
  */
+#include "exitcode.h"
 #include "xmalloc.h"
 
 #include <stdio.h>
@@ -15,7 +16,7 @@ xmalloc_fail(void)
 	static const char msg[] = "parx: out of memory\n";
 
 	(void)write(STDERR_FILENO, msg, sizeof(msg) - 1);
-	_exit(255);
+	_exit(EXIT_ERROR);
 }
 
 void *
