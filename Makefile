@@ -109,21 +109,25 @@ deps-build:
 deps-test:
 	@build-aux/deps test
 
+# Built as the user who runs make; only the copying runs as root, through
+# sudo, when the destination is not the user's to write (build-aux/asroot).
+AS_ROOT	 = build-aux/asroot "$(DESTDIR)$(PREFIX)"
+
 install: deps-build
 	@$(MAKE) --no-print-directory all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR) \
+	$(AS_ROOT) install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR) \
 	    $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) \
 	    $(DESTDIR)$(FISHCOMPDIR)
-	install -m 755 build/parx $(DESTDIR)$(BINDIR)/parx
-	install -m 644 man/parx.1 $(DESTDIR)$(MANDIR)/parx.1
-	install -m 644 build/completions/parx.bash \
+	$(AS_ROOT) install -m 755 build/parx $(DESTDIR)$(BINDIR)/parx
+	$(AS_ROOT) install -m 644 man/parx.1 $(DESTDIR)$(MANDIR)/parx.1
+	$(AS_ROOT) install -m 644 build/completions/parx.bash \
 	    $(DESTDIR)$(BASHCOMPDIR)/parx
-	install -m 644 build/completions/_parx $(DESTDIR)$(ZSHCOMPDIR)/_parx
-	install -m 644 build/completions/parx.fish \
+	$(AS_ROOT) install -m 644 build/completions/_parx $(DESTDIR)$(ZSHCOMPDIR)/_parx
+	$(AS_ROOT) install -m 644 build/completions/parx.fish \
 	    $(DESTDIR)$(FISHCOMPDIR)/parx.fish
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/parx $(DESTDIR)$(MANDIR)/parx.1 \
+	$(AS_ROOT) rm -f $(DESTDIR)$(BINDIR)/parx $(DESTDIR)$(MANDIR)/parx.1 \
 	    $(DESTDIR)$(BASHCOMPDIR)/parx $(DESTDIR)$(ZSHCOMPDIR)/_parx \
 	    $(DESTDIR)$(FISHCOMPDIR)/parx.fish
 
