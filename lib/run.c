@@ -20,7 +20,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <math.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -75,15 +74,6 @@ struct slot {
 	char			*files_path;	/* --files: where stdout went */
 };
 
-/* Runtimes of successful jobs, for --timeout N%: see median_add(). */
-#define MEDIAN_MIN	1e-6
-#define MEDIAN_STEP	1.01
-#define MEDIAN_BUCKETS	2500
-struct median {
-	unsigned long	*count;		/* jobs per bucket, or NULL */
-	unsigned long	 n;
-};
-
 struct run {
 	const struct run_opts		*opts;
 	const struct run_callbacks	*cb;
@@ -108,7 +98,7 @@ struct run {
 	int				 devnull;
 	struct jobenv			*env;
 	sigset_t			 sigdefault;
-	struct median			 median;
+	struct runtimes			 runtimes;	/* --timeout N% */
 	struct cgroups			*cg;		/* or NULL */
 	struct jobin_fifos		 fifos;		/* --fifo */
 	struct jobin_source		 src;		/* --round-robin */
@@ -125,48 +115,6 @@ now_mono(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/* ---- median of runtimes ---- */
-
-/*
- * --timeout N% needs the median runtime of the jobs that succeeded.  A
- * histogram of runtimes in steps of 1% (from 1 us to about four months)
- * gives it to within 1% in fixed memory, however many jobs run.
- */
-static size_t
-median_bucket(double v)
-{
-	double b = log(v / MEDIAN_MIN) / log(MEDIAN_STEP);
-
-	if (!(b > 0))
-		return 0;
-	return b >= MEDIAN_BUCKETS - 1 ? MEDIAN_BUCKETS - 1 : (size_t)b;
-}
-
-static void
-median_add(struct median *m, double v)
-{
-	if (m->count == NULL)
-		m->count = xcalloc(MEDIAN_BUCKETS, sizeof(*m->count));
-	m->count[median_bucket(v)]++;
-	m->n++;
-}
-
-/* The median, or -1 before any job succeeded. */
-static double
-median_get(const struct median *m)
-{
-	unsigned long seen = 0;
-	size_t i;
-
-	if (m->n == 0)
-		return -1;
-	for (i = 0; i < MEDIAN_BUCKETS; i++)
-		if ((seen += m->count[i]) * 2 >= m->n)
-			break;
-	/* The middle of bucket i. */
-	return MEDIAN_MIN * pow(MEDIAN_STEP, i + 0.5);
 }
 
 static void	check_write(struct run *, int);
@@ -327,7 +275,6 @@ static int
 launch(struct run *r, struct slot *s)
 {
 	int pout[2], perr[2], in, e;
-	double timeout;
 
 	if (jobin_open(&s->in, &r->fifos, &s->job, r->devnull, &in) == -1)
 		return errno;
@@ -362,10 +309,8 @@ launch(struct run *r, struct slot *s)
 	clock_gettime(CLOCK_REALTIME, &s->start);
 	s->mono_start = now_mono();
 	pace_started(&r->pace, s->mono_start);
-	timeout = r->opts->timeout;
-	if (r->opts->timeout_pct > 0 && median_get(&r->median) >= 0)
-		timeout = median_get(&r->median) * r->opts->timeout_pct / 100;
-	termjob_init(&s->term, s->mono_start, timeout);
+	termjob_init(&s->term, s->mono_start, runtimes_timeout(&r->runtimes,
+	    r->opts->timeout, r->opts->timeout_pct));
 	return 0;
 }
 
@@ -575,7 +520,7 @@ finish(struct run *r, struct slot *s)
 	if (res.exit_code != 0)
 		r->stats->failed++;
 	else if (r->opts->timeout_pct > 0)
-		median_add(&r->median, res.runtime);
+		runtimes_add(&r->runtimes, res.runtime);
 	/* The tee files must be complete before job_done reads them. */
 	close_fd(&s->job.tee_fd[0]);
 	close_fd(&s->job.tee_fd[1]);
@@ -1173,7 +1118,7 @@ run_free(struct run *r)
 	free(r->pfd_slot);
 	free(r->pfd_stream);
 	jobenv_free(r->env);
-	free(r->median.count);
+	runtimes_free(&r->runtimes);
 	close(r->devnull);
 	if (r->fifos.ino != -1)
 		close(r->fifos.ino);

@@ -9,6 +9,7 @@
 #include "termseq.h"
 
 #include <errno.h>
+#include <math.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -176,4 +177,58 @@ termjob_when(const struct termseq *seq, const struct termjob *t,
 	if (t->step == -1 && t->deadline > 0 && !exited)
 		return t->deadline;
 	return -1;
+}
+
+#define RUNTIME_MIN	1e-6
+#define RUNTIME_STEP	1.01
+#define RUNTIME_BUCKETS	2500
+
+static size_t
+runtime_bucket(double v)
+{
+	double b = log(v / RUNTIME_MIN) / log(RUNTIME_STEP);
+
+	if (!(b > 0))
+		return 0;
+	return b >= RUNTIME_BUCKETS - 1 ? RUNTIME_BUCKETS - 1 : (size_t)b;
+}
+
+void
+runtimes_add(struct runtimes *rt, double seconds)
+{
+	if (rt->count == NULL)
+		rt->count = xcalloc(RUNTIME_BUCKETS, sizeof(*rt->count));
+	rt->count[runtime_bucket(seconds)]++;
+	rt->n++;
+}
+
+void
+runtimes_free(struct runtimes *rt)
+{
+	free(rt->count);
+	rt->count = NULL;
+	rt->n = 0;
+}
+
+double
+runtimes_median(const struct runtimes *rt)
+{
+	unsigned long seen = 0;
+	size_t i;
+
+	if (rt->n == 0)
+		return -1;
+	for (i = 0; i < RUNTIME_BUCKETS; i++)
+		if ((seen += rt->count[i]) * 2 >= rt->n)
+			break;
+	/* The middle of bucket i. */
+	return RUNTIME_MIN * pow(RUNTIME_STEP, i + 0.5);
+}
+
+double
+runtimes_timeout(const struct runtimes *rt, double timeout, double pct)
+{
+	if (pct > 0 && rt->n > 0)
+		return runtimes_median(rt) * pct / 100;
+	return timeout;
 }

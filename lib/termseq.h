@@ -84,4 +84,27 @@ bool	termjob_exited(struct termjob *, pid_t pgid);
 double	termjob_when(const struct termseq *, const struct termjob *,
 	    bool exited);
 
+/*
+ * --timeout N%: the runtimes of the jobs that succeeded, as a histogram
+ * in steps of 1% (from 1 us to about four months), which gives their
+ * median to within 1% in fixed memory however many jobs run.  Zeroed
+ * memory is an empty one.
+ */
+struct runtimes {
+	unsigned long	*count;		/* jobs per bucket, or NULL */
+	unsigned long	 n;
+};
+
+void	runtimes_add(struct runtimes *, double seconds);
+void	runtimes_free(struct runtimes *);
+
+/* The median, or -1 before any job succeeded. */
+double	runtimes_median(const struct runtimes *);
+
+/*
+ * The next job's timeout in seconds (0: none): timeout, or with pct > 0
+ * and a median known, pct percent of the median, as GNU's --timeout N%.
+ */
+double	runtimes_timeout(const struct runtimes *, double timeout, double pct);
+
 #endif

@@ -1,9 +1,24 @@
 # Shared setup for the bats suites: the libraries, the binary under test
 # ($PARX, default build/parx) and a private working directory.
 bats_require_minimum_version 1.5.0
-bats_load_library bats-support
-bats_load_library bats-assert
-bats_load_library bats-file
+# Each library's load.bash sources its files through "$(dirname ...)",
+# a fork each, about fifteen a test; fork is what these machines are slow
+# at, so the same files are sourced directly (130 ms a test less).
+load_bats_library() {
+	local dir f IFS=:
+
+	for dir in ${BATS_LIB_PATH:-/usr/lib/bats}; do
+		[[ -d $dir/$1/src ]] || continue
+		for f in "$dir/$1"/src/*.bash; do
+			source "$f" || return
+		done
+		return
+	done
+	bats_load_library "$1"
+}
+load_bats_library bats-support
+load_bats_library bats-assert
+load_bats_library bats-file
 
 TOP=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 PARX=${PARX:-$TOP/build/parx}

@@ -123,10 +123,36 @@ test_termseq_steps_reach_the_group(void **state)
 	assert_false(termjob_running(&t));
 }
 
+static void
+test_termseq_runtimes_median(void **state)
+{
+	struct runtimes rt = { 0 };
+	double m;
+
+	(void)state;
+	/* No job succeeded yet: the plain --timeout, or none. */
+	assert_true(runtimes_median(&rt) == -1);
+	assert_true(runtimes_timeout(&rt, 7, 200) == 7);
+	runtimes_add(&rt, 1);
+	runtimes_add(&rt, 2);
+	runtimes_add(&rt, 2.5);
+	runtimes_add(&rt, 300);
+	runtimes_add(&rt, 0.000001);
+	/* Within 1% of the true median, 2 s. */
+	m = runtimes_median(&rt);
+	assert_true(m > 1.98 && m < 2.02);
+	m = runtimes_timeout(&rt, 7, 200);
+	assert_true(m > 3.96 && m < 4.04);
+	assert_true(runtimes_timeout(&rt, 7, 0) == 7);
+	runtimes_free(&rt);
+	assert_true(runtimes_median(&rt) == -1);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_termseq_runtimes_median),
 		cmocka_unit_test(test_termseq_parse),
 		cmocka_unit_test(test_termseq_deadline_and_when),
 		cmocka_unit_test(test_termseq_steps_reach_the_group),
