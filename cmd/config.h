@@ -77,9 +77,19 @@ struct config {
 /*
  * Fills cfg (set to its defaults first) from argv: the options, then the
  * command and its ::: and :::: sources.  Prints and exits on a bad
- * option (255), --help, --version and --shell-completion (0).
+ * option (255), --help, --version and --shell-completion (0).  origin,
+ * if not NULL, says where each word came from, for the message about a
+ * bad option ("FILE:LINE: ..."); NULL entries are the command line's.
  */
-void	options_parse(struct config *cfg, int argc, char **argv);
+void	options_parse(struct config *cfg, int argc, char **argv,
+	    const char *const *origin);
+
+/*
+ * The -J profiles (pointers into argv) and whether --plain is given, from
+ * a first look at argv: they decide which defaults go in front of it.
+ */
+void	options_profiles(int argc, char **argv, const char ***profiles,
+	    size_t *n, bool *plain);
 
 /* The slot count -j spec asks for (GNU's N, +N, -N, N%, 0 forms). */
 unsigned long	options_jobs(const char *spec);

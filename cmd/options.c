@@ -70,12 +70,20 @@ struct row {
 
 /* ---- value parsers ---- */
 
+/*
+ * Where the option being parsed came from ("FILE:LINE", "$PARALLEL"), or
+ * NULL for the command line: usage_error() names it.
+ */
+static const char *error_origin;
+
 void
 usage_error(const char *fmt, ...)
 {
 	va_list ap;
 
 	fprintf(stderr, "%s: ", getprogname());
+	if (error_origin != NULL)
+		fprintf(stderr, "%s: ", error_origin);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -455,6 +463,15 @@ set_min_version(struct config *cfg, const char *arg, const char *name)
 	exit(EXIT_ALL_OK);
 }
 
+/* --plain and -J: options_profiles() has acted on them already. */
+static void
+set_read_before(struct config *cfg, const char *arg, const char *name)
+{
+	(void)cfg;
+	(void)arg;
+	(void)name;
+}
+
 static void	help(const char *arg);
 static void	completion(const char *shell);
 
@@ -805,10 +822,10 @@ static const struct row rows[] = {
 	    SEC_MISC, "parx prints no citation notice"),
 	IGNORED("gnu", ARG_NONE, NULL, SEC_MISC,
 	    "behave like GNU parallel (parx does)"),
-	IGNORED("plain", ARG_NONE, NULL, SEC_MISC,
-	    "ignore --profile files (parx reads none)"),
-	TODO("profile|J", ARG_REQUIRED, "NAME", SEC_MISC,
-	    "read options from a profile"),
+	FUNC("plain", ARG_NONE, NULL, SEC_MISC, ST_PARX, set_read_before,
+	    "ignore config files, profiles and $PARALLEL"),
+	FUNC("profile|J", ARG_REQUIRED, "NAME", SEC_MISC, ST_PARX,
+	    set_read_before, "read options from ~/.parallel/NAME (repeatable)"),
 	TODO("number-of-cpus|numberofcpus", ARG_NONE, NULL, SEC_MISC,
 	    "print the number of CPUs"),
 	TODO("number-of-cores|numberofcores", ARG_NONE, NULL, SEC_MISC,
@@ -1002,13 +1019,46 @@ unknown(const struct option *longs, const char *typed)
 }
 
 void
-options_parse(struct config *cfg, int argc, char **argv)
+options_profiles(int argc, char **argv, const char ***profiles, size_t *n,
+    bool *plain)
+{
+	struct option *longs;
+	const struct row *r;
+	char *shorts;
+	int c, idx;
+
+	*profiles = NULL;
+	*n = 0;
+	*plain = false;
+	build_getopt(&longs, &shorts);
+	opterr = 0;
+	optind = 0;
+	while ((c = getopt_long(argc, argv, shorts, longs, &idx)) != -1) {
+		if (c == '?' || c == ':')
+			continue;	/* options_parse() will say so */
+		r = c >= 256 ? &rows[c - 256] : short_row(c);
+		if (r->set != set_read_before)
+			continue;
+		if (optarg == NULL) {
+			*plain = true;
+			continue;
+		}
+		*profiles = xreallocarray(*profiles, *n + 1, sizeof(**profiles));
+		(*profiles)[(*n)++] = optarg;
+	}
+	free_getopt(longs, shorts);
+	optind = 0;
+}
+
+void
+options_parse(struct config *cfg, int argc, char **argv,
+    const char *const *origin)
 {
 	struct option *longs;
 	const struct row *r;
 	char *shorts, typed[80];
 	const char *arg;
-	int c, idx;
+	int c, idx, at;
 
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->in.delim = '\n';
@@ -1017,7 +1067,17 @@ options_parse(struct config *cfg, int argc, char **argv)
 	cfg->output = COLLATE_GROUP;
 	build_getopt(&longs, &shorts);
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, shorts, longs, &idx)) != -1) {
+	optind = 0;
+	/*
+	 * optind is the word getopt is in (a bundle of short options keeps
+	 * it there until its last one), so the word before the call is the
+	 * option's.
+	 */
+	for (;;) {
+		at = optind > 0 ? optind : 1;
+		error_origin = origin != NULL && at < argc ? origin[at] : NULL;
+		if ((c = getopt_long(argc, argv, shorts, longs, &idx)) == -1)
+			break;
 		if (c == ':')
 			usage_error("option '%s' needs a value",
 			    argv[optind - 1]);
@@ -1031,12 +1091,21 @@ options_parse(struct config *cfg, int argc, char **argv)
 			snprintf(typed, sizeof(typed), "-%c", c);
 		}
 		arg = optarg;
+		/*
+		 * A value is not taken from the next place: "--timeout" at
+		 * the end of a config line is missing its value, whatever
+		 * word follows.
+		 */
+		if (arg != NULL && origin != NULL && optind - 1 > at &&
+		    origin[optind - 1] != origin[at])
+			usage_error("option '%s' needs a value", typed);
 		/* --help SECTION: the section is the next word. */
 		if (r->set == set_help && arg == NULL && optind < argc &&
 		    argv[optind][0] != '-')
 			arg = argv[optind++];
 		apply(cfg, r, arg, typed);
 	}
+	error_origin = NULL;
 	free_getopt(longs, shorts);
 	parse_operands(cfg, argc - optind, argv + optind);
 }

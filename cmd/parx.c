@@ -39,41 +39,12 @@
 #include "../lib/template.h"
 #include "../lib/xmalloc.h"
 #include "config.h"
+#include "defaults.h"
 
 #define HELD_OUTPUT_MAX	(8 * 1024 * 1024)
 #define PACK_CHARS_DEFAULT (128 * 1024)
 
 extern char **environ;
-
-/*
- * $PARALLEL holds default options, split like a shell would split plain
- * words and quoted strings.  They go before the command-line ones.
- */
-static char **
-with_env_options(int *argc, char **argv, char ***words_out)
-{
-	const char *env = getenv("PARALLEL");
-	const char *err;
-	char **words, **nargv;
-	int n = 0, i, k = 0;
-
-	if (env == NULL || *env == '\0')
-		return argv;
-	if ((words = quote_split_words(env, &err)) == NULL)
-		errx(EXIT_ERROR, "cannot parse $PARALLEL: %s", err);
-	while (words[n] != NULL)
-		n++;
-	nargv = xreallocarray(NULL, *argc + n + 1, sizeof(*nargv));
-	nargv[k++] = argv[0];
-	for (i = 0; i < n; i++)
-		nargv[k++] = words[i];
-	for (i = 1; i < *argc; i++)
-		nargv[k++] = argv[i];
-	nargv[k] = NULL;
-	*words_out = words;	/* the strings nargv points into */
-	*argc = k;
-	return nargv;
-}
 
 static bool
 is_posix_shell(const char *path)
@@ -649,7 +620,8 @@ main(int argc, char **argv)
 	struct run_stats st;
 	struct template *t, *tagt = NULL;
 	struct ctx ctx;
-	char **names = NULL, **orig_argv = argv, **env_words = NULL;
+	struct defaults defs;
+	char **names = NULL;
 	const char *s;
 	unsigned long jobs;
 	long total;
@@ -657,8 +629,8 @@ main(int argc, char **argv)
 	size_t k, n = 0;
 
 	reserve_std_fds();
-	argv = with_env_options(&argc, argv, &env_words);
-	options_parse(&cfg, argc, argv);
+	defaults_read(&defs, argc, argv);
+	options_parse(&cfg, defs.argc, defs.argv, defs.origin);
 	jobs = cfg.jobs_spec != NULL ? options_jobs(cfg.jobs_spec) :
 	    online_cpus();
 	/*
@@ -749,9 +721,7 @@ out:
 	free(names);
 	free(cfg.sources);
 	free(cfg.arg_files);
-	if (argv != orig_argv)
-		free(argv);
-	quote_free_words(env_words);
+	defaults_free(&defs);
 	if (die_sig != 0)
 		die_by(die_sig);
 	return status;

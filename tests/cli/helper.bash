@@ -25,9 +25,22 @@ PARX=${PARX:-$TOP/build/parx}
 HELPER=$TOP/build/helper
 export LC_ALL=C
 
-setup() {
+# A HOME of the suite's own: a ~/.parallel/config of the user running
+# the tests must not change what parx or GNU parallel do in them.
+setup_file() {
+	export HOME=$BATS_FILE_TMPDIR/home
+	mkdir -p "$HOME/.parallel"
+	: >"$HOME/.parallel/will-cite"
+}
+
+parx_setup() {
 	cd "$BATS_TEST_TMPDIR" || return 1
-	unset PARALLEL PARX_SHELL PARALLEL_SHELL PARX_EXEC
+	unset PARALLEL PARX_SHELL PARALLEL_SHELL PARX_EXEC PARALLEL_HOME \
+	    XDG_CONFIG_HOME XDG_CONFIG_DIRS
+}
+
+setup() {
+	parx_setup
 }
 
 parx() {
