@@ -25,8 +25,16 @@ struct source_arg {
 	size_t	 nargs;
 };
 
+/* What to print instead of running (--number-of-*, ...). */
+enum report {
+	REPORT_NONE, REPORT_CORES, REPORT_THREADS, REPORT_SOCKETS,
+	REPORT_LINE_LENGTH
+};
+
 struct config {
 	const char		*jobs_spec;
+	enum report		 report;
+	bool			 show_limits;
 	enum collate_mode	 output;
 	bool			 keep_order;
 	bool			 dry_run;
@@ -94,8 +102,8 @@ void	options_profiles(int argc, char **argv, const char ***profiles,
 /* The slot count -j spec asks for (GNU's N, +N, -N, N%, 0 forms). */
 unsigned long	options_jobs(const char *spec);
 
-/* The number of online CPUs (at least 1). */
-unsigned long	online_cpus(void);
+/* The CPU threads parx may use (its affinity mask; at least 1). */
+unsigned long	usable_cpus(void);
 
 /* A one-line usage error with a hint, then exit 255. */
 void	usage_error(const char *fmt, ...)

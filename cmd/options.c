@@ -19,6 +19,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "../lib/cpus.h"
 #include "../lib/xmalloc.h"
 #include "config.h"
 #include "../lib/exitcode.h"
@@ -104,11 +105,12 @@ parse_count(const char *opt, const char *s, long long max)
 }
 
 unsigned long
-online_cpus(void)
+usable_cpus(void)
 {
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	struct cpu_count c;
 
-	return n > 0 ? (unsigned long)n : 1;
+	cpus_count(&c);
+	return c.threads;
 }
 
 /* -j 0: as many as the descriptor and process limits allow. */
@@ -131,7 +133,7 @@ max_jobs(void)
 unsigned long
 options_jobs(const char *s)
 {
-	unsigned long cpus = online_cpus(), n;
+	unsigned long cpus = usable_cpus(), n;
 	const char *errstr;
 	long long v;
 	size_t len = strlen(s);
@@ -430,7 +432,7 @@ set_load(struct config *cfg, const char *arg, const char *name)
 	if (end == arg || v <= 0 || !isfinite(v) ||
 	    (*end != '\0' && strcmp(end, "%") != 0))
 		usage_error("invalid %s value '%s': not a number", name, arg);
-	cfg->max_load = *end == '%' ? v * online_cpus() / 100 : v;
+	cfg->max_load = *end == '%' ? v * usable_cpus() / 100 : v;
 }
 
 static void
@@ -461,6 +463,21 @@ set_min_version(struct config *cfg, const char *arg, const char *name)
 		exit(EXIT_ERROR);
 	}
 	exit(EXIT_ALL_OK);
+}
+
+/* --number-of-*, --max-line-length-allowed: main() prints the number. */
+static void
+set_report(struct config *cfg, const char *arg, const char *name)
+{
+	(void)arg;
+	if (strstr(name, "sockets") != NULL)
+		cfg->report = REPORT_SOCKETS;
+	else if (strstr(name, "threads") != NULL)
+		cfg->report = REPORT_THREADS;
+	else if (strstr(name, "line") != NULL)
+		cfg->report = REPORT_LINE_LENGTH;
+	else
+		cfg->report = REPORT_CORES;	/* --number-of-cpus too */
 }
 
 /* --plain and -J: options_profiles() has acted on them already. */
@@ -551,10 +568,11 @@ static const struct row rows[] = {
 	    "do not use the first line of input"),
 	TODO("linkinputsource|xapplyinputsource", ARG_REQUIRED, "N",
 	    SEC_INPUT, "link input source N"),
-	TODO("max-line-length-allowed|maxlinelengthallowed", ARG_NONE, NULL,
-	    SEC_INPUT, "print the longest command line allowed"),
-	TODO("show-limits|showlimits", ARG_NONE, NULL, SEC_INPUT,
-	    "print the command line limits"),
+	FUNC("max-line-length-allowed|maxlinelengthallowed", ARG_NONE, NULL,
+	    SEC_INPUT, ST_PARX, set_report,
+	    "print the longest command line allowed, and exit"),
+	FLAG("show-limits|showlimits", SEC_INPUT, ST_PARX, show_limits,
+	    "print the command line limits, then run"),
 
 	/* Command and replacement strings */
 	FUNC("I", ARG_REQUIRED, "STR", SEC_COMMAND, ST_PARX, set_replace,
@@ -826,14 +844,14 @@ static const struct row rows[] = {
 	    "ignore config files, profiles and $PARALLEL"),
 	FUNC("profile|J", ARG_REQUIRED, "NAME", SEC_MISC, ST_PARX,
 	    set_read_before, "read options from ~/.parallel/NAME (repeatable)"),
-	TODO("number-of-cpus|numberofcpus", ARG_NONE, NULL, SEC_MISC,
-	    "print the number of CPUs"),
-	TODO("number-of-cores|numberofcores", ARG_NONE, NULL, SEC_MISC,
-	    "print the number of cores"),
-	TODO("number-of-threads|numberofthreads", ARG_NONE, NULL, SEC_MISC,
-	    "print the number of threads"),
-	TODO("number-of-sockets|numberofsockets", ARG_NONE, NULL, SEC_MISC,
-	    "print the number of sockets"),
+	FUNC("number-of-cpus|numberofcpus", ARG_NONE, NULL, SEC_MISC, ST_PARX,
+	    set_report, "print the number of physical cores (as GNU), and exit"),
+	FUNC("number-of-cores|numberofcores", ARG_NONE, NULL, SEC_MISC,
+	    ST_PARX, set_report, "print the number of physical cores, and exit"),
+	FUNC("number-of-threads|numberofthreads", ARG_NONE, NULL, SEC_MISC,
+	    ST_PARX, set_report, "print the number of CPU threads, and exit"),
+	FUNC("number-of-sockets|numberofsockets", ARG_NONE, NULL, SEC_MISC,
+	    ST_PARX, set_report, "print the number of CPU sockets, and exit"),
 	TODO("bug", ARG_NONE, NULL, SEC_MISC, "report a bug"),
 	TODO("debug|D", ARG_REQUIRED, "WHAT", SEC_MISC, "print debugging"),
 	RETIRED("g", ARG_NONE, "use --group"),

@@ -26,6 +26,7 @@
 
 #include "../lib/block.h"
 #include "../lib/buf.h"
+#include "../lib/cpus.h"
 #include "../lib/fdio.h"
 #include "../lib/exitcode.h"
 #include "../lib/feed.h"
@@ -108,6 +109,54 @@ default_max_chars(void)
 	/* Room for the PARALLEL_SEQ etc. we add, and slack as xargs keeps. */
 	env += 4 * 64 + 4096;
 	return (size_t)argmax > env + 4096 ? (size_t)argmax - env : 4096;
+}
+
+static void
+flush_stdout(void)
+{
+	if (fflush(stdout) == EOF || ferror(stdout))
+		err(EXIT_ERROR, "cannot write output");
+}
+
+/* --number-of-cores and the like: one number on stdout, as GNU's. */
+static void
+report(enum report what)
+{
+	struct cpu_count c;
+
+	cpus_count(&c);
+	switch (what) {
+	case REPORT_CORES:
+		printf("%lu\n", c.cores);
+		break;
+	case REPORT_THREADS:
+		printf("%lu\n", c.threads);
+		break;
+	case REPORT_SOCKETS:
+		printf("%lu\n", c.sockets);
+		break;
+	case REPORT_LINE_LENGTH:
+		printf("%zu\n", default_max_chars());
+		break;
+	case REPORT_NONE:
+		break;
+	}
+	flush_stdout();
+}
+
+/*
+ * --show-limits: GNU's two lines on stdout (scripts read them), then the
+ * run goes on; the reminder that it does is for a person, on stderr.
+ */
+static void
+show_limits(const struct feed_opts *f)
+{
+	printf("Maximal size of command: %zu\n", f->hard_max_chars);
+	printf("Maximal usable size of command: %zu\n", f->max_chars);
+	flush_stdout();
+	if (isatty(STDIN_FILENO))
+		warnx("the run goes on now and reads its input; Ctrl-D or "
+		    "Ctrl-C if that is not what you wanted");
 }
 
 /*
@@ -370,8 +419,7 @@ dry_run(struct ctx *ctx, unsigned long jobs)
 			unlink(job.remove_path);
 		free(job.remove_path);
 	}
-	if (fflush(stdout) == EOF || ferror(stdout))
-		err(EXIT_ERROR, "cannot write output");
+	flush_stdout();
 	return r == -1 ? EXIT_ERROR : EXIT_ALL_OK;
 }
 
@@ -604,7 +652,7 @@ set_run_opts(const struct config *cfg, unsigned long jobs, struct run_opts *ro)
 	ro->cgroups = cfg->timeout > 0 || cfg->timeout_pct > 0 ||
 	    cfg->halt.when == HALT_NOW;
 	ro->max_load = cfg->max_load;
-	ro->cpus = online_cpus();
+	ro->cpus = usable_cpus();
 	if (cfg->termseq != NULL &&
 	    termseq_parse(cfg->termseq, &ro->termseq, &errstr) == -1)
 		usage_error("invalid --termseq value '%s': %s", cfg->termseq,
@@ -631,8 +679,15 @@ main(int argc, char **argv)
 	reserve_std_fds();
 	defaults_read(&defs, argc, argv);
 	options_parse(&cfg, defs.argc, defs.argv, defs.origin);
+	if (cfg.report != REPORT_NONE) {
+		report(cfg.report);
+		free(cfg.sources);
+		free(cfg.arg_files);
+		defaults_free(&defs);
+		return EXIT_ALL_OK;
+	}
 	jobs = cfg.jobs_spec != NULL ? options_jobs(cfg.jobs_spec) :
-	    online_cpus();
+	    usable_cpus();
 	/*
 	 * Like xargs, pack -m/-X lines to 128 KiB unless -s asks for more:
 	 * longer lines buy nothing but memory.  A single value may still
@@ -643,6 +698,8 @@ main(int argc, char **argv)
 		cfg.feed.max_chars = PACK_CHARS_DEFAULT;
 	if (cfg.feed.max_chars > cfg.feed.hard_max_chars)
 		cfg.feed.max_chars = cfg.feed.hard_max_chars;
+	if (cfg.show_limits)
+		show_limits(&cfg.feed);
 	cfg.feed.jobs = jobs;
 	cfg.feed.tag = cfg.tag;
 	/* A debugging aid (and how the tests cover both paths). */

@@ -33,6 +33,19 @@ table_names() {
 	} | grep . | sort -u
 }
 
+# The man page's list of options not supported yet, and --help=all's.
+man_todo() {
+	awk '/^\.SS GNU parallel options not supported/ { list = 1; next }
+	    /^\.S[HS] / { list = 0 }
+	    list && /^\.BR / { print $2 }' "$TOP/man/parx.1" |
+	    sed 's/\\-/-/g; s/,$//' | sort -u
+}
+
+help_todo() {
+	"$PARX" --help=all | sed -n '/not support yet/,$p' |
+	    grep -oE -- '--[a-z0-9-]+' | sort -u
+}
+
 @test "the man page documents every option of the table, and no other" {
 	man_names >man
 	help_names >help
@@ -43,6 +56,12 @@ table_names() {
 	assert_output ""
 	# in the man page, not in the table
 	run comm -23 man table
+	assert_output ""
+	# what the man page says is not supported yet is what parx refuses
+	man_todo >man_todo
+	help_todo >help_todo
+	[ "$(wc -l <help_todo)" -gt 10 ]
+	run diff man_todo help_todo
 	assert_output ""
 }
 
@@ -143,4 +162,32 @@ table_names() {
 	if command -v fish >/dev/null; then fish -n parx.fish; fi
 	run --separate-stderr parx --shell-completion tcsh
 	assert_failure 255
+}
+
+@test "-j's default is the CPU threads parx may use: taskset -c 0 means one slot" {
+	taskset -c 0 true 2>/dev/null || skip "no taskset here"
+	run taskset -c 0 "$PARX" -k 'echo {%}; sleep 0.1' ::: a b c
+	assert_success
+	assert_output $'1\n1\n1'
+	run taskset -c 0 "$PARX" --number-of-threads
+	assert_output 1
+}
+
+@test "--show-limits prints GNU's two lines, then runs; --max-line-length-allowed prints one" {
+	run --separate-stderr parx --show-limits echo ::: ran </dev/null
+	assert_success
+	[[ ${lines[0]} =~ ^Maximal\ size\ of\ command:\ [0-9]+$ ]]
+	[[ ${lines[1]} =~ ^Maximal\ usable\ size\ of\ command:\ [0-9]+$ ]]
+	assert_equal "${lines[2]}" ran
+	max=${lines[0]##* }
+	run parx --max-line-length-allowed
+	assert_output "$max"
+	# a line packed up to the length it names is one parx can run
+	local v
+	v=$(head -c 999 /dev/zero | tr '\0' x)
+	for ((i = 0; i < max / 1000 + 20; i++)); do echo "$v"; done >vals
+	run parx -X -s "$max" -j1 -k -q sh -c 'echo $#' sh :::: vals
+	assert_success
+	# (each value costs its pointer too: within 10% of the length named)
+	(( ${lines[0]} > max / 1100 ))
 }

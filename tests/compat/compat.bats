@@ -304,3 +304,14 @@ load helper
 @test "compat: --pipe {#}" {
 	compat -i '1\n2\n3\n' -k --pipe -N 1 'echo {#}; cat'
 }
+
+@test "compat: --number-of-cores, -threads, -sockets, -cpus" {
+	compat --number-of-cores
+	compat --number-of-threads
+	compat --number-of-sockets
+	compat --number-of-cpus
+	# taskset limits what may be used, and GNU counts that
+	taskset -c 0 true 2>/dev/null || skip "no taskset here"
+	[ "$(taskset -c 0 "$PARX" --number-of-threads)" = "$(taskset -c 0 parallel --number-of-threads)" ]
+	[ "$(taskset -c 0 "$PARX" --number-of-cores)" = "$(taskset -c 0 parallel --number-of-cores)" ]
+}

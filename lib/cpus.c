@@ -1,0 +1,119 @@
+/*
+ * cpus: counting from sysfs's topology directories.  A core is a set of
+ * sibling threads, a socket a physical package; only the CPUs in the
+ * affinity mask count, so parx under taskset -c 0 runs one job a time.
+ */
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cpus.h"
+#include "xmalloc.h"
+
+/* The first line of root/cpuN/topology/name, or NULL. */
+static char *
+read_topology(const char *root, unsigned cpu, const char *name)
+{
+	char path[512], line[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/cpu%u/topology/%s", root, cpu, name);
+	if ((f = fopen(path, "re")) == NULL)
+		return NULL;
+	if (fgets(line, sizeof(line), f) == NULL) {
+		fclose(f);
+		return NULL;
+	}
+	fclose(f);
+	line[strcspn(line, "\n")] = '\0';
+	return xstrdup(line);
+}
+
+/* How many distinct strings v[0 .. n-1] holds (NULLs each count). */
+static unsigned long
+distinct(char **v, size_t n)
+{
+	unsigned long count = 0;
+	size_t i, k;
+
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < i; k++)
+			if (v[i] != NULL && v[k] != NULL &&
+			    strcmp(v[i], v[k]) == 0)
+				break;
+		if (k == i)
+			count++;
+	}
+	return count;
+}
+
+void
+cpus_count_at(const char *root, const unsigned *cpus, size_t n,
+    struct cpu_count *c)
+{
+	char **package, **siblings;
+	size_t i, known = 0;
+
+	package = xreallocarray(NULL, n + 1, sizeof(*package));
+	siblings = xreallocarray(NULL, n + 1, sizeof(*siblings));
+	for (i = 0; i < n; i++) {
+		package[i] = read_topology(root, cpus[i],
+		    "physical_package_id");
+		siblings[i] = read_topology(root, cpus[i],
+		    "thread_siblings_list");
+		if (package[i] != NULL && siblings[i] != NULL)
+			known++;
+	}
+	c->threads = n > 0 ? n : 1;
+	if (known == n && n > 0) {
+		c->sockets = distinct(package, n);
+		c->cores = distinct(siblings, n);
+	} else {
+		/* No topology (a container, another kernel): as nproc. */
+		c->sockets = 1;
+		c->cores = c->threads;
+	}
+	for (i = 0; i < n; i++) {
+		free(package[i]);
+		free(siblings[i]);
+	}
+	free(package);
+	free(siblings);
+}
+
+void
+cpus_count(struct cpu_count *c)
+{
+	cpu_set_t *set;
+	unsigned *cpus;
+	size_t size, n = 0;
+	long conf = sysconf(_SC_NPROCESSORS_CONF);
+	int max = conf > 0 ? (int)conf : 1, i;
+
+	/* The mask may name CPUs beyond the configured count: grow. */
+	for (;;) {
+		set = CPU_ALLOC(max);
+		size = CPU_ALLOC_SIZE(max);
+		if (sched_getaffinity(0, size, set) == 0)
+			break;
+		CPU_FREE(set);
+		if (max >= 1 << 16) {
+			long online = sysconf(_SC_NPROCESSORS_ONLN);
+
+			c->threads = c->cores = online > 0 ?
+			    (unsigned long)online : 1;
+			c->sockets = 1;
+			return;
+		}
+		max *= 2;
+	}
+	cpus = xreallocarray(NULL, (size_t)max, sizeof(*cpus));
+	for (i = 0; i < max; i++)
+		if (CPU_ISSET_S(i, size, set))
+			cpus[n++] = (unsigned)i;
+	CPU_FREE(set);
+	cpus_count_at("/sys/devices/system/cpu", cpus, n, c);
+	free(cpus);
+}

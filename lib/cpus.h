@@ -1,0 +1,27 @@
+/*
+ * cpus: the CPUs this process may use (its affinity mask: taskset, a
+ * cgroup's cpuset), counted as GNU parallel counts them: threads (what
+ * -j 100% means), physical cores and sockets.
+ */
+#ifndef PARX_CPUS_H
+#define PARX_CPUS_H
+
+#include <stddef.h>
+
+struct cpu_count {
+	unsigned long	sockets;
+	unsigned long	cores;
+	unsigned long	threads;
+};
+
+/* Never fails: what cannot be read counts as one core a thread. */
+void	cpus_count(struct cpu_count *);
+
+/*
+ * The same for the CPUs numbered cpus[0 .. n-1], from the sysfs tree
+ * under root (/sys/devices/system/cpu): for tests.
+ */
+void	cpus_count_at(const char *root, const unsigned *cpus, size_t n,
+	    struct cpu_count *);
+
+#endif
