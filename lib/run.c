@@ -774,6 +774,60 @@ check_deadlines(struct run *r)
  * job getting the --termseq (a second one sends SIGKILL at once); SIGHUP
  * starts no more jobs and waits for the running ones.
  */
+/*
+ * Ctrl-Z.  The jobs are in process groups of their own, out of the
+ * terminal's reach, so parx stops them (with SIGSTOP, which they cannot
+ * ignore), then itself.  When it is continued (fg, bg) it continues them,
+ * and the time they were stopped does not count against --timeout.
+ */
+static void
+suspend(struct run *r)
+{
+	unsigned long i;
+	double t0 = now_mono(), away;
+
+	for (i = 0; i < r->nslots; i++)
+		if (r->slots[i].busy && r->slots[i].pid > 0)
+			(void)kill(-r->slots[i].pid, SIGSTOP);
+	(void)kill(getpid(), SIGSTOP);
+	away = now_mono() - t0;
+	for (i = 0; i < r->nslots; i++) {
+		if (!r->slots[i].busy || r->slots[i].pid <= 0)
+			continue;
+		(void)kill(-r->slots[i].pid, SIGCONT);
+		termjob_shift(&r->slots[i].term, away);
+	}
+}
+
+/* SIGUSR1: a line on stderr for each running job, as GNU parallel does. */
+static void
+list_running(struct run *r)
+{
+	unsigned long i;
+	struct slot *s;
+	struct buf b;
+	char head[128];
+	const char *name = r->opts->name != NULL ? r->opts->name : "parx";
+	double now = now_mono();
+
+	buf_init(&b);
+	snprintf(head, sizeof(head), "%lu job%s running", r->running,
+	    r->running == 1 ? "" : "s");
+	buf_addstr(&b, head);
+	for (i = 0; i < r->nslots; i++) {
+		s = &r->slots[i];
+		if (!s->busy)
+			continue;
+		snprintf(head, sizeof(head), "\n%s: job %lu, slot %lu, pid %ld, "
+		    "%.1f s: ", name, s->job.seq, i + 1, (long)s->pid,
+		    now - s->mono_start);
+		buf_addstr(&b, head);
+		buf_addstr(&b, s->job.cmd);
+	}
+	notice(r, b.data);
+	buf_release(&b);
+}
+
 static void
 handle_signals(struct run *r)
 {
@@ -784,6 +838,12 @@ handle_signals(struct run *r)
 		switch (sig) {
 		case SIGCHLD:
 			reap(r);
+			break;
+		case SIGTSTP:
+			suspend(r);
+			break;
+		case SIGUSR1:
+			list_running(r);
 			break;
 		case SIGHUP:
 			if (r->stopping)

@@ -24,7 +24,9 @@ static sigset_t		ignored;	/* ignored when parx started */
 static void
 watched(sigset_t *set)
 {
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	static const int sigs[] = {
+		SIGINT, SIGTERM, SIGHUP, SIGTSTP, SIGUSR1
+	};
 	size_t i;
 
 	sigemptyset(set);
@@ -38,7 +40,9 @@ watched(sigset_t *set)
 static void
 note_ignored(void)
 {
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };
+	static const int sigs[] = {
+		SIGINT, SIGTERM, SIGHUP, SIGTSTP, SIGUSR1, SIGPIPE
+	};
 	struct sigaction sa;
 	size_t i;
 

@@ -97,6 +97,15 @@ termjob_init(struct termjob *t, double now, double timeout)
 	t->next = 0;
 }
 
+void
+termjob_shift(struct termjob *t, double seconds)
+{
+	if (t->deadline > 0)
+		t->deadline += seconds;
+	if (t->step >= 0)
+		t->next += seconds;
+}
+
 bool
 termjob_timed_out(const struct termjob *t, double now)
 {

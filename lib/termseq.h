@@ -40,6 +40,9 @@ struct termjob {
 /* A job started at now; timeout is 0 for none. */
 void	termjob_init(struct termjob *, double now, double timeout);
 
+/* The job was stopped for seconds (Ctrl-Z): that time does not count. */
+void	termjob_shift(struct termjob *, double seconds);
+
 /* Whether the job's --timeout has come (and it is not being ended). */
 bool	termjob_timed_out(const struct termjob *, double now);
 

@@ -297,3 +297,46 @@ wait_file() {
 	assert_success
 	assert_output $'1\n2'
 }
+
+# The state letter of pid in /proc (R, S, T for stopped, ...).
+proc_state() {
+	local stat
+	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	stat=${stat##*) }
+	echo "${stat%% *}"
+}
+
+@test "Ctrl-Z (SIGTSTP) stops the jobs and parx; fg (SIGCONT) goes on, and the stopped time is not --timeout's" {
+	# Not under timeout(1): it continues a child that stops.
+	"$PARX" -j2 --timeout 2 'echo $$ >pid.{}; sleep 1; echo done {}' ::: a b >out 2>err &
+	pid=$!
+	(sleep 20; kill -9 "$pid") 2>/dev/null &
+	watchdog=$!
+	wait_file pid.a && wait_file pid.b
+	sleep 0.2
+	kill -TSTP "$pid"
+	for _ in $(seq 100); do [ "$(proc_state "$pid")" = T ] && break; sleep 0.05; done
+	[ "$(proc_state "$pid")" = T ]
+	[ "$(proc_state "$(cat pid.a)")" = T ]
+	[ "$(proc_state "$(cat pid.b)")" = T ]
+	# Stopped past the --timeout: it must not count.
+	sleep 2.5
+	[ "$(proc_state "$(cat pid.a)")" = T ]
+	kill -CONT "$pid"
+	wait "$pid" || status=$?
+	kill "$watchdog" 2>/dev/null || true
+	[ "${status:-0}" -eq 0 ]
+	sort out >sorted
+	[ "$(cat sorted)" = $'done a\ndone b' ]
+}
+
+@test "SIGUSR1 lists the running jobs on stderr, and the run goes on" {
+	parx_bg -j2 'echo $$ >pid.{}; sleep 0.6; echo done {}' ::: a b 2>err >out
+	wait_file pid.a && wait_file pid.b
+	kill -USR1 "$pid"
+	wait "$tpid"
+	grep -qx "parx: 2 jobs running" err
+	grep -q "^parx: job 1, slot 1, pid $(cat pid.a), [0-9.]* s: echo \$\$ >pid.a; sleep 0.6; echo done a\$" err
+	grep -q "^parx: job 2, slot 2, pid $(cat pid.b), " err
+	[ "$(sort out)" = $'done a\ndone b' ]
+}

@@ -1,0 +1,55 @@
+#!/usr/bin/env bats
+# parx at a terminal, as a person meets it: tmux runs an interactive
+# shell in a pane, send-keys types, capture-pane reads the screen.
+load helper
+
+setup() {
+	parx_setup
+	command -v tmux >/dev/null || skip "no tmux"
+	sock=parx-test-$$-$BATS_TEST_NUMBER
+	tmux -L "$sock" new-session -d -x 150 -y 40 \
+	    "env -i PATH=$PATH HOME=$HOME TERM=screen PS1='$ ' bash --norc --noprofile -i"
+}
+
+teardown() {
+	tmux -L "$sock" kill-server 2>/dev/null || true
+}
+
+type_line() {
+	tmux -L "$sock" send-keys -l "$1"
+	tmux -L "$sock" send-keys Enter
+}
+
+# Waits (up to 10 s) until the screen shows a line matching $1.
+wait_screen() {
+	local _
+	for _ in $(seq 200); do
+		tmux -L "$sock" capture-pane -p | grep -q -- "$1" && return 0
+		sleep 0.05
+	done
+	tmux -L "$sock" capture-pane -p >&3
+	return 1
+}
+
+state() {
+	local stat
+	stat=$(cat "/proc/$1/stat") || return 1
+	stat=${stat##*) }
+	echo "${stat%% *}"
+}
+
+@test "Ctrl-Z in a terminal stops parx and its jobs; fg continues them, --timeout not counting the pause" {
+	type_line "cd '$PWD' && '$PARX' -j2 --timeout 3 'echo \$\$ >pid.{}; sleep 1.5; echo done {}' ::: a b"
+	for _ in $(seq 100); do [ -s pid.a ] && [ -s pid.b ] && break; sleep 0.05; done
+	tmux -L "$sock" send-keys C-z
+	wait_screen 'Stopped'
+	[ "$(state "$(cat pid.a)")" = T ]
+	[ "$(state "$(cat pid.b)")" = T ]
+	sleep 3.2
+	[ "$(state "$(cat pid.a)")" = T ]
+	type_line fg
+	wait_screen '^done b$'
+	wait_screen '^done a$'
+	type_line 'echo status=$?'
+	wait_screen '^status=0$'
+}
