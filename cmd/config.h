@@ -35,6 +35,7 @@ struct config {
 	const char		*jobs_spec;
 	enum report		 report;
 	bool			 show_limits;
+	int			 progress;	/* PROGRESS_*: --bar, --eta, ... */
 	enum collate_mode	 output;
 	bool			 keep_order;
 	bool			 dry_run;

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "../lib/cpus.h"
+#include "../lib/progress.h"
 #include "../lib/xmalloc.h"
 #include "config.h"
 #include "../lib/exitcode.h"
@@ -480,6 +481,14 @@ set_report(struct config *cfg, const char *arg, const char *name)
 		cfg->report = REPORT_CORES;	/* --number-of-cpus too */
 }
 
+static void
+set_progress(struct config *cfg, const char *arg, const char *name)
+{
+	(void)arg;
+	cfg->progress |= strcmp(name, "--bar") == 0 ? PROGRESS_BAR :
+	    strcmp(name, "--eta") == 0 ? PROGRESS_ETA : PROGRESS_JOBS;
+}
+
 /* --plain and -J: options_profiles() has acted on them already. */
 static void
 set_read_before(struct config *cfg, const char *arg, const char *name)
@@ -680,9 +689,12 @@ static const struct row rows[] = {
 	TODO("decompress-program|use-decompress-program|"
 	    "usedecompressprogram|decompressprogram", ARG_REQUIRED, "PRG",
 	    SEC_OUTPUT, "decompress temporary files with PRG"),
-	TODO("bar", ARG_NONE, NULL, SEC_OUTPUT, "show a progress bar"),
-	TODO("progress", ARG_NONE, NULL, SEC_OUTPUT, "show progress"),
-	TODO("eta", ARG_NONE, NULL, SEC_OUTPUT, "show the estimated end"),
+	FUNC("bar", ARG_NONE, NULL, SEC_OUTPUT, ST_PARX, set_progress,
+	    "show a progress bar on stderr"),
+	FUNC("progress", ARG_NONE, NULL, SEC_OUTPUT, ST_PARX, set_progress,
+	    "show progress, with the running jobs, on stderr"),
+	FUNC("eta", ARG_NONE, NULL, SEC_OUTPUT, ST_PARX, set_progress,
+	    "show progress with the estimated time left on stderr"),
 	TODO("total-jobs|totaljobs|total", ARG_REQUIRED, "N", SEC_OUTPUT,
 	    "the number of jobs, for --bar"),
 	TODO("tee", ARG_NONE, NULL, SEC_OUTPUT,

@@ -6,6 +6,7 @@
  * outcome into an exit status.  cmd/ is the only code that prints
  * diagnostics or exits.
  */
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 
 #include <math.h>
@@ -22,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../lib/block.h"
@@ -33,6 +35,7 @@
 #include "../lib/halt.h"
 #include "../lib/input.h"
 #include "../lib/pipesrc.h"
+#include "../lib/progress.h"
 #include "../lib/joblog.h"
 #include "../lib/quote.h"
 #include "../lib/results.h"
@@ -232,6 +235,10 @@ struct ctx {
 	size_t			 nretry, next_retry;
 	struct results		*results;
 	unsigned long		 seq;
+	unsigned long		 made;		/* jobs next_job() gave */
+	unsigned long		 finished;	/* and job_done() heard of */
+	unsigned long		 total;		/* known up front, or 0 */
+	bool			 input_ended;
 	bool			 input_failed;
 	bool			 joblog_failed;
 	bool			 results_failed;
@@ -287,7 +294,7 @@ next_input(void *arg, char **data, size_t *len)
 }
 
 static int
-next_job(void *arg, unsigned long slot, struct run_job *job)
+make_job(void *arg, unsigned long slot, struct run_job *job)
 {
 	struct ctx *ctx = arg;
 	enum pipesrc_fail why;
@@ -342,6 +349,20 @@ next_job(void *arg, unsigned long slot, struct run_job *job)
 	return 1;
 }
 
+/* The next job; counted, so that --bar knows the total once input ends. */
+static int
+next_job(void *arg, unsigned long slot, struct run_job *job)
+{
+	struct ctx *ctx = arg;
+	int r;
+
+	if ((r = make_job(arg, slot, job)) == 1)
+		ctx->made++;
+	else if (r == 0)
+		ctx->input_ended = true;
+	return r;
+}
+
 /* A line for parx's stderr, as warn(3) or warnx(3) would print it. */
 static void __attribute__((format(printf, 3, 4)))
 say_line(struct buf *say, int e, const char *fmt, ...)
@@ -372,6 +393,7 @@ job_done(void *arg, const struct run_result *res, struct buf *say)
 	struct ctx *ctx = arg;
 	enum halt_when h;
 
+	ctx->finished++;
 	if (res->spawn_errno != 0)
 		say_line(say, 0, "cannot run job %lu: %s", res->seq,
 		    strerror(res->spawn_errno));
@@ -457,6 +479,21 @@ reserve_std_fds(void)
 		    != fd)
 			_exit(EXIT_ERROR);
 	}
+}
+
+/*
+ * At a terminal, jobs failed and nothing recorded which: say how to see
+ * them.  Scripts (stderr not a terminal) get GNU's silence.
+ */
+static void
+failed_hint(const struct config *cfg, const struct run_stats *st)
+{
+	if (st->failed == 0 || cfg->joblog != NULL || st->stop_signal != 0 ||
+	    isatty(STDERR_FILENO) != 1)
+		return;
+	warnx("%lu job%s failed; --joblog FILE records which, and "
+	    "--retry-failed runs them again", st->failed,
+	    st->failed == 1 ? "" : "s");
 }
 
 /*
@@ -615,6 +652,72 @@ close_records(struct ctx *ctx)
 	free(ctx->retry);
 }
 
+static double
+now_mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Shows progress if it is due: redrawn in a terminal, else a line. */
+static void
+show_progress(struct ctx *ctx, struct run *r, const struct run_stats *st,
+    struct progress *p, bool final)
+{
+	struct buf line;
+	double now = now_mono();
+
+	if (!progress_due(p, now, final))
+		return;
+	p->done = ctx->finished;
+	p->failed = st->failed;
+	p->running = st->running;
+	p->total = ctx->input_ended ? ctx->made : ctx->total;
+	buf_init(&line);
+	progress_format(p, now, &line);
+	if (p->tty && !final)
+		run_status(r, line.data);
+	else {
+		/* The last one stays, as a line of its own. */
+		run_status(r, NULL);
+		run_notice(r, line.data);
+	}
+	buf_release(&line);
+}
+
+/*
+ * run_parallel(), with --bar, --eta or --progress shown as it goes: in a
+ * terminal a line redrawn in place (never with escape codes elsewhere, or
+ * under TERM=dumb), else a plain line now and then.
+ */
+static int
+run_showing_progress(struct ctx *ctx, struct run_opts *ro,
+    const struct run_callbacks *cb, struct run_stats *st)
+{
+	const char *term = getenv("TERM");
+	struct progress p;
+	struct winsize ws;
+	struct run *r;
+	unsigned width = 80;
+	bool tty;
+
+	tty = isatty(STDERR_FILENO) == 1 && term != NULL &&
+	    strcmp(term, "dumb") != 0;
+	if (tty && ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		width = ws.ws_col;
+	ro->tick = tty ? 0.1 : 1;
+	if ((r = run_new(ro, cb, st)) == NULL)
+		return -1;
+	progress_init(&p, ctx->cfg->progress, tty, width, now_mono());
+	while (run_step(r))
+		show_progress(ctx, r, st, &p, false);
+	show_progress(ctx, r, st, &p, true);
+	run_free(r);
+	return 0;
+}
+
 static void
 set_run_opts(const struct config *cfg, unsigned long jobs, struct run_opts *ro)
 {
@@ -753,6 +856,7 @@ main(int argc, char **argv)
 		}
 		cfg.halt.total = (unsigned long)total;
 	}
+	ctx.total = cfg.halt.total;
 
 	if (cfg.dry_run) {
 		status = dry_run(&ctx, jobs);
@@ -765,8 +869,10 @@ main(int argc, char **argv)
 	cb.next_input = next_input;
 	cb.arg = &ctx;
 	fflush(stdout);
-	if (run_parallel(&ro, &cb, &st) == -1)
+	if ((cfg.progress != 0 ? run_showing_progress(&ctx, &ro, &cb, &st) :
+	    run_parallel(&ro, &cb, &st)) == -1)
 		err(EXIT_ERROR, "cannot start jobs");
+	failed_hint(&cfg, &st);
 	close_records(&ctx);
 	status = exit_status(&ctx, &st, &die_sig);
 out:

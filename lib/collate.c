@@ -65,7 +65,32 @@ struct collate {
 	bool			 no_splice;	/* an output takes none (a tty) */
 	bool			 no_spill_splice;
 	struct buf		 notices;	/* waiting for a line's end */
+	bool			 is_tty[2];	/* the outputs that are terminals */
+	bool			 mid_line[2];	/* the last byte out was not \n
+					   (or is not known) */
+	bool			 status_on;	/* a status line is in use: what
+					   goes to a terminal is copied,
+					   so its line ends are known */
+	bool			 status_shown;	/* a status line is on stderr */
+	struct buf		 status;	/* and what it says */
 };
+
+/*
+ * A status line (--bar) sits on the terminal's last line without a
+ * newline: anything written to a terminal first wipes it.  run redraws
+ * it on its next tick.
+ */
+static void
+wipe_status(struct collate *c, int s)
+{
+	static const char wipe[] = "\r\033[K";
+
+	if (!c->status_shown || !c->is_tty[s])
+		return;
+	c->status_shown = false;
+	(void)fdio_write_full(c->opts.fd[COLLATE_STDERR], wipe,
+	    sizeof(wipe) - 1);
+}
 
 struct collate *
 collate_new(const struct collate_opts *opts)
@@ -77,11 +102,14 @@ collate_new(const struct collate_opts *opts)
 	c = xcalloc(1, sizeof(*c));
 	c->opts = *opts;
 	c->spill_fd = -1;
-	for (s = 0; s < 2; s++)
+	for (s = 0; s < 2; s++) {
 		c->out_is_pipe[s] = fstat(opts->fd[s], &st) == -1 ||
 		    S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode);
+		c->is_tty[s] = isatty(opts->fd[s]) == 1;
+	}
 	buf_init(&c->stage);
 	buf_init(&c->notices);
+	buf_init(&c->status);
 	return c;
 }
 
@@ -91,10 +119,14 @@ out(struct collate *c, int s, const char *p, size_t n)
 {
 	if (c->write_err[s] != 0)
 		return 0;
+	if (n == 0)
+		return 0;
+	wipe_status(c, s);
 	if (fdio_write_full(c->opts.fd[s], p, n) == -1) {
 		c->write_err[s] = errno;
 		return -1;
 	}
+	c->mid_line[s] = p[n - 1] != '\n';
 	c->written += n;
 	return 0;
 }
@@ -275,13 +307,15 @@ emit_extent(struct collate *c, struct collate_job *j, int s, off_t off,
 	 * file's pages, which the hole punched below then changes; a pipe
 	 * gets a copy instead.
 	 */
-	if (j->tag == NULL && c->write_err[s] == 0 && !c->out_is_pipe[s]) {
+	if (j->tag == NULL && c->write_err[s] == 0 && !c->out_is_pipe[s] &&
+	    !(c->status_on && c->is_tty[s])) {
 		while (len > 0) {
 			n = sendfile(c->opts.fd[s], c->spill_fd, &pos, len);
 			if (n == -1 && errno == EINTR)
 				continue;
 			if (n <= 0)
 				break;
+			c->mid_line[s] = true;	/* unknown */
 			len -= n;
 			c->written += n;
 			j->s[s].mid_line = false;
@@ -542,6 +576,7 @@ collate_free(struct collate *c)
 	    out(c, COLLATE_STDERR, c->notices.data, c->notices.len) == -1)
 		r = -1;
 	buf_release(&c->notices);
+	buf_release(&c->status);
 	if (c->spill_fd != -1)
 		close(c->spill_fd);
 	buf_release(&c->stage);
@@ -557,7 +592,8 @@ collate_free(struct collate *c)
 static int
 direct_fd(struct collate *c, struct collate_job *j, int s)
 {
-	if (j->tag != NULL || c->write_err[s] != 0 || j->s[s].head != NULL)
+	if (j->tag != NULL || c->write_err[s] != 0 || j->s[s].head != NULL ||
+	    (c->status_on && c->is_tty[s]))
 		return -1;
 	if (c->opts.mode == COLLATE_UNGROUP)
 		return c->opts.fd[s];
@@ -672,8 +708,10 @@ take_by_splice(struct collate *c, struct collate_job *j, int s, int from,
 	int fd;
 
 	if (!c->no_splice && (fd = direct_fd(c, j, s)) != -1) {
+		wipe_status(c, s);
 		switch (move(from, fd, NULL, max, &n)) {
 		case MOVED:
+			c->mid_line[s] = true;	/* unknown */
 			moved(c, j, s, n);
 			t->moved += n;
 			/*
@@ -750,6 +788,36 @@ collate_take(struct collate *c, struct collate_job *j, int s, int from,
 			break;
 	}
 	return r;
+}
+
+void
+collate_status(struct collate *c, const char *line, size_t len)
+{
+	struct buf b;
+
+	c->status_on = true;
+	/* Not in the middle of a job's line on the same terminal. */
+	if (!c->is_tty[COLLATE_STDERR] || c->write_err[COLLATE_STDERR] != 0 ||
+	    c->mid_line[COLLATE_STDERR] ||
+	    (c->is_tty[COLLATE_STDOUT] && c->mid_line[COLLATE_STDOUT]))
+		return;
+	/* Unchanged and still there: nothing to write. */
+	if (line != NULL && c->status_shown && c->status.len == len &&
+	    memcmp(c->status.data, line, len) == 0)
+		return;
+	if (line == NULL && !c->status_shown)
+		return;
+	buf_init(&b);
+	buf_addstr(&b, "\r");
+	if (line != NULL)
+		buf_add(&b, line, len);
+	buf_addstr(&b, "\033[K");
+	(void)fdio_write_full(c->opts.fd[COLLATE_STDERR], b.data, b.len);
+	buf_release(&b);
+	c->status_shown = line != NULL;
+	buf_reset(&c->status);
+	if (line != NULL)
+		buf_add(&c->status, line, len);
 }
 
 int

@@ -108,6 +108,14 @@ int	collate_take(struct collate *, struct collate_job *j, int s, int from,
  */
 int	collate_notice(struct collate *, const char *text, size_t len);
 
+/*
+ * Shows line (no newline) as the status line on stderr, when stderr is a
+ * terminal and no job's line is half written there; NULL wipes it.
+ * Anything collate writes to a terminal wipes it first, so no line of a
+ * job's is ever mixed with it; the caller draws it again later.
+ */
+void	collate_status(struct collate *, const char *line, size_t len);
+
 /* Whether output job j writes now is held rather than written out. */
 bool	collate_holds(const struct collate *, const struct collate_job *j);
 

@@ -924,6 +924,9 @@ poll_timeout(struct run *r, double now)
 	    r->running < r->limit && (t = start_wait(r)) > 0 &&
 	    (next < 0 || now + t < next))
 		next = now + t;
+	/* A status line to redraw wakes the caller now and then. */
+	if (r->opts->tick > 0 && (next < 0 || now + r->opts->tick < next))
+		next = now + r->opts->tick;
 	if (next < 0)
 		return -1;
 	return next <= now ? 0 : (int)((next - now) * 1000) + 1;
@@ -1153,11 +1156,26 @@ run_step(struct run *r)
 	if (r->killing)
 		kill_all(r);
 	fill_slots(r);
+	r->stats->running = r->running;
 	if (r->running == 0 && (r->stopping || r->input_done) &&
 	    !(r->has_deferred && !r->stopping))
 		return 0;
 	poll_once(r);
+	r->stats->running = r->running;
 	return 1;
+}
+
+void
+run_status(struct run *r, const char *line)
+{
+	if (r->col != NULL)
+		collate_status(r->col, line, line != NULL ? strlen(line) : 0);
+}
+
+void
+run_notice(struct run *r, const char *text)
+{
+	notice(r, text);
 }
 
 void

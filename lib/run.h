@@ -82,10 +82,14 @@ struct run_opts {
 	unsigned long		 cpus;		/* the jobs share; 0: unknown */
 	const char		*cleanup_dir;	/* removed with its files if parx
 						   is killed (--cat, --fifo) */
+	double			 tick;		/* run_step() returns at least
+						   this often (seconds; 0: only
+						   when something happened) */
 };
 
 struct run_stats {
 	unsigned long	started;
+	unsigned long	running;	/* now */
 	unsigned long	failed;
 	int		input_errno;	/* next_job() failed */
 	int		stop_signal;	/* ended by SIGINT or SIGTERM */
@@ -120,6 +124,16 @@ struct run	*run_new(const struct run_opts *, const struct run_callbacks *,
  * running and none to start).
  */
 int	run_step(struct run *);
+
+/*
+ * A status line (--bar) on stderr, if it is a terminal: shown where no
+ * job's line is half written, wiped by any output that follows (see
+ * collate_status()); NULL wipes it now.
+ */
+void	run_status(struct run *, const char *line);
+
+/* One line of parx's own on stderr ("name: text"), through the collator. */
+void	run_notice(struct run *, const char *text);
 
 /*
  * Ends the run: what detached from the jobs is ended, held output is

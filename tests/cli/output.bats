@@ -149,3 +149,28 @@ load helper
 	assert_success
 	assert_output $'a\nb'
 }
+
+@test "--bar, --eta, --progress to a file or pipe: plain lines, no escape codes, output untouched" {
+	run --separate-stderr parx -k --bar 'echo {}' ::: a b c
+	assert_success
+	assert_output $'a\nb\nc'
+	[[ $stderr == "parx: 100% 3/3 done, "* ]]
+	[[ $stderr != *$'\e'* && $stderr != *$'\r'* ]]
+	run --separate-stderr parx --eta --progress 'exit {}' ::: 0 1 0
+	assert_failure 1
+	[[ $stderr == "parx: 100% 3/3 done, 1 failed, 0 running, "* ]]
+	# nor in a terminal that cannot take them
+	TERM=dumb script -qec "'$PARX' --bar true ::: 1 2" /dev/null >tty.out
+	! grep -q $'\e' tty.out
+	grep -q "^parx: 100% 2/2 done" tty.out
+}
+
+@test "failed jobs at a terminal: one line says how to see which; never in a script" {
+	TERM=screen script -qec "'$PARX' false ::: 1 2" /dev/null >tty.out || true
+	grep -q "^parx: 2 jobs failed; --joblog FILE records which" tty.out
+	TERM=screen script -qec "'$PARX' --joblog log false ::: 1 2" /dev/null >tty.out || true
+	! grep -q "jobs failed" tty.out
+	run --separate-stderr parx false ::: 1 2
+	assert_failure 2
+	assert_equal "$stderr" ""
+}

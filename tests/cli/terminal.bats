@@ -53,3 +53,16 @@ state() {
 	type_line 'echo status=$?'
 	wait_screen '^status=0$'
 }
+
+@test "--bar in a terminal: one line redrawn in place, below whole lines of the jobs' output" {
+	type_line "cd '$PWD' && '$PARX' --bar -j2 'sleep 0.3; echo out {}; echo err {} >&2; [ {} = 4 ] && sleep 3; true' ::: 1 2 3 4"
+	# while job 4 runs on: the bar, full width, on the last line
+	wait_screen '^\[#*-*\] 75% 3/4 done, .*ETA'
+	tmux -L "$sock" capture-pane -p >screen
+	for i in 1 2 3; do grep -qx "out $i" screen; grep -qx "err $i" screen; done
+	# no line of a job's carries bar text
+	! grep -E '(out|err) [0-9].*(done|#)' screen
+	wait_screen '^parx: \[#*\] 100% 4/4 done'
+	tmux -L "$sock" capture-pane -p >screen
+	grep -qx "out 4" screen
+}
