@@ -61,22 +61,31 @@ path_join(const char *dir, const char *name)
 
 /*
  * Reads one file of options, a line of shell words at a time; a line
- * whose first non-blank is # is a comment.  0 if it is not there (which
- * the caller may mind), 1 when read.
+ * whose first non-blank is # is a comment.  0 if it is not there, 1 when
+ * read.  A config file parx may not read is passed over, with a warning
+ * if it is there at all (GNU passes over it in silence); a profile asked
+ * for by name (required) must be read.
  */
 static int
-read_file(struct defaults *d, const char *path)
+read_file(struct defaults *d, const char *path, bool required)
 {
 	char *line = NULL, *origin;
 	const char *why, *p;
 	char **words;
 	size_t cap = 0, lineno = 0;
 	ssize_t len;
+	struct stat st;
 	FILE *f;
 
 	if ((f = fopen(path, "re")) == NULL) {
 		if (errno == ENOENT || errno == ENOTDIR)
 			return 0;
+		if (errno == EACCES && !required) {
+			/* A HOME we may not look into (sudo -u, say). */
+			if (stat(path, &st) == 0)
+				warn("ignoring options in '%s'", path);
+			return 0;
+		}
 		err(EXIT_ERROR, "cannot read options from '%s'", path);
 	}
 	while ((len = getline(&line, &cap, f)) != -1) {
@@ -176,7 +185,7 @@ read_config_files(struct defaults *d)
 	char **dirs, *path, *own;
 	size_t n, i;
 
-	read_file(d, "/etc/parallel/config");
+	read_file(d, "/etc/parallel/config", false);
 	dirs = config_dirs(&n);
 	own = own_dir();
 	for (i = 0; i < n; i++) {
@@ -184,17 +193,17 @@ read_config_files(struct defaults *d)
 		if (own != NULL && strcmp(dirs[i], own) == 0)
 			continue;
 		path = path_join(dirs[i], "config");
-		read_file(d, path);
+		read_file(d, path, false);
 		free(path);
 	}
 	if (home != NULL) {
 		path = path_join(home, ".parallelrc");
-		read_file(d, path);
+		read_file(d, path, false);
 		free(path);
 	}
 	if (own != NULL) {
 		path = path_join(own, "config");
-		read_file(d, path);
+		read_file(d, path, false);
 		free(path);
 	}
 	free(own);
@@ -215,14 +224,14 @@ read_profile(struct defaults *d, const char *name)
 	int found = 0;
 
 	if (name[0] == '/' || strncmp(name, "./", 2) == 0) {
-		if (read_file(d, name) == 0)
+		if (read_file(d, name, true) == 0)
 			errx(EXIT_ERROR, "no profile '%s'", name);
 		return;
 	}
 	dirs = config_dirs(&n);
 	for (i = 0; i < n; i++) {
 		path = path_join(dirs[i], name);
-		found += read_file(d, path);
+		found += read_file(d, path, true);
 		free(path);
 	}
 	free_dirs(dirs, n);

@@ -103,3 +103,25 @@ setup() {
 	assert_output ""
 	[[ $stderr == "parx: cannot read options from '$HOME/.parallel/config': Is a directory" ]]
 }
+
+@test "a config file parx may not read is passed over: with a warning if it is there, in silence if HOME is shut" {
+	[ "$(id -u)" -eq 0 ] || skip "needs root to act as nobody"
+	open=$(mktemp -d)
+	chmod 755 "$open"
+	mkdir -p "$open/.parallel"
+	chmod 755 "$open/.parallel"
+	echo "--tag" >"$open/.parallel/config"
+	chmod 000 "$open/.parallel/config"
+	run --separate-stderr setpriv --reuid=nobody --regid=nogroup --clear-groups \
+	    env HOME="$open" "$PARX" echo ::: ran
+	assert_success
+	assert_output ran
+	assert_equal "$stderr" "parx: ignoring options in '$open/.parallel/config': Permission denied"
+	chmod 700 "$open"
+	run --separate-stderr setpriv --reuid=nobody --regid=nogroup --clear-groups \
+	    env HOME="$open" "$PARX" echo ::: ran
+	rm -rf "$open"
+	assert_success
+	assert_output ran
+	assert_equal "$stderr" ""
+}
