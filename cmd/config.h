@@ -34,6 +34,7 @@ enum report {
 struct config {
 	const char		*jobs_spec;
 	enum report		 report;
+	enum report		 cpu_basis;	/* what -j's CPUs are */
 	bool			 show_limits;
 	int			 progress;	/* PROGRESS_*: --bar, --eta, ... */
 	enum collate_mode	 output;
@@ -101,7 +102,10 @@ void	options_profiles(int argc, char **argv, const char ***profiles,
 	    size_t *n, bool *plain);
 
 /* The slot count -j spec asks for (GNU's N, +N, -N, N%, 0 forms). */
-unsigned long	options_jobs(const char *spec);
+unsigned long	options_jobs(const char *spec, enum report basis);
+
+/* The CPUs parx may use, counted as basis says (threads, cores, ...). */
+unsigned long	cpu_count_by(enum report basis);
 
 /* The CPU threads parx may use (its affinity mask; at least 1). */
 unsigned long	usable_cpus(void);

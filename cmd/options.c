@@ -132,9 +132,19 @@ max_jobs(void)
 }
 
 unsigned long
-options_jobs(const char *s)
+cpu_count_by(enum report basis)
 {
-	unsigned long cpus = usable_cpus(), n;
+	struct cpu_count c;
+
+	cpus_count(&c);
+	return basis == REPORT_CORES ? c.cores :
+	    basis == REPORT_SOCKETS ? c.sockets : c.threads;
+}
+
+unsigned long
+options_jobs(const char *s, enum report basis)
+{
+	unsigned long cpus = cpu_count_by(basis), n;
 	const char *errstr;
 	long long v;
 	size_t len = strlen(s);
@@ -489,6 +499,14 @@ set_progress(struct config *cfg, const char *arg, const char *name)
 	    strcmp(name, "--eta") == 0 ? PROGRESS_ETA : PROGRESS_JOBS;
 }
 
+static void
+set_cpu_basis(struct config *cfg, const char *arg, const char *name)
+{
+	(void)arg;
+	cfg->cpu_basis = strstr(name, "sockets") != NULL ? REPORT_SOCKETS :
+	    REPORT_CORES;
+}
+
 /* --plain and -J: options_profiles() has acted on them already. */
 static void
 set_read_before(struct config *cfg, const char *arg, const char *name)
@@ -722,12 +740,13 @@ static const struct row rows[] = {
 	    "suspend jobs when memory runs low"),
 	TODO("noswap", ARG_NONE, NULL, SEC_JOBS,
 	    "start no job while the system swaps"),
-	TODO("use-cores-instead-of-threads|usecoresinsteadofthreads",
-	    ARG_NONE, NULL, SEC_JOBS, "count cores, not threads"),
-	TODO("use-cpus-instead-of-cores|usecpusinsteadofcores", ARG_NONE,
-	    NULL, SEC_JOBS, "count CPUs, not cores"),
-	TODO("use-sockets-instead-of-threads|usesocketsinsteadofthreads",
-	    ARG_NONE, NULL, SEC_JOBS, "count sockets, not threads"),
+	FUNC("use-cores-instead-of-threads|usecoresinsteadofthreads|"
+	    "use-cpus-instead-of-cores|usecpusinsteadofcores", ARG_NONE, NULL,
+	    SEC_JOBS, ST_PARX, set_cpu_basis,
+	    "-j counts physical cores, not CPU threads"),
+	FUNC("use-sockets-instead-of-threads|usesocketsinsteadofthreads",
+	    ARG_NONE, NULL, SEC_JOBS, ST_PARX, set_cpu_basis,
+	    "-j counts CPU sockets, not CPU threads"),
 	TODO("tty", ARG_NONE, NULL, SEC_JOBS, "give the jobs the terminal"),
 	TODO("open-tty|o", ARG_NONE, NULL, SEC_JOBS,
 	    "open the terminal as the jobs' stdin"),
@@ -1095,6 +1114,7 @@ options_parse(struct config *cfg, int argc, char **argv,
 	cfg->arg_sep = ":::";
 	cfg->arg_file_sep = "::::";
 	cfg->output = COLLATE_GROUP;
+	cfg->cpu_basis = REPORT_THREADS;
 	build_getopt(&longs, &shorts);
 	opterr = 0;
 	optind = 0;

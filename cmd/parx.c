@@ -674,6 +674,7 @@ show_progress(struct ctx *ctx, struct run *r, const struct run_stats *st,
 	p->done = ctx->finished;
 	p->failed = st->failed;
 	p->running = st->running;
+	p->draining = st->drained;
 	p->total = ctx->input_ended ? ctx->made : ctx->total;
 	buf_init(&line);
 	progress_format(p, now, &line);
@@ -789,8 +790,8 @@ main(int argc, char **argv)
 		defaults_free(&defs);
 		return EXIT_ALL_OK;
 	}
-	jobs = cfg.jobs_spec != NULL ? options_jobs(cfg.jobs_spec) :
-	    usable_cpus();
+	jobs = cfg.jobs_spec != NULL ? options_jobs(cfg.jobs_spec,
+	    cfg.cpu_basis) : cpu_count_by(cfg.cpu_basis);
 	/*
 	 * Like xargs, pack -m/-X lines to 128 KiB unless -s asks for more:
 	 * longer lines buy nothing but memory.  A single value may still

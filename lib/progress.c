@@ -92,6 +92,8 @@ figures(const struct progress *p, double now, struct buf *b)
 		snprintf(t, sizeof(t), ", %lu running", p->running);
 		buf_addstr(b, t);
 	}
+	if (p->draining)
+		buf_addstr(b, ", draining");
 	buf_addstr(b, ", ");
 	progress_duration(elapsed, b);
 	if (p->total > 0 && p->done > 0 && p->done < p->total) {

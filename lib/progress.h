@@ -23,6 +23,7 @@ struct progress {
 	double		 last;		/* when it was last shown */
 	unsigned long	 done, failed, running;
 	unsigned long	 total;		/* 0: not known yet */
+	bool		 draining;	/* SIGHUP: no more jobs start */
 };
 
 void	progress_init(struct progress *, int what, bool tty, unsigned width,

@@ -315,3 +315,14 @@ load helper
 	[ "$(taskset -c 0 "$PARX" --number-of-threads)" = "$(taskset -c 0 parallel --number-of-threads)" ]
 	[ "$(taskset -c 0 "$PARX" --number-of-cores)" = "$(taskset -c 0 parallel --number-of-cores)" ]
 }
+
+@test "compat: --use-cores-instead-of-threads and --use-sockets-instead-of-threads set -j's CPUs" {
+	# the most slots in use at once: the highest {%}
+	for opt in --use-cores-instead-of-threads --use-sockets-instead-of-threads --use-cpus-instead-of-cores; do
+		for j in 100% +1; do
+			gnu=$(parallel "$opt" -j"$j" 'sleep 0.2; echo {%}' ::: 1 2 3 4 5 6 | sort -n | tail -1)
+			ours=$("$PARX" "$opt" -j"$j" 'sleep 0.2; echo {%}' ::: 1 2 3 4 5 6 | sort -n | tail -1)
+			assert_equal "$ours" "$gnu"
+		done
+	done
+}

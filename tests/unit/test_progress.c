@@ -58,6 +58,10 @@ test_progress_before_the_total_is_known(void **state)
 	p.running = 4;
 	assert_string_equal(text(&p, 103),
 	    "6 done, 1 failed, 4 running, 3s, ETA ?, 2.0/s");
+	/* After SIGHUP it says why nothing new starts. */
+	p.draining = true;
+	assert_string_equal(text(&p, 103),
+	    "6 done, 1 failed, 4 running, draining, 3s, ETA ?, 2.0/s");
 }
 
 static void
