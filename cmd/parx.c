@@ -203,9 +203,13 @@ open_input(struct config *cfg)
 			err(EXIT_ERROR, "cannot read '%s'",
 			    input_error_path(in));
 	}
-	if (input_source_count(in) == 0 &&
-	    input_add_file(in, "-", false) == -1)
-		err(EXIT_ERROR, "cannot read standard input");
+	if (input_source_count(in) == 0) {
+		if (input_add_file(in, "-", false) == -1)
+			err(EXIT_ERROR, "cannot read standard input");
+		if (isatty(STDIN_FILENO) == 1)
+			warnx("reading inputs from the terminal, one a line; "
+			    "Ctrl-D ends them (::: and -a give them otherwise)");
+	}
 	if (input_start(in) == -1) {
 		warn_input(in, 1);
 		exit(EXIT_ERROR);
@@ -361,6 +365,21 @@ next_job(void *arg, unsigned long slot, struct run_job *job)
 	else if (r == 0)
 		ctx->input_ended = true;
 	return r;
+}
+
+/*
+ * What reading the next job would wait for: a terminal or a slow pipe
+ * holding no whole input yet.  run polls it meanwhile, so output keeps
+ * coming and Ctrl-C works while parx waits for a line.
+ */
+static int
+job_wait_fd(void *arg)
+{
+	struct ctx *ctx = arg;
+
+	if (ctx->pipe != NULL || ctx->retry != NULL || ctx->cfg->retry_failed)
+		return -1;
+	return feed_wait_fd(ctx->feed);
 }
 
 /* A line for parx's stderr, as warn(3) or warnx(3) would print it. */
@@ -868,6 +887,7 @@ main(int argc, char **argv)
 	cb.next_job = next_job;
 	cb.job_done = job_done;
 	cb.next_input = next_input;
+	cb.wait_fd = job_wait_fd;
 	cb.arg = &ctx;
 	fflush(stdout);
 	if ((cfg.progress != 0 ? run_showing_progress(&ctx, &ro, &cb, &st) :

@@ -366,6 +366,14 @@ feed_make_job(struct feed *f, unsigned long seq, unsigned long slot,
 	return r;
 }
 
+int
+feed_wait_fd(const struct feed *f)
+{
+	if (f->in == NULL || f->npending > f->head || f->eof)
+		return -1;
+	return input_wait_fd(f->in);
+}
+
 char *const *
 feed_fields(const struct feed *f, size_t *n)
 {

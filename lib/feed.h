@@ -50,6 +50,12 @@ int	feed_make_job(struct feed *, unsigned long seq, unsigned long slot,
 	    char *const *fields, size_t nfields, struct run_job *job);
 
 /*
+ * The descriptor feed_next() would block reading, or -1: see
+ * input_wait_fd().
+ */
+int	feed_wait_fd(const struct feed *);
+
+/*
  * The values of the job feed_next() filled last, valid until the next
  * call; *n is their number.
  */

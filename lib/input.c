@@ -632,6 +632,25 @@ input_next(struct input *in, struct record *rec)
 	return next_combination(in, rec);
 }
 
+int
+input_wait_fd(const struct input *in)
+{
+	const struct source *s;
+
+	if (!in->streaming || in->finished || in->shuffled != NULL)
+		return -1;
+	/* Later groups combine with the streamed value in memory. */
+	if (in->ngrp > 1 && in->stream_item != NULL)
+		return -1;
+	s = &in->src[0];
+	if (s->done || s->fd < 0)
+		return -1;
+	if (s->rbuf.len > s->rpos && memchr(s->rbuf.data + s->rpos,
+	    in->opts.delim, s->rbuf.len - s->rpos) != NULL)
+		return -1;
+	return s->fd;
+}
+
 const char *
 input_error_path(const struct input *in)
 {

@@ -66,6 +66,12 @@ int	input_start(struct input *);
  */
 int	input_next(struct input *, struct record *rec);
 
+/*
+ * The descriptor input_next() would block reading (the streamed source,
+ * with no whole record buffered), or -1 if it can go on without waiting:
+ * a caller with other work polls it first.
+ */
+int	input_wait_fd(const struct input *);
 
 const char	*input_error_path(const struct input *);
 

@@ -50,6 +50,7 @@
 #define START_RETRY_FOR	10.0
 #define STDIN_FILENO_STREAM 2		/* pfd_stream: the job's stdin */
 #define INOTIFY_STREAM	3		/* pfd_stream: --fifo's inotify */
+#define INPUT_STREAM	4		/* pfd_stream: where jobs come from */
 
 struct slot {
 	bool			 busy;
@@ -85,6 +86,8 @@ struct run {
 	unsigned long			 limit;		/* slots we may use */
 	unsigned long			 running;
 	bool				 input_done;
+	int				 input_wait;	/* next_job() would block
+							   on it: poll it, or -1 */
 	bool				 stopping;	/* start no more */
 	bool				 killing;	/* ending every job */
 	bool				 out_blocked;	/* stdout full: wait for it */
@@ -879,18 +882,41 @@ start_wait(struct run *r)
 	return wait;
 }
 
+/*
+ * Whether next_job() can be asked without blocking; if not, the fd it
+ * would block on goes into the next poll.
+ */
+static bool
+input_ready(struct run *r)
+{
+	struct pollfd p;
+	int fd;
+
+	if (r->has_deferred || r->cb->wait_fd == NULL ||
+	    (fd = r->cb->wait_fd(r->cb->arg)) < 0)
+		return true;
+	p.fd = fd;
+	p.events = POLLIN;
+	if (poll(&p, 1, 0) == 1)
+		return true;
+	r->input_wait = fd;
+	return false;
+}
+
 static void
 fill_slots(struct run *r)
 {
 	unsigned long i;
 	int got;
 
+	r->input_wait = -1;
 	for (i = 0; i < r->nslots; i++) {
 		if (r->stopping || (r->input_done && !r->has_deferred))
 			return;
 		if (r->slots[i].busy)
 			continue;
-		if (r->running >= r->limit || start_wait(r) > 0)
+		if (r->running >= r->limit || start_wait(r) > 0 ||
+		    !input_ready(r))
 			return;
 		got = start_job(r, &r->slots[i]);
 		if (got == 2)
@@ -991,6 +1017,12 @@ poll_once(struct run *r)
 		r->pfd_slot[n] = NULL;
 		r->pfd_stream[n++] = INOTIFY_STREAM;
 	}
+	if (r->input_wait != -1) {
+		r->pfd[n].fd = r->input_wait;
+		r->pfd[n].events = POLLIN;
+		r->pfd_slot[n] = NULL;
+		r->pfd_stream[n++] = INPUT_STREAM;
+	}
 	if (r->out_blocked) {
 		/* Only parx's stdout can unblock the owner: wait for it. */
 		r->pfd[n].fd = r->opts->out[COLLATE_STDOUT];
@@ -1042,6 +1074,8 @@ poll_once(struct run *r)
 			jobin_fifo_events(&r->fifos, fifo_opened, r);
 			continue;
 		}
+		if (r->pfd_stream[i] == INPUT_STREAM)
+			continue;	/* the next round asks for a job */
 		if (r->pfd_slot[i] == NULL) {
 			r->out_blocked = false;
 			continue;
@@ -1111,9 +1145,9 @@ set_up(struct run *r)
 	r->fifos.ino = -1;
 	r->src.next = r->cb->next_input;
 	r->src.arg = r->cb->arg;
-	r->pfd = xcalloc(3 * r->nslots + 3, sizeof(*r->pfd));
-	r->pfd_slot = xcalloc(3 * r->nslots + 3, sizeof(*r->pfd_slot));
-	r->pfd_stream = xcalloc(3 * r->nslots + 3, sizeof(*r->pfd_stream));
+	r->pfd = xcalloc(3 * r->nslots + 4, sizeof(*r->pfd));
+	r->pfd_slot = xcalloc(3 * r->nslots + 4, sizeof(*r->pfd_slot));
+	r->pfd_stream = xcalloc(3 * r->nslots + 4, sizeof(*r->pfd_stream));
 }
 
 struct run *
@@ -1124,6 +1158,7 @@ run_new(const struct run_opts *opts, const struct run_callbacks *cb,
 	int e;
 
 	r = xcalloc(1, sizeof(*r));
+	r->input_wait = -1;
 	memset(stats, 0, sizeof(*stats));
 	r->opts = opts;
 	r->cb = cb;

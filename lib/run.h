@@ -56,6 +56,13 @@ struct run_callbacks {
 	 * stdin is then closed.
 	 */
 	int		(*next_input)(void *arg, char **data, size_t *len);
+	/*
+	 * May be NULL.  A descriptor next_job() would block reading (a
+	 * terminal, a slow pipe), or -1 when it would not: run then asks
+	 * for the next job only once it is readable, and meanwhile goes on
+	 * collecting output and hearing signals.
+	 */
+	int		(*wait_fd)(void *arg);
 	void		*arg;		/* passed to each of them */
 };
 

@@ -185,3 +185,12 @@ load helper
 	run parx -k "$HELPER/showargs" {} ::: *.txt
 	assert_output $'<a b.txt>\n<it\'s.txt>\n<q"uote.txt>'
 }
+
+@test "a slow pipe: each input's job runs and its output comes as soon as the input has come" {
+	{ echo one; sleep 2; echo two; } | timeout -k 2 20 "$PARX" 'echo got {}' >out &
+	for _ in $(seq 30); do grep -q 'got one' out 2>/dev/null && break; sleep 0.05; done
+	grep -qx 'got one' out
+	! grep -q two out
+	wait
+	[ "$(cat out)" = $'got one\ngot two' ]
+}

@@ -66,3 +66,14 @@ state() {
 	tmux -L "$sock" capture-pane -p >screen
 	grep -qx "out 4" screen
 }
+
+@test "inputs typed at a terminal: a hint, each line's job at once, and Ctrl-C ends the wait" {
+	type_line "'$PARX' echo got"
+	wait_screen '^parx: reading inputs from the terminal, one a line; Ctrl-D ends them'
+	type_line one
+	# its job runs before the next line is typed
+	wait_screen '^got one$'
+	tmux -L "$sock" send-keys C-c
+	type_line 'echo status=$?'
+	wait_screen '^status=130$'
+}
