@@ -119,6 +119,7 @@ install: deps-build
 	    $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) \
 	    $(DESTDIR)$(FISHCOMPDIR)
 	$(AS_ROOT) install -m 755 build/parx $(DESTDIR)$(BINDIR)/parx
+	$(AS_ROOT) ln -sf parx $(DESTDIR)$(BINDIR)/sem
 	$(AS_ROOT) install -m 644 man/parx.1 $(DESTDIR)$(MANDIR)/parx.1
 	$(AS_ROOT) install -m 644 build/completions/parx.bash \
 	    $(DESTDIR)$(BASHCOMPDIR)/parx
@@ -127,7 +128,8 @@ install: deps-build
 	    $(DESTDIR)$(FISHCOMPDIR)/parx.fish
 
 uninstall:
-	$(AS_ROOT) rm -f $(DESTDIR)$(BINDIR)/parx $(DESTDIR)$(MANDIR)/parx.1 \
+	$(AS_ROOT) rm -f $(DESTDIR)$(BINDIR)/parx $(DESTDIR)$(BINDIR)/sem \
+	    $(DESTDIR)$(MANDIR)/parx.1 \
 	    $(DESTDIR)$(BASHCOMPDIR)/parx $(DESTDIR)$(ZSHCOMPDIR)/_parx \
 	    $(DESTDIR)$(FISHCOMPDIR)/parx.fish
 

@@ -37,6 +37,11 @@ struct config {
 	enum report		 cpu_basis;	/* what -j's CPUs are */
 	bool			 show_limits;
 	int			 progress;	/* PROGRESS_*: --bar, --eta, ... */
+	bool			 semaphore;	/* --semaphore, or run as sem */
+	const char		*sem_id;
+	double			 sem_timeout;	/* --st; 0: wait for ever */
+	bool			 sem_fg;
+	bool			 sem_wait;
 	enum collate_mode	 output;
 	bool			 keep_order;
 	bool			 dry_run;

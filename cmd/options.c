@@ -507,6 +507,20 @@ set_cpu_basis(struct config *cfg, const char *arg, const char *name)
 	    REPORT_CORES;
 }
 
+/* --st SECS: a duration, negative to give up rather than go ahead. */
+static void
+set_sem_timeout(struct config *cfg, const char *arg, const char *name)
+{
+	char *end;
+
+	errno = 0;
+	cfg->sem_timeout = strtod(arg, &end);
+	if (errno != 0 || end == arg || *end != '\0' ||
+	    !isfinite(cfg->sem_timeout))
+		usage_error("invalid %s value '%s': not a number of seconds",
+		    name, arg);
+}
+
 /* --plain and -J: options_profiles() has acted on them already. */
 static void
 set_read_before(struct config *cfg, const char *arg, const char *name)
@@ -752,15 +766,19 @@ static const struct row rows[] = {
 	    "open the terminal as the jobs' stdin"),
 	TODO("interactive|p", ARG_NONE, NULL, SEC_JOBS,
 	    "ask before running each job"),
-	TODO("semaphore", ARG_NONE, NULL, SEC_JOBS, "work as sem"),
-	TODO("semaphore-name|semaphorename|id", ARG_REQUIRED, "NAME",
-	    SEC_JOBS, "the semaphore's name"),
-	TODO("semaphore-timeout|semaphoretimeout|st", ARG_REQUIRED, "SECS",
-	    SEC_JOBS, "wait at most SECS for the semaphore"),
-	TODO("fg", ARG_NONE, NULL, SEC_JOBS, "semaphore in the foreground"),
-	TODO("bg", ARG_NONE, NULL, SEC_JOBS, "semaphore in the background"),
-	TODO("wait", ARG_NONE, NULL, SEC_JOBS,
-	    "wait for the semaphore's jobs"),
+	FLAG("semaphore", SEC_JOBS, ST_PARX, semaphore,
+	    "work as sem: run the command when a slot is free"),
+	STRING("semaphore-name|semaphorename|id", "NAME", SEC_JOBS, ST_PARX,
+	    sem_id, "the semaphore's name (default: the terminal's)"),
+	FUNC("semaphore-timeout|semaphoretimeout|st", ARG_REQUIRED, "SECS",
+	    SEC_JOBS, ST_PARX, set_sem_timeout,
+	    "take the slot anyway after SECS (negative: give up)"),
+	FLAG("fg", SEC_JOBS, ST_PARX, sem_fg,
+	    "--semaphore: run in the foreground, with its exit status"),
+	UNFLAG("bg", SEC_JOBS, ST_PARX, sem_fg,
+	    "--semaphore: run in the background (the default)"),
+	FLAG("wait", SEC_JOBS, ST_PARX, sem_wait,
+	    "--semaphore: wait until the semaphore's commands are done"),
 
 	/* Job control */
 	FUNC("halt|halt-on-error|haltonerror", ARG_REQUIRED, "WHEN,WHY",

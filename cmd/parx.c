@@ -44,6 +44,7 @@
 #include "../lib/xmalloc.h"
 #include "config.h"
 #include "defaults.h"
+#include "sem.h"
 
 #define HELD_OUTPUT_MAX	(8 * 1024 * 1024)
 #define PACK_CHARS_DEFAULT (128 * 1024)
@@ -802,6 +803,18 @@ main(int argc, char **argv)
 	reserve_std_fds();
 	defaults_read(&defs, argc, argv);
 	options_parse(&cfg, defs.argc, defs.argv, defs.origin);
+	/* Installed as sem, it is parx --semaphore, as GNU's sem is. */
+	if (strcmp(getprogname(), "sem") == 0)
+		cfg.semaphore = true;
+	if (cfg.semaphore) {
+		status = semaphore_main(&cfg, cfg.jobs_spec != NULL ?
+		    options_jobs(cfg.jobs_spec, cfg.cpu_basis) : 1,
+		    choose_shell());
+		free(cfg.sources);
+		free(cfg.arg_files);
+		defaults_free(&defs);
+		return status;
+	}
 	if (cfg.report != REPORT_NONE) {
 		report(cfg.report);
 		free(cfg.sources);
