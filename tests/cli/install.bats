@@ -10,6 +10,7 @@ load helper
 	assert_success
 	[ -x root/usr/bin/parx ]
 	cmp root/usr/bin/parx "$TOP/build/parx"
+	[ "$(readlink root/usr/bin/sem)" = parx ]
 	cmp root/usr/share/man/man1/parx.1 "$TOP/man/parx.1"
 	# bash-completion loads completions/NAME on demand
 	run bash -c 'source root/usr/share/bash-completion/completions/parx
