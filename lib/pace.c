@@ -16,6 +16,7 @@
 #include <stdlib.h>
 
 #define RECHECK		1.0			/* --memfree, --load */
+#define LOAD_NOTE	3.0			/* --load: say so after */
 #define HELD_RATE	(128.0 * 1024 * 1024)
 #define RATE_WINDOW	0.008
 
@@ -51,10 +52,41 @@ mem_available(void)
 	return kb * 1024;
 }
 
-double
-pace_start_wait(const struct pace *p, double now)
+/*
+ * The load as GNU parallel's --load counts it: the threads running or
+ * waiting for a disk this instant (its ps axH states R and D), less the
+ * one counting, so that a machine that is busy but waiting still starts
+ * jobs and at most one job goes over the limit.  The one-minute load
+ * average where /proc/stat does not say.
+ */
+static double
+current_load(void)
 {
-	double load[1], wait = 0;
+	unsigned long running = 0, blocked = 0;
+	bool seen = false;
+	char line[256];
+	double avg[1];
+	FILE *f;
+
+	if ((f = fopen("/proc/stat", "re")) != NULL) {
+		while (fgets(line, sizeof(line), f) != NULL) {
+			if (sscanf(line, "procs_running %lu", &running) == 1)
+				seen = true;
+			else
+				(void)sscanf(line, "procs_blocked %lu", &blocked);
+		}
+		fclose(f);
+		if (seen)
+			return running + blocked > 0 ?
+			    (double)(running + blocked - 1) : 0;
+	}
+	return getloadavg(avg, 1) == 1 ? avg[0] : 0;
+}
+
+double
+pace_start_wait(struct pace *p, double now)
+{
+	double wait = 0;
 
 	if (p->opts.delay > 0 && p->last_start > 0 &&
 	    now - p->last_start < p->opts.delay)
@@ -62,10 +94,30 @@ pace_start_wait(const struct pace *p, double now)
 	if (p->opts.memfree > 0 && mem_available() < p->opts.memfree &&
 	    wait < RECHECK)
 		wait = RECHECK;
-	if (p->opts.max_load > 0 && getloadavg(load, 1) == 1 &&
-	    load[0] >= p->opts.max_load && wait < RECHECK)
-		wait = RECHECK;
+	if (p->opts.max_load > 0 && wait < RECHECK) {
+		if (now >= p->load_next) {
+			p->load = current_load();
+			p->load_next = now + RECHECK;
+		}
+		if (p->load >= p->opts.max_load) {
+			wait = RECHECK;
+			if (p->load_since == 0)
+				p->load_since = now;
+		} else
+			p->load_since = 0;
+	}
 	return wait;
+}
+
+bool
+pace_load_note(struct pace *p, double now, double *load)
+{
+	if (p->load_noted || p->load_since == 0 ||
+	    now - p->load_since < LOAD_NOTE)
+		return false;
+	p->load_noted = true;
+	*load = p->load;
+	return true;
 }
 
 bool

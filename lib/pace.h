@@ -21,6 +21,10 @@ struct pace {
 	bool			out_fast;	/* see pace_throttle() */
 	double			rate_since;	/* the rate window's start */
 	unsigned long long	rate_written;	/* written by then */
+	double			load;		/* --load: as last counted */
+	double			load_next;	/* when to count it again */
+	double			load_since;	/* over the limit since; 0 */
+	bool			load_noted;	/* pace_load_note() said it */
 };
 
 /* A pace for a run starting at now (monotonic seconds). */
@@ -33,7 +37,13 @@ void	pace_started(struct pace *, double now);
  * Seconds before another job may start: 0 for now.  --memfree and
  * --load are looked at again every second while they forbid it.
  */
-double	pace_start_wait(const struct pace *, double now);
+double	pace_start_wait(struct pace *, double now);
+
+/*
+ * True, once, when --load has held jobs back for some seconds: *load is
+ * the load counted, for a note to whoever watches.
+ */
+bool	pace_load_note(struct pace *, double now, double *load);
 
 /*
  * Whether held output is to be collected at the held rate now rather

@@ -874,8 +874,17 @@ handle_signals(struct run *r)
 static double
 start_wait(struct run *r)
 {
-	double now = now_mono(), wait = pace_start_wait(&r->pace, now);
+	double now = now_mono(), wait = pace_start_wait(&r->pace, now), load;
+	char msg[160];
 
+	/* Someone at a terminal should not wonder why nothing starts. */
+	if (pace_load_note(&r->pace, now, &load) &&
+	    isatty(r->opts->out[COLLATE_STDERR]) == 1) {
+		snprintf(msg, sizeof(msg), "--load %g: holding jobs back while "
+		    "%g processes run or wait for a disk", r->opts->max_load,
+		    load);
+		notice(r, msg);
+	}
 	/* A job that could not start waits for its retry (start_job()). */
 	if (r->has_deferred && r->running == 0 && r->retry_at - now > wait)
 		wait = r->retry_at - now;

@@ -174,3 +174,18 @@ load helper
 	run parx -k 'grep ^0:: /proc/self/cgroup #{}' ::: 1
 	[[ $output != *"/parx."* ]]
 }
+
+@test "--load counts what runs this instant, as GNU: no job starts while busy loops run" {
+	local busy=()
+	for _ in 1 2 3; do
+		timeout 20 sh -c 'while :; do :; done' &
+		busy+=($!)
+	done
+	timeout -k 2 30 "$PARX" --load 2 'touch started' ::: x &
+	pid=$!
+	sleep 2
+	[ ! -e started ]
+	kill "${busy[@]}"
+	wait "$pid"
+	[ -e started ]
+}

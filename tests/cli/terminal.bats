@@ -77,3 +77,13 @@ state() {
 	type_line 'echo status=$?'
 	wait_screen '^status=130$'
 }
+
+@test "--load holding jobs back says so once at a terminal" {
+	type_line "cd '$PWD'; for i in 1 2 3; do timeout 20 sh -c 'while :; do :; done' & done"
+	type_line "'$PARX' --load 2 'echo started' ::: x"
+	wait_screen '^parx: --load 2: holding jobs back while [0-9]* processes run or wait for a disk$'
+	tmux -L "$sock" send-keys C-c
+	# the busy loops must not outlive the test
+	type_line 'kill %1 %2 %3; wait; echo stopped'
+	wait_screen '^stopped$'
+}
