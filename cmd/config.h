@@ -37,6 +37,8 @@ struct config {
 	enum report		 cpu_basis;	/* what -j's CPUs are */
 	bool			 show_limits;
 	int			 progress;	/* PROGRESS_*: --bar, --eta, ... */
+	bool			 ctag;		/* colour tags at a terminal */
+	bool			 color;		/* colour every job's lines */
 	bool			 semaphore;	/* --semaphore, or run as sem */
 	const char		*sem_id;
 	double			 sem_timeout;	/* --st; 0: wait for ever */

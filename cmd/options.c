@@ -521,6 +521,18 @@ set_sem_timeout(struct config *cfg, const char *arg, const char *name)
 		    name, arg);
 }
 
+/* --ctag, --ctagstring: --tag, --tagstring, coloured at a terminal. */
+static void
+set_ctag(struct config *cfg, const char *arg, const char *name)
+{
+	(void)name;
+	if (arg != NULL)
+		cfg->tagstring = arg;
+	else
+		cfg->tag = true;
+	cfg->ctag = true;
+}
+
 /* --plain and -J: options_profiles() has acted on them already. */
 static void
 set_read_before(struct config *cfg, const char *arg, const char *name)
@@ -704,10 +716,12 @@ static const struct row rows[] = {
 	    "print no commands (the default)"),
 	FLAG("dry-run|dryrun|dr", SEC_OUTPUT, ST_BRIEF, dry_run,
 	    "print the commands, run nothing"),
-	TODO("ctag", ARG_NONE, NULL, SEC_OUTPUT, "coloured --tag"),
-	TODO("ctagstring|ctag-string", ARG_REQUIRED, "STR", SEC_OUTPUT,
-	    "coloured --tagstring"),
-	TODO("color|colour", ARG_NONE, NULL, SEC_OUTPUT, "colour the output"),
+	FUNC("ctag", ARG_NONE, NULL, SEC_OUTPUT, ST_PARX, set_ctag,
+	    "--tag, in a colour a job at a terminal"),
+	FUNC("ctagstring|ctag-string", ARG_REQUIRED, "STR", SEC_OUTPUT,
+	    ST_PARX, set_ctag, "--tagstring STR, in a colour a job at a terminal"),
+	FLAG("color|colour", SEC_OUTPUT, ST_PARX, color,
+	    "each job's output lines in a colour of their own"),
 	TODO("color-failed|colour-failed|colorfailed|colourfailed|color-fail|"
 	    "colour-fail|colorfail|colourfail|cf", ARG_NONE, NULL, SEC_OUTPUT,
 	    "colour failed jobs' output"),

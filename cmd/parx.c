@@ -244,6 +244,7 @@ struct ctx {
 	unsigned long		 finished;	/* and job_done() heard of */
 	unsigned long		 total;		/* known up front, or 0 */
 	bool			 input_ended;
+	bool			 color;		/* --color, or --ctag at a tty */
 	bool			 input_failed;
 	bool			 joblog_failed;
 	bool			 results_failed;
@@ -354,6 +355,29 @@ make_job(void *arg, unsigned long slot, struct run_job *job)
 	return 1;
 }
 
+/*
+ * --color: the job's colour, as the start of its tag.  Background and
+ * foreground pairs that read well together, a job after the other.
+ */
+static void
+color_tag(struct run_job *job)
+{
+	static const char *const colors[] = {
+		"\033[30;42m", "\033[30;43m", "\033[37;44m", "\033[37;45m",
+		"\033[30;46m", "\033[30;47m", "\033[37;41m", "\033[32;40m",
+		"\033[33;40m", "\033[36;40m", "\033[35;40m", "\033[31;47m",
+	};
+	struct buf b;
+
+	buf_init(&b);
+	buf_addstr(&b, colors[(job->seq - 1) % (sizeof(colors) /
+	    sizeof(colors[0]))]);
+	if (job->tag != NULL)
+		buf_addstr(&b, job->tag);
+	free(job->tag);
+	job->tag = buf_detach(&b);
+}
+
 /* The next job; counted, so that --bar knows the total once input ends. */
 static int
 next_job(void *arg, unsigned long slot, struct run_job *job)
@@ -361,7 +385,9 @@ next_job(void *arg, unsigned long slot, struct run_job *job)
 	struct ctx *ctx = arg;
 	int r;
 
-	if ((r = make_job(arg, slot, job)) == 1)
+	if ((r = make_job(arg, slot, job)) == 1 && ctx->color)
+		color_tag(job);
+	if (r == 1)
 		ctx->made++;
 	else if (r == 0)
 		ctx->input_ended = true;
@@ -852,6 +878,16 @@ main(int argc, char **argv)
 
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.cfg = &cfg;
+	/*
+	 * --ctag colours only what a person sees (and not under NO_COLOR);
+	 * --color asks for colour wherever the output goes, as GNU's does.
+	 */
+	ctx.color = cfg.color || (cfg.ctag && isatty(STDOUT_FILENO) == 1 &&
+	    getenv("NO_COLOR") == NULL);
+	if (ctx.color && cfg.output == COLLATE_UNGROUP)
+		usage_error("--color and --ctag take grouped or line-buffered "
+		    "output, not -u");
+	ro.color = ctx.color;
 	if (cfg.pipe) {
 		ctx.pipe = open_pipe_source(&ctx, &cfg, jobs);
 		ro.cleanup_dir = pipesrc_dir(ctx.pipe);

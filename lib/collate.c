@@ -23,6 +23,7 @@
 #include "fdio.h"
 #include "xmalloc.h"
 
+#define COLOR_RESET	"\033[0m"
 #define SEG_CHUNK	(64 * 1024)
 
 struct seg {
@@ -153,7 +154,14 @@ emit(struct collate *c, struct collate_job *j, int s, const char *p,
 			buf_add(&c->stage, j->tag, j->taglen);
 		nl = memchr(p, '\n', n);
 		k = nl != NULL ? (size_t)(nl - p) + 1 : n;
-		buf_add(&c->stage, p, k);
+		/* --color: the colour ends before the line does. */
+		if (c->opts.color && nl != NULL) {
+			buf_add(&c->stage, p, k - 1);
+			buf_addstr(&c->stage, COLOR_RESET "\n");
+		} else
+			buf_add(&c->stage, p, k);
+		if (c->opts.color && nl == NULL)
+			buf_addstr(&c->stage, COLOR_RESET);
 		st->mid_line = nl == NULL;
 		p += k;
 		n -= k;

@@ -30,6 +30,8 @@ struct collate_opts {
 	bool			 hold_all;	/* nothing streams: a job may be
 						   retried and its output dropped */
 	int			 fd[2];		/* where stdout and stderr go */
+	bool			 color;		/* tags start a colour: each
+						   tagged line ends it */
 };
 
 struct collate;

@@ -1141,6 +1141,7 @@ set_up(struct run *r)
 	co.hold_all = opts->retries > 1;
 	co.fd[0] = opts->out[COLLATE_STDOUT];
 	co.fd[1] = opts->out[COLLATE_STDERR];
+	co.color = opts->color;
 	r->col = collate_new(&co);
 	memset(&po, 0, sizeof(po));
 	po.delay = opts->delay;

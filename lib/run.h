@@ -89,6 +89,8 @@ struct run_opts {
 	unsigned long		 cpus;		/* the jobs share; 0: unknown */
 	const char		*cleanup_dir;	/* removed with its files if parx
 						   is killed (--cat, --fifo) */
+	bool			 color;		/* job tags start a colour that
+						   each line ends (--color) */
 	double			 tick;		/* run_step() returns at least
 						   this often (seconds; 0: only
 						   when something happened) */

@@ -174,3 +174,33 @@ load helper
 	assert_failure 2
 	assert_equal "$stderr" ""
 }
+
+@test "--color: each job's lines in a colour of their own, ended before each newline; nothing else changes" {
+	run parx --color -k 'printf "x\ny\n"; echo {}' ::: a b
+	assert_success
+	esc=$'\e'
+	assert_output "${esc}[30;42mx${esc}[0m
+${esc}[30;42my${esc}[0m
+${esc}[30;42ma${esc}[0m
+${esc}[30;43mx${esc}[0m
+${esc}[30;43my${esc}[0m
+${esc}[30;43mb${esc}[0m"
+	# without the colours it is the plain output, byte for byte
+	parx --color -k --tag 'seq 3; echo {}' ::: a b | sed 's/\x1b\[[0-9;]*m//g' >coloured
+	parx -k --tag 'seq 3; echo {}' ::: a b >plain
+	cmp coloured plain
+	run --separate-stderr parx --color -u echo ::: a
+	assert_failure 255
+}
+
+@test "--ctag and --ctagstring colour only at a terminal, and not under NO_COLOR" {
+	run parx --ctag -k echo ::: a b
+	assert_output $'a\ta\nb\tb'
+	run parx --ctagstring 'X{}' -k echo ::: a
+	assert_output $'Xa\ta'
+	TERM=screen script -qec "'$PARX' --ctag -k echo ::: a" /dev/null >tty.out
+	grep -q $'^\e\\[30;42ma\ta\e\\[0m' tty.out
+	NO_COLOR=1 TERM=screen script -qec "'$PARX' --ctag -k echo ::: a" /dev/null >tty.out
+	! grep -q $'\e' tty.out
+	grep -q $'^a\ta' tty.out
+}
