@@ -507,12 +507,28 @@ set_cpu_basis(struct config *cfg, const char *arg, const char *name)
 	    REPORT_CORES;
 }
 
+/* The semaphore's options, each of which means --semaphore, as in GNU. */
+static void
+set_sem(struct config *cfg, const char *arg, const char *name)
+{
+	cfg->semaphore = true;
+	if (strcmp(name, "--fg") == 0)
+		cfg->sem_fg = true;
+	else if (strcmp(name, "--bg") == 0)
+		cfg->sem_fg = false;
+	else if (strcmp(name, "--wait") == 0)
+		cfg->sem_wait = true;
+	else
+		cfg->sem_id = arg;
+}
+
 /* --st SECS: a duration, negative to give up rather than go ahead. */
 static void
 set_sem_timeout(struct config *cfg, const char *arg, const char *name)
 {
 	char *end;
 
+	cfg->semaphore = true;
 	errno = 0;
 	cfg->sem_timeout = strtod(arg, &end);
 	if (errno != 0 || end == arg || *end != '\0' ||
@@ -782,16 +798,16 @@ static const struct row rows[] = {
 	    "ask before running each job"),
 	FLAG("semaphore", SEC_JOBS, ST_PARX, semaphore,
 	    "work as sem: run the command when a slot is free"),
-	STRING("semaphore-name|semaphorename|id", "NAME", SEC_JOBS, ST_PARX,
-	    sem_id, "the semaphore's name (default: the terminal's)"),
+	FUNC("semaphore-name|semaphorename|id", ARG_REQUIRED, "NAME", SEC_JOBS,
+	    ST_PARX, set_sem, "the semaphore's name (default: the terminal's)"),
 	FUNC("semaphore-timeout|semaphoretimeout|st", ARG_REQUIRED, "SECS",
 	    SEC_JOBS, ST_PARX, set_sem_timeout,
 	    "take the slot anyway after SECS (negative: give up)"),
-	FLAG("fg", SEC_JOBS, ST_PARX, sem_fg,
+	FUNC("fg", ARG_NONE, NULL, SEC_JOBS, ST_PARX, set_sem,
 	    "--semaphore: run in the foreground, with its exit status"),
-	UNFLAG("bg", SEC_JOBS, ST_PARX, sem_fg,
+	FUNC("bg", ARG_NONE, NULL, SEC_JOBS, ST_PARX, set_sem,
 	    "--semaphore: run in the background (the default)"),
-	FLAG("wait", SEC_JOBS, ST_PARX, sem_wait,
+	FUNC("wait", ARG_NONE, NULL, SEC_JOBS, ST_PARX, set_sem,
 	    "--semaphore: wait until the semaphore's commands are done"),
 
 	/* Job control */

@@ -65,3 +65,13 @@ job='touch running/$$; ls running | wc -l >>counts; sleep 0.3; rm running/$$; ec
 	assert_failure 255
 	[[ $stderr == *"--semaphore needs a command, or --wait"* ]]
 }
+
+@test "--id, --st, --fg, --bg and --wait each mean --semaphore, as in GNU" {
+	run env -u PARALLEL_SEQ "$PARX" --fg --id "$id" 'echo $PARALLEL_SEQ-ran' </dev/null
+	assert_success
+	assert_output "-ran"
+	"$PARX" --id "$id" --bg 'sleep 0.5; echo done >out'
+	[ ! -e out ]
+	timeout -k 2 20 "$PARX" --wait --id "$id"
+	[ "$(cat out)" = done ]
+}
