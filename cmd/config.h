@@ -37,6 +37,7 @@ struct config {
 	enum report		 cpu_basis;	/* what -j's CPUs are */
 	bool			 show_limits;
 	int			 progress;	/* PROGRESS_*: --bar, --eta, ... */
+	bool			 interactive;	/* -p: ask before each job */
 	bool			 ctag;		/* colour tags at a terminal */
 	bool			 color;		/* colour every job's lines */
 	bool			 semaphore;	/* --semaphore, or run as sem */

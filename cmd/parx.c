@@ -245,6 +245,9 @@ struct ctx {
 	unsigned long		 total;		/* known up front, or 0 */
 	bool			 input_ended;
 	bool			 color;		/* --color, or --ctag at a tty */
+	int			 tty;		/* -p: where to ask, or -1 */
+	struct run_job		 asked;		/* -p: the job asked about */
+	bool			 asking;
 	bool			 input_failed;
 	bool			 joblog_failed;
 	bool			 results_failed;
@@ -378,6 +381,63 @@ color_tag(struct run_job *job)
 	job->tag = buf_detach(&b);
 }
 
+/*
+ * -p: whether the answer on the terminal (which poll says is there) is
+ * yes.  A line starting with y or Y is; anything else, or Ctrl-D, is no.
+ */
+static bool
+answer_is_yes(struct ctx *ctx)
+{
+	char line[256];
+	ssize_t n;
+	size_t i = 0;
+
+	do
+		n = read(ctx->tty, line, sizeof(line) - 1);
+	while (n == -1 && errno == EINTR);
+	if (n <= 0)
+		return false;
+	line[n] = '\0';
+	while (line[i] == ' ' || line[i] == '\t')
+		i++;
+	return line[i] == 'y' || line[i] == 'Y';
+}
+
+/*
+ * -p: asks about each job on the terminal, as GNU does ("cmd ?..."), and
+ * returns it only on yes.  The answer is read once poll says it is
+ * there, so the run goes on meanwhile and Ctrl-C is heard.
+ */
+static int
+ask_job(struct ctx *ctx, unsigned long slot, struct run_job *job)
+{
+	int r;
+
+	if (ctx->asking) {
+		ctx->asking = false;
+		if (answer_is_yes(ctx)) {
+			*job = ctx->asked;
+			return 1;
+		}
+		free(ctx->asked.argv);
+		free(ctx->asked.cmd);
+		free(ctx->asked.tag);
+		free(ctx->asked.in_data);
+		if (ctx->asked.remove_path != NULL)
+			unlink(ctx->asked.remove_path);
+		free(ctx->asked.remove_path);
+		for (r = 0; r < 2; r++)
+			if (ctx->asked.tee_fd[r] != -1)
+				close(ctx->asked.tee_fd[r]);
+	}
+	if ((r = make_job(ctx, slot, &ctx->asked)) != 1)
+		return r;
+	dprintf(STDERR_FILENO, "%s ?...", ctx->asked.cmd);
+	ctx->asking = true;
+	memset(job, 0, sizeof(*job));
+	return 2;
+}
+
 /* The next job; counted, so that --bar knows the total once input ends. */
 static int
 next_job(void *arg, unsigned long slot, struct run_job *job)
@@ -385,7 +445,9 @@ next_job(void *arg, unsigned long slot, struct run_job *job)
 	struct ctx *ctx = arg;
 	int r;
 
-	if ((r = make_job(arg, slot, job)) == 1 && ctx->color)
+	r = ctx->tty != -1 ? ask_job(ctx, slot, job) :
+	    make_job(arg, slot, job);
+	if (r == 1 && ctx->color)
 		color_tag(job);
 	if (r == 1)
 		ctx->made++;
@@ -404,6 +466,8 @@ job_wait_fd(void *arg)
 {
 	struct ctx *ctx = arg;
 
+	if (ctx->asking)
+		return ctx->tty;	/* the answer */
 	if (ctx->pipe != NULL || ctx->retry != NULL || ctx->cfg->retry_failed)
 		return -1;
 	return feed_wait_fd(ctx->feed);
@@ -475,7 +539,7 @@ dry_run(struct ctx *ctx, unsigned long jobs)
 	unsigned long n;
 	int r;
 
-	for (n = 0; (r = next_job(ctx, n % jobs + 1, &job)) == 1; n++) {
+	for (n = 0; (r = make_job(ctx, n % jobs + 1, &job)) == 1; n++) {
 		if (job.tag != NULL)
 			fputs(job.tag, stdout);
 		puts(job.cmd);
@@ -878,6 +942,10 @@ main(int argc, char **argv)
 
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.cfg = &cfg;
+	ctx.tty = -1;
+	if (cfg.interactive && !cfg.dry_run &&
+	    (ctx.tty = open("/dev/tty", O_RDONLY | O_CLOEXEC)) == -1)
+		err(EXIT_ERROR, "-p needs a terminal to ask on");
 	/*
 	 * --ctag colours only what a person sees (and not under NO_COLOR);
 	 * --color asks for colour wherever the output goes, as GNU's does.
@@ -951,6 +1019,15 @@ out:
 	template_free(tagt);
 	input_free(ctx.in);
 	pipesrc_free(ctx.pipe);
+	if (ctx.tty != -1)
+		close(ctx.tty);
+	if (ctx.asking) {
+		free(ctx.asked.argv);
+		free(ctx.asked.cmd);
+		free(ctx.asked.tag);
+		free(ctx.asked.in_data);
+		free(ctx.asked.remove_path);
+	}
 	free(names);
 	free(cfg.sources);
 	free(cfg.arg_files);

@@ -378,6 +378,8 @@ start_job(struct run *r, struct slot *s)
 		memset(&s->job, 0, sizeof(s->job));
 		s->job.tee_fd[0] = s->job.tee_fd[1] = -1;
 		got = r->cb->next_job(r->cb->arg, slotno, &s->job);
+		if (got == 2)
+			return 3;	/* not yet: wait_fd() says when */
 		if (got <= 0) {
 			if (got == -1)
 				r->stats->input_errno = errno;
@@ -927,8 +929,11 @@ fill_slots(struct run *r)
 		if (r->running >= r->limit || start_wait(r) > 0 ||
 		    !input_ready(r))
 			return;
-		got = start_job(r, &r->slots[i]);
-		if (got == 2)
+		/* Not yet (3): take an answer already there, else poll. */
+		do
+			got = start_job(r, &r->slots[i]);
+		while (got == 3 && input_ready(r));
+		if (got == 2 || got == 3)
 			return;
 		if (got <= 0) {
 			r->input_done = true;

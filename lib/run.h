@@ -36,7 +36,9 @@ struct run_callbacks {
 	 * Required.  The next job, for slot (from 1): 1 when *job is
 	 * filled (run owns its strings from then on), 0 when there are no
 	 * more (never asked again), -1 with errno set on an error (the run
-	 * then starts nothing more; stats->input_errno says why).
+	 * then starts nothing more; stats->input_errno says why), or 2:
+	 * none yet (a question is out to the user), ask again once
+	 * wait_fd() is readable.
 	 */
 	int		(*next_job)(void *arg, unsigned long slot,
 			    struct run_job *job);

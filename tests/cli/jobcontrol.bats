@@ -189,3 +189,10 @@ load helper
 	wait "$pid"
 	[ -e started ]
 }
+
+@test "-p without a terminal to ask on is an error, and nothing runs" {
+	run --separate-stderr setsid "$PARX" -p echo ::: ran </dev/null
+	assert_failure 255
+	assert_output ""
+	[[ $stderr == "parx: -p needs a terminal to ask on: "* ]]
+}

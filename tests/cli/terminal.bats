@@ -87,3 +87,23 @@ state() {
 	type_line 'kill %1 %2 %3; wait; echo stopped'
 	wait_screen '^stopped$'
 }
+
+@test "-p asks on the terminal before each job: y runs it, anything else skips it; Ctrl-C ends the asking" {
+	type_line "'$PARX' -j1 -p echo ::: a b c; echo status=\$?"
+	wait_screen '^echo a ?\.\.\.$'
+	type_line y
+	wait_screen '^echo b ?\.\.\.$'
+	type_line no
+	wait_screen '^echo c ?\.\.\.$'
+	type_line ' Yes'
+	wait_screen '^status=0$'
+	tmux -L "$sock" capture-pane -p >screen
+	grep -qx a screen
+	grep -qx c screen
+	! grep -qx b screen
+	type_line "'$PARX' -p echo ::: a"
+	wait_screen '^echo a ?\.\.\.$'
+	tmux -L "$sock" send-keys C-c
+	type_line 'echo status=$?'
+	wait_screen '^status=130$'
+}
