@@ -112,6 +112,10 @@ void	options_profiles(int argc, char **argv, const char ***profiles,
 /* The slot count -j spec asks for (GNU's N, +N, -N, N%, 0 forms). */
 unsigned long	options_jobs(const char *spec, enum report basis);
 
+/* The same, without exiting: 0, or -1 with why filled. */
+int	options_jobs_parse(const char *spec, enum report basis,
+	    unsigned long *n, char *why, size_t whylen);
+
 /* The CPUs parx may use, counted as basis says (threads, cores, ...). */
 unsigned long	cpu_count_by(enum report basis);
 

@@ -141,10 +141,15 @@ cpu_count_by(enum report basis)
 	    basis == REPORT_SOCKETS ? c.sockets : c.threads;
 }
 
-unsigned long
-options_jobs(const char *s, enum report basis)
+/*
+ * A -j value as slots: 0, or -1 with why (for "invalid -j value 'S': WHY")
+ * filled.  Does not exit, so that -j FILE can be read again mid-run.
+ */
+int
+options_jobs_parse(const char *s, enum report basis, unsigned long *n,
+    char *why, size_t whylen)
 {
-	unsigned long cpus = cpu_count_by(basis), n;
+	unsigned long cpus = cpu_count_by(basis);
 	const char *errstr;
 	long long v;
 	size_t len = strlen(s);
@@ -154,28 +159,46 @@ options_jobs(const char *s, enum report basis)
 		num = xmemdup(s, len - 1);
 		v = strtonum(num, 1, 100000, &errstr);
 		free(num);
-		if (errstr != NULL)
-			usage_error("invalid -j value '%s': percentage %s", s,
-			    errstr);
-		n = cpus * v / 100;
-		return n > 0 ? n : 1;
+		if (errstr != NULL) {
+			snprintf(why, whylen, "percentage %s", errstr);
+			return -1;
+		}
+		*n = cpus * v / 100 > 0 ? cpus * v / 100 : 1;
+		return 0;
 	}
 	if (s[0] == '+' || s[0] == '-') {
 		v = strtonum(s + 1, 0, 1000000, &errstr);
-		if (errstr != NULL)
-			usage_error("invalid -j value '%s': %s", s, errstr);
-		if (s[0] == '+')
-			return cpus + v;
+		if (errstr != NULL) {
+			snprintf(why, whylen, "%s", errstr);
+			return -1;
+		}
 		/* As GNU parallel: no slot left is an error, not one slot. */
-		if ((long long)cpus <= v)
-			usage_error("invalid -j value '%s': %lu CPUs less %lld "
-			    "leaves no job slot", s, cpus, v);
-		return cpus - v;
+		if (s[0] == '-' && (long long)cpus <= v) {
+			snprintf(why, whylen, "%lu CPUs less %lld leaves no job "
+			    "slot", cpus, v);
+			return -1;
+		}
+		*n = s[0] == '+' ? cpus + v : cpus - v;
+		return 0;
 	}
 	v = strtonum(s, 0, 1000000, &errstr);
-	if (errstr != NULL)
-		usage_error("invalid -j value '%s': not a number of jobs", s);
-	return v == 0 ? max_jobs() : (unsigned long)v;
+	if (errstr != NULL) {
+		snprintf(why, whylen, "not a number of jobs");
+		return -1;
+	}
+	*n = v == 0 ? max_jobs() : (unsigned long)v;
+	return 0;
+}
+
+unsigned long
+options_jobs(const char *s, enum report basis)
+{
+	unsigned long n;
+	char why[128];
+
+	if (options_jobs_parse(s, basis, &n, why, sizeof(why)) == -1)
+		usage_error("invalid -j value '%s': %s", s, why);
+	return n;
 }
 
 /* A number with GNU's unit suffixes: K M G T (1024) and k m g t (1000). */

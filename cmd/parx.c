@@ -8,9 +8,11 @@
  */
 #include <sys/ioctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 
 #include <math.h>
 
+#include <ctype.h>
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -48,6 +50,7 @@
 
 #define HELD_OUTPUT_MAX	(8 * 1024 * 1024)
 #define PACK_CHARS_DEFAULT (128 * 1024)
+#define JOBS_FILE_MAX	256	/* slots -j FILE can grow to */
 
 extern char **environ;
 
@@ -248,6 +251,9 @@ struct ctx {
 	int			 tty;		/* -p: where to ask, or -1 */
 	struct run_job		 asked;		/* -p: the job asked about */
 	bool			 asking;
+	const char		*jobs_file;	/* -j FILE, or NULL */
+	struct timespec		 jobs_mtime;	/* as last read */
+	unsigned long		 jobs_now;	/* what it said */
 	bool			 input_failed;
 	bool			 joblog_failed;
 	bool			 results_failed;
@@ -471,6 +477,71 @@ job_wait_fd(void *arg)
 	if (ctx->pipe != NULL || ctx->retry != NULL || ctx->cfg->retry_failed)
 		return -1;
 	return feed_wait_fd(ctx->feed);
+}
+
+/* -j FILE: a value that is not a number form but names a regular file. */
+static bool
+is_jobs_file(const char *spec)
+{
+	struct stat st;
+
+	return spec[strspn(spec, "0123456789+-%")] != '\0' &&
+	    stat(spec, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/*
+ * -j FILE: the file's content is the -j value (GNU's procfile).  Read
+ * again whenever a job ends and the file has changed since; a value
+ * that does not parse leaves the number as it was, with a warning.
+ */
+static int
+read_jobs_file(const char *path, enum report basis, unsigned long *n,
+    char *why, size_t whylen)
+{
+	char text[64];
+	ssize_t got;
+	size_t a = 0, b;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		snprintf(why, whylen, "%s", strerror(errno));
+		return -1;
+	}
+	got = read(fd, text, sizeof(text) - 1);
+	close(fd);
+	if (got < 0) {
+		snprintf(why, whylen, "%s", strerror(errno));
+		return -1;
+	}
+	text[got] = '\0';
+	b = (size_t)got;
+	while (a < b && isspace((unsigned char)text[a]))
+		a++;
+	while (b > a && isspace((unsigned char)text[b - 1]))
+		text[--b] = '\0';
+	return options_jobs_parse(text + a, basis, n, why, whylen);
+}
+
+static unsigned long
+jobs_from_file(void *arg)
+{
+	struct ctx *ctx = arg;
+	struct stat st;
+	unsigned long n;
+	char why[128];
+
+	if (stat(ctx->jobs_file, &st) == 0 &&
+	    (st.st_mtim.tv_sec != ctx->jobs_mtime.tv_sec ||
+	    st.st_mtim.tv_nsec != ctx->jobs_mtime.tv_nsec)) {
+		ctx->jobs_mtime = st.st_mtim;
+		if (read_jobs_file(ctx->jobs_file, ctx->cfg->cpu_basis, &n, why,
+		    sizeof(why)) == 0)
+			ctx->jobs_now = n;
+		else
+			warnx("-j %s: %s; still %lu at once", ctx->jobs_file,
+			    why, ctx->jobs_now);
+	}
+	return ctx->jobs_now;
 }
 
 /* A line for parx's stderr, as warn(3) or warnx(3) would print it. */
@@ -883,6 +954,9 @@ main(int argc, char **argv)
 	struct template *t, *tagt = NULL;
 	struct ctx ctx;
 	struct defaults defs;
+	struct stat jst;
+	const char *jobs_file = NULL;
+	char why[128];
 	char **names = NULL;
 	const char *s;
 	unsigned long jobs;
@@ -912,8 +986,14 @@ main(int argc, char **argv)
 		defaults_free(&defs);
 		return EXIT_ALL_OK;
 	}
-	jobs = cfg.jobs_spec != NULL ? options_jobs(cfg.jobs_spec,
-	    cfg.cpu_basis) : cpu_count_by(cfg.cpu_basis);
+	if (cfg.jobs_spec != NULL && is_jobs_file(cfg.jobs_spec)) {
+		jobs_file = cfg.jobs_spec;
+		if (read_jobs_file(jobs_file, cfg.cpu_basis, &jobs, why,
+		    sizeof(why)) == -1)
+			usage_error("invalid -j file '%s': %s", jobs_file, why);
+	} else
+		jobs = cfg.jobs_spec != NULL ? options_jobs(cfg.jobs_spec,
+		    cfg.cpu_basis) : cpu_count_by(cfg.cpu_basis);
 	/*
 	 * Like xargs, pack -m/-X lines to 128 KiB unless -s asks for more:
 	 * longer lines buy nothing but memory.  A single value may still
@@ -937,12 +1017,20 @@ main(int argc, char **argv)
 		err(EXIT_ERROR, "cannot use temporary directory '%s'",
 		    cfg.tmpdir);
 	set_run_opts(&cfg, jobs, &ro);
+	/* -j FILE may ask for more later: slots for up to JOBS_FILE_MAX. */
+	if (jobs_file != NULL && ro.jobs < JOBS_FILE_MAX)
+		ro.jobs = JOBS_FILE_MAX;
 	if (cfg.has_nice && setpriority(PRIO_PROCESS, 0, cfg.nice) == -1)
 		warn("cannot set --nice %d", cfg.nice);
 
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.cfg = &cfg;
 	ctx.tty = -1;
+	if (jobs_file != NULL && stat(jobs_file, &jst) == 0) {
+		ctx.jobs_file = jobs_file;
+		ctx.jobs_mtime = jst.st_mtim;
+		ctx.jobs_now = jobs;
+	}
 	if (cfg.interactive && !cfg.dry_run &&
 	    (ctx.tty = open("/dev/tty", O_RDONLY | O_CLOEXEC)) == -1)
 		err(EXIT_ERROR, "-p needs a terminal to ask on");
@@ -1005,6 +1093,8 @@ main(int argc, char **argv)
 	cb.job_done = job_done;
 	cb.next_input = next_input;
 	cb.wait_fd = job_wait_fd;
+	if (ctx.jobs_file != NULL)
+		cb.slots = jobs_from_file;
 	cb.arg = &ctx;
 	fflush(stdout);
 	if ((cfg.progress != 0 ? run_showing_progress(&ctx, &ro, &cb, &st) :

@@ -506,6 +506,18 @@ retry(struct run *r, struct slot *s, const struct run_result *res)
 	return true;
 }
 
+/* -j FILE: the number of jobs at once, as the caller says now. */
+static void
+update_limit(struct run *r)
+{
+	unsigned long n;
+
+	if (r->cb->slots == NULL || r->stats->fewer_slots)
+		return;
+	n = r->cb->slots(r->cb->arg);
+	r->limit = n < 1 ? 1 : n > r->nslots ? r->nslots : n;
+}
+
 static void
 finish(struct run *r, struct slot *s)
 {
@@ -516,6 +528,7 @@ finish(struct run *r, struct slot *s)
 	result_of(s, &res);
 	if (retry(r, s, &res))
 		return;
+	update_limit(r);
 	if (s->files_path != NULL) {
 		check_write(r, collate_add(r->col, s->cj, COLLATE_STDOUT,
 		    s->files_path, strlen(s->files_path)));
@@ -1180,6 +1193,7 @@ run_new(const struct run_opts *opts, const struct run_callbacks *cb,
 	r->stats = stats;
 	r->nslots = opts->jobs > 0 ? opts->jobs : 1;
 	r->limit = r->nslots;
+	update_limit(r);
 	r->termseq = opts->termseq;
 	if (sig_init() == -1) {
 		e = errno;

@@ -65,6 +65,13 @@ struct run_callbacks {
 	 * collecting output and hearing signals.
 	 */
 	int		(*wait_fd)(void *arg);
+	/*
+	 * May be NULL.  How many jobs may run at once from now on (-j
+	 * FILE): asked at the start and whenever a job ends; run keeps it
+	 * between 1 and opts->jobs, the slots it has.  A lower number lets
+	 * the running jobs finish and starts none until they are fewer.
+	 */
+	unsigned long	(*slots)(void *arg);
 	void		*arg;		/* passed to each of them */
 };
 

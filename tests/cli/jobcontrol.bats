@@ -196,3 +196,27 @@ load helper
 	assert_output ""
 	[[ $stderr == "parx: -p needs a terminal to ask on: "* ]]
 }
+
+@test "-j FILE: the file says how many at once, read again as jobs end" {
+	echo 1 >procfile
+	timeout -k 2 30 "$PARX" -j procfile -k 'sleep 0.4; echo {%}' ::: 1 2 3 4 5 6 7 8 >out 2>err &
+	pid=$!
+	sleep 0.6
+	# job 2 is running alone now; from its end, three at once
+	echo 3 >procfile
+	wait "$pid"
+	[ "$(head -2 out)" = $'1\n1' ]
+	[ "$(sort -n out | tail -1)" = 3 ]
+	# a value that does not parse keeps the number, and says so
+	echo 1 >procfile
+	timeout -k 2 30 "$PARX" -j procfile 'sleep 0.3' ::: 1 2 3 2>err &
+	pid=$!
+	sleep 0.1
+	echo junk >procfile
+	wait "$pid"
+	grep -qx "parx: -j procfile: not a number of jobs; still 1 at once" err
+	# and one that is bad from the start is an error
+	run --separate-stderr parx -j procfile echo ::: a
+	assert_failure 255
+	[[ $stderr == "parx: invalid -j file 'procfile': not a number of jobs"* ]]
+}
