@@ -6,13 +6,11 @@
  * outcome into an exit status.  cmd/ is the only code that prints
  * diagnostics or exits.
  */
-#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <math.h>
 
-#include <ctype.h>
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -37,7 +35,6 @@
 #include "../lib/halt.h"
 #include "../lib/input.h"
 #include "../lib/pipesrc.h"
-#include "../lib/progress.h"
 #include "../lib/joblog.h"
 #include "../lib/quote.h"
 #include "../lib/results.h"
@@ -45,8 +42,10 @@
 #include "../lib/template.h"
 #include "../lib/xmalloc.h"
 #include "config.h"
+#include "ctx.h"
 #include "defaults.h"
 #include "sem.h"
+#include "terminal.h"
 
 #define HELD_OUTPUT_MAX	(8 * 1024 * 1024)
 #define PACK_CHARS_DEFAULT (128 * 1024)
@@ -232,33 +231,6 @@ make_template(char *const *words, size_t n, const struct template_opts *o)
 	return t;
 }
 
-struct ctx {
-	struct config		*cfg;
-	struct pipesrc		*pipe;		/* --pipe, --pipepart */
-	struct feed		*feed;
-	struct input		*in;
-	struct joblog		*joblog;
-	struct joblog_done	*done;		/* --resume: skip these */
-	struct joblog_entry	*retry;		/* --retry-failed */
-	size_t			 nretry, next_retry;
-	struct results		*results;
-	unsigned long		 seq;
-	unsigned long		 made;		/* jobs next_job() gave */
-	unsigned long		 finished;	/* and job_done() heard of */
-	unsigned long		 total;		/* known up front, or 0 */
-	bool			 input_ended;
-	bool			 color;		/* --color, or --ctag at a tty */
-	int			 tty;		/* -p: where to ask, or -1 */
-	struct run_job		 asked;		/* -p: the job asked about */
-	bool			 asking;
-	const char		*jobs_file;	/* -j FILE, or NULL */
-	struct timespec		 jobs_mtime;	/* as last read */
-	unsigned long		 jobs_now;	/* what it said */
-	bool			 input_failed;
-	bool			 joblog_failed;
-	bool			 results_failed;
-};
-
 /* Why the --pipe source failed. */
 static void
 warn_pipe(const struct ctx *ctx, enum pipesrc_fail why, unsigned long seq)
@@ -365,51 +337,6 @@ make_job(void *arg, unsigned long slot, struct run_job *job)
 }
 
 /*
- * --color: the job's colour, as the start of its tag.  Background and
- * foreground pairs that read well together, a job after the other.
- */
-static void
-color_tag(struct run_job *job)
-{
-	static const char *const colors[] = {
-		"\033[30;42m", "\033[30;43m", "\033[37;44m", "\033[37;45m",
-		"\033[30;46m", "\033[30;47m", "\033[37;41m", "\033[32;40m",
-		"\033[33;40m", "\033[36;40m", "\033[35;40m", "\033[31;47m",
-	};
-	struct buf b;
-
-	buf_init(&b);
-	buf_addstr(&b, colors[(job->seq - 1) % (sizeof(colors) /
-	    sizeof(colors[0]))]);
-	if (job->tag != NULL)
-		buf_addstr(&b, job->tag);
-	free(job->tag);
-	job->tag = buf_detach(&b);
-}
-
-/*
- * -p: whether the answer on the terminal (which poll says is there) is
- * yes.  A line starting with y or Y is; anything else, or Ctrl-D, is no.
- */
-static bool
-answer_is_yes(struct ctx *ctx)
-{
-	char line[256];
-	ssize_t n;
-	size_t i = 0;
-
-	do
-		n = read(ctx->tty, line, sizeof(line) - 1);
-	while (n == -1 && errno == EINTR);
-	if (n <= 0)
-		return false;
-	line[n] = '\0';
-	while (line[i] == ' ' || line[i] == '\t')
-		i++;
-	return line[i] == 'y' || line[i] == 'Y';
-}
-
-/*
  * -p: asks about each job on the terminal, as GNU does ("cmd ?..."), and
  * returns it only on yes.  The answer is read once poll says it is
  * there, so the run goes on meanwhile and Ctrl-C is heard.
@@ -477,71 +404,6 @@ job_wait_fd(void *arg)
 	if (ctx->pipe != NULL || ctx->retry != NULL || ctx->cfg->retry_failed)
 		return -1;
 	return feed_wait_fd(ctx->feed);
-}
-
-/* -j FILE: a value that is not a number form but names a regular file. */
-static bool
-is_jobs_file(const char *spec)
-{
-	struct stat st;
-
-	return spec[strspn(spec, "0123456789+-%")] != '\0' &&
-	    stat(spec, &st) == 0 && S_ISREG(st.st_mode);
-}
-
-/*
- * -j FILE: the file's content is the -j value (GNU's procfile).  Read
- * again whenever a job ends and the file has changed since; a value
- * that does not parse leaves the number as it was, with a warning.
- */
-static int
-read_jobs_file(const char *path, enum report basis, unsigned long *n,
-    char *why, size_t whylen)
-{
-	char text[64];
-	ssize_t got;
-	size_t a = 0, b;
-	int fd;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		snprintf(why, whylen, "%s", strerror(errno));
-		return -1;
-	}
-	got = read(fd, text, sizeof(text) - 1);
-	close(fd);
-	if (got < 0) {
-		snprintf(why, whylen, "%s", strerror(errno));
-		return -1;
-	}
-	text[got] = '\0';
-	b = (size_t)got;
-	while (a < b && isspace((unsigned char)text[a]))
-		a++;
-	while (b > a && isspace((unsigned char)text[b - 1]))
-		text[--b] = '\0';
-	return options_jobs_parse(text + a, basis, n, why, whylen);
-}
-
-static unsigned long
-jobs_from_file(void *arg)
-{
-	struct ctx *ctx = arg;
-	struct stat st;
-	unsigned long n;
-	char why[128];
-
-	if (stat(ctx->jobs_file, &st) == 0 &&
-	    (st.st_mtim.tv_sec != ctx->jobs_mtime.tv_sec ||
-	    st.st_mtim.tv_nsec != ctx->jobs_mtime.tv_nsec)) {
-		ctx->jobs_mtime = st.st_mtim;
-		if (read_jobs_file(ctx->jobs_file, ctx->cfg->cpu_basis, &n, why,
-		    sizeof(why)) == 0)
-			ctx->jobs_now = n;
-		else
-			warnx("-j %s: %s; still %lu at once", ctx->jobs_file,
-			    why, ctx->jobs_now);
-	}
-	return ctx->jobs_now;
 }
 
 /* A line for parx's stderr, as warn(3) or warnx(3) would print it. */
@@ -660,21 +522,6 @@ reserve_std_fds(void)
 		    != fd)
 			_exit(EXIT_ERROR);
 	}
-}
-
-/*
- * At a terminal, jobs failed and nothing recorded which: say how to see
- * them.  Scripts (stderr not a terminal) get GNU's silence.
- */
-static void
-failed_hint(const struct config *cfg, const struct run_stats *st)
-{
-	if (st->failed == 0 || cfg->joblog != NULL || st->stop_signal != 0 ||
-	    isatty(STDERR_FILENO) != 1)
-		return;
-	warnx("%lu job%s failed; --joblog FILE records which, and "
-	    "--retry-failed runs them again", st->failed,
-	    st->failed == 1 ? "" : "s");
 }
 
 /*
@@ -831,73 +678,6 @@ close_records(struct ctx *ctx)
 	for (i = 0; i < ctx->nretry; i++)
 		free((char *)ctx->retry[i].cmd);
 	free(ctx->retry);
-}
-
-static double
-now_mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/* Shows progress if it is due: redrawn in a terminal, else a line. */
-static void
-show_progress(struct ctx *ctx, struct run *r, const struct run_stats *st,
-    struct progress *p, bool final)
-{
-	struct buf line;
-	double now = now_mono();
-
-	if (!progress_due(p, now, final))
-		return;
-	p->done = ctx->finished;
-	p->failed = st->failed;
-	p->running = st->running;
-	p->draining = st->drained;
-	p->total = ctx->input_ended ? ctx->made : ctx->total;
-	buf_init(&line);
-	progress_format(p, now, &line);
-	if (p->tty && !final)
-		run_status(r, line.data);
-	else {
-		/* The last one stays, as a line of its own. */
-		run_status(r, NULL);
-		run_notice(r, line.data);
-	}
-	buf_release(&line);
-}
-
-/*
- * run_parallel(), with --bar, --eta or --progress shown as it goes: in a
- * terminal a line redrawn in place (never with escape codes elsewhere, or
- * under TERM=dumb), else a plain line now and then.
- */
-static int
-run_showing_progress(struct ctx *ctx, struct run_opts *ro,
-    const struct run_callbacks *cb, struct run_stats *st)
-{
-	const char *term = getenv("TERM");
-	struct progress p;
-	struct winsize ws;
-	struct run *r;
-	unsigned width = 80;
-	bool tty;
-
-	tty = isatty(STDERR_FILENO) == 1 && term != NULL &&
-	    strcmp(term, "dumb") != 0;
-	if (tty && ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
-		width = ws.ws_col;
-	ro->tick = tty ? 0.1 : 1;
-	if ((r = run_new(ro, cb, st)) == NULL)
-		return -1;
-	progress_init(&p, ctx->cfg->progress, tty, width, now_mono());
-	while (run_step(r))
-		show_progress(ctx, r, st, &p, false);
-	show_progress(ctx, r, st, &p, true);
-	run_free(r);
-	return 0;
 }
 
 static void

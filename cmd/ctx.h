@@ -1,0 +1,42 @@
+/*
+ * ctx: what the CLI keeps while a run goes on, shared by parx.c (the job
+ * source and the outcome) and terminal.c (what a person sees and does).
+ */
+#ifndef PARX_CTX_H
+#define PARX_CTX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "../lib/job.h"
+#include "config.h"
+
+struct ctx {
+	struct config		*cfg;
+	struct pipesrc		*pipe;		/* --pipe, --pipepart */
+	struct feed		*feed;
+	struct input		*in;
+	struct joblog		*joblog;
+	struct joblog_done	*done;		/* --resume: skip these */
+	struct joblog_entry	*retry;		/* --retry-failed */
+	size_t			 nretry, next_retry;
+	struct results		*results;
+	unsigned long		 seq;
+	unsigned long		 made;		/* jobs next_job() gave */
+	unsigned long		 finished;	/* and job_done() heard of */
+	unsigned long		 total;		/* known up front, or 0 */
+	bool			 input_ended;
+	bool			 color;		/* --color, or --ctag at a tty */
+	int			 tty;		/* -p: where to ask, or -1 */
+	struct run_job		 asked;		/* -p: the job asked about */
+	bool			 asking;
+	const char		*jobs_file;	/* -j FILE, or NULL */
+	struct timespec		 jobs_mtime;	/* as last read */
+	unsigned long		 jobs_now;	/* what it said */
+	bool			 input_failed;
+	bool			 joblog_failed;
+	bool			 results_failed;
+};
+
+#endif
