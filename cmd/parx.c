@@ -336,6 +336,24 @@ make_job(void *arg, unsigned long slot, struct run_job *job)
 	return 1;
 }
 
+/* A job made but not to be run (-p said no): nothing of it is left. */
+static void
+discard_job(struct run_job *job)
+{
+	int k;
+
+	free(job->argv);
+	free(job->cmd);
+	free(job->tag);
+	free(job->in_data);
+	if (job->remove_path != NULL)
+		unlink(job->remove_path);
+	free(job->remove_path);
+	for (k = 0; k < 2; k++)
+		if (job->tee_fd[k] != -1)
+			close(job->tee_fd[k]);
+}
+
 /*
  * -p: asks about each job on the terminal, as GNU does ("cmd ?..."), and
  * returns it only on yes.  The answer is read once poll says it is
@@ -352,16 +370,7 @@ ask_job(struct ctx *ctx, unsigned long slot, struct run_job *job)
 			*job = ctx->asked;
 			return 1;
 		}
-		free(ctx->asked.argv);
-		free(ctx->asked.cmd);
-		free(ctx->asked.tag);
-		free(ctx->asked.in_data);
-		if (ctx->asked.remove_path != NULL)
-			unlink(ctx->asked.remove_path);
-		free(ctx->asked.remove_path);
-		for (r = 0; r < 2; r++)
-			if (ctx->asked.tee_fd[r] != -1)
-				close(ctx->asked.tee_fd[r]);
+		discard_job(&ctx->asked);
 	}
 	if ((r = make_job(ctx, slot, &ctx->asked)) != 1)
 		return r;
@@ -891,13 +900,8 @@ out:
 	pipesrc_free(ctx.pipe);
 	if (ctx.tty != -1)
 		close(ctx.tty);
-	if (ctx.asking) {
-		free(ctx.asked.argv);
-		free(ctx.asked.cmd);
-		free(ctx.asked.tag);
-		free(ctx.asked.in_data);
-		free(ctx.asked.remove_path);
-	}
+	if (ctx.asking)
+		discard_job(&ctx.asked);
 	free(names);
 	free(cfg.sources);
 	free(cfg.arg_files);

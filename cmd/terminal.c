@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "../lib/buf.h"
+#include "../lib/monotime.h"
 #include "../lib/progress.h"
 #include "terminal.h"
 
@@ -144,22 +145,13 @@ failed_hint(const struct config *cfg, const struct run_stats *st)
 	    st->failed == 1 ? "" : "s");
 }
 
-static double
-now_mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* Shows progress if it is due: redrawn in a terminal, else a line. */
 static void
 show_progress(struct ctx *ctx, struct run *r, const struct run_stats *st,
     struct progress *p, bool final)
 {
 	struct buf line;
-	double now = now_mono();
+	double now = monotime_now();
 
 	if (!progress_due(p, now, final))
 		return;
@@ -203,7 +195,7 @@ run_showing_progress(struct ctx *ctx, struct run_opts *ro,
 	ro->tick = tty ? 0.1 : 1;
 	if ((r = run_new(ro, cb, st)) == NULL)
 		return -1;
-	progress_init(&p, ctx->cfg->progress, tty, width, now_mono());
+	progress_init(&p, ctx->cfg->progress, tty, width, monotime_now());
 	while (run_step(r))
 		show_progress(ctx, r, st, &p, false);
 	show_progress(ctx, r, st, &p, true);

@@ -34,6 +34,7 @@
 #include "fdio.h"
 #include "jobenv.h"
 #include "jobin.h"
+#include "monotime.h"
 #include "pace.h"
 #include "sig.h"
 #include "spawn.h"
@@ -110,15 +111,6 @@ struct run {
 	struct slot			**pfd_slot;
 	int				*pfd_stream;
 };
-
-static double
-now_mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static void	check_write(struct run *, int);
 
@@ -310,7 +302,7 @@ launch(struct run *r, struct slot *s)
 	s->bytes[0] = s->bytes[1] = 0;
 	s->held_due[0] = s->held_due[1] = 0;
 	clock_gettime(CLOCK_REALTIME, &s->start);
-	s->mono_start = now_mono();
+	s->mono_start = monotime_now();
 	pace_started(&r->pace, s->mono_start);
 	termjob_init(&s->term, s->mono_start, runtimes_timeout(&r->runtimes,
 	    r->opts->timeout, r->opts->timeout_pct));
@@ -340,7 +332,7 @@ announce(struct run *r, struct slot *s)
 static bool
 may_retry_start(struct run *r, int e)
 {
-	double now = now_mono();
+	double now = monotime_now();
 
 	if (e == EMFILE)
 		return false;
@@ -421,7 +413,7 @@ start_job(struct run *r, struct slot *s)
 		s->exited = true;
 		s->status = e;
 		clock_gettime(CLOCK_REALTIME, &s->start);
-		s->mono_start = now_mono();
+		s->mono_start = monotime_now();
 	}
 	return 1;
 }
@@ -436,7 +428,7 @@ result_of(const struct slot *s, struct run_result *res)
 	res->cmd = s->job.cmd;
 	res->pid = s->pid;
 	res->start = s->start;
-	res->runtime = now_mono() - s->mono_start;
+	res->runtime = monotime_now() - s->mono_start;
 	res->attempts = s->attempts;
 	res->timed_out = s->timed_out;
 	res->killed = s->killed;
@@ -601,7 +593,7 @@ drain(struct run *r, struct slot *s, int stream)
 		close_fd(&s->fd[stream]);
 	/* Only consulted while the job's output is held: see pace.c. */
 	if (t.held > 0)
-		s->held_due[stream] = pace_held_due(now_mono(), t.held);
+		s->held_due[stream] = pace_held_due(monotime_now(), t.held);
 	/* What was there when the job exited is taken: it is over. */
 	if (s->exited && s->fd[stream] != -1) {
 		if (t.moved >= s->tail[stream])
@@ -732,7 +724,7 @@ static void
 start_termseq(struct run *r, struct slot *s)
 {
 	(void)r;
-	if (s->pid > 0 && termjob_start(&s->term, now_mono()) && !s->exited)
+	if (s->pid > 0 && termjob_start(&s->term, monotime_now()) && !s->exited)
 		s->killed = true;
 }
 
@@ -747,7 +739,7 @@ kill_all_now(struct run *r)
 		s = &r->slots[i];
 		if (!s->busy || !termjob_running(&s->term))
 			continue;
-		termjob_kill_now(&r->termseq, &s->term, s->pid, now_mono());
+		termjob_kill_now(&r->termseq, &s->term, s->pid, monotime_now());
 		cgroup_slot_kill(r->cg, i + 1);
 	}
 }
@@ -760,7 +752,7 @@ kill_all_now(struct run *r)
 static void
 check_deadlines(struct run *r)
 {
-	double now = now_mono();
+	double now = monotime_now();
 	unsigned long i;
 	struct slot *s;
 
@@ -802,13 +794,13 @@ static void
 suspend(struct run *r)
 {
 	unsigned long i;
-	double t0 = now_mono(), away;
+	double t0 = monotime_now(), away;
 
 	for (i = 0; i < r->nslots; i++)
 		if (r->slots[i].busy && r->slots[i].pid > 0)
 			(void)kill(-r->slots[i].pid, SIGSTOP);
 	(void)kill(getpid(), SIGSTOP);
-	away = now_mono() - t0;
+	away = monotime_now() - t0;
 	for (i = 0; i < r->nslots; i++) {
 		if (!r->slots[i].busy || r->slots[i].pid <= 0)
 			continue;
@@ -826,7 +818,7 @@ list_running(struct run *r)
 	struct buf b;
 	char head[128];
 	const char *name = r->opts->name != NULL ? r->opts->name : "parx";
-	double now = now_mono();
+	double now = monotime_now();
 
 	buf_init(&b);
 	snprintf(head, sizeof(head), "%lu job%s running", r->running,
@@ -889,7 +881,7 @@ handle_signals(struct run *r)
 static double
 start_wait(struct run *r)
 {
-	double now = now_mono(), wait = pace_start_wait(&r->pace, now), load;
+	double now = monotime_now(), wait = pace_start_wait(&r->pace, now), load;
 	char msg[160];
 
 	/* Someone at a terminal should not wonder why nothing starts. */
@@ -1027,7 +1019,7 @@ fifo_opened(void *arg, int wd)
 static void
 poll_once(struct run *r)
 {
-	double now = now_mono(), held_next = -1;
+	double now = monotime_now(), held_next = -1;
 	bool throttle = pace_throttle(&r->pace, collate_written(r->col),
 	    r->running, now);
 	struct slot *s;
@@ -1166,7 +1158,7 @@ set_up(struct run *r)
 	po.memfree = opts->memfree;
 	po.max_load = opts->max_load;
 	po.cpus = opts->cpus;
-	pace_init(&r->pace, &po, now_mono());
+	pace_init(&r->pace, &po, monotime_now());
 	r->env = jobenv_new(contain_marker(r->cont));
 	r->slots = xcalloc(r->nslots, sizeof(*r->slots));
 	r->batch = xcalloc(r->nslots, sizeof(*r->batch));

@@ -17,14 +17,7 @@
 
 #include "semaphore.h"
 
-static double
-now_mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
+#include "monotime.h"
 
 /* mkdir -p, each new part 0700. */
 static int
@@ -67,7 +60,7 @@ open_slot(const char *dir, unsigned long k)
 int
 semaphore_take(const char *dir, unsigned long slots, double timeout)
 {
-	double start = now_mono(), pause = 0.01;
+	double start = monotime_now(), pause = 0.01;
 	struct timespec ts;
 	unsigned long k;
 	int fd;
@@ -86,7 +79,7 @@ semaphore_take(const char *dir, unsigned long slots, double timeout)
 			if (errno != EWOULDBLOCK && errno != EINTR)
 				return -1;
 		}
-		if (timeout >= 0 && now_mono() - start >= timeout) {
+		if (timeout >= 0 && monotime_now() - start >= timeout) {
 			errno = ETIMEDOUT;
 			return -1;
 		}
