@@ -38,6 +38,8 @@ struct config {
 	bool			 show_limits;
 	int			 progress;	/* PROGRESS_*: --bar, --eta, ... */
 	bool			 interactive;	/* -p: ask before each job */
+	bool			 tty;		/* --tty: -o, -j1 -u by default */
+	bool			 open_tty;	/* -o: jobs read the terminal */
 	bool			 ctag;		/* colour tags at a terminal */
 	bool			 color;		/* colour every job's lines */
 	bool			 semaphore;	/* --semaphore, or run as sem */
@@ -46,6 +48,7 @@ struct config {
 	bool			 sem_fg;
 	bool			 sem_wait;
 	enum collate_mode	 output;
+	bool			 output_set;	/* given: --tty keeps it */
 	bool			 keep_order;
 	bool			 dry_run;
 	bool			 verbose;

@@ -383,6 +383,7 @@ static void
 set_output(struct config *cfg, const char *arg, const char *name)
 {
 	(void)arg;
+	cfg->output_set = true;
 	if (strcmp(name, "-u") == 0 || strcmp(name, "--ungroup") == 0)
 		cfg->output = COLLATE_UNGROUP;
 	else if (strcmp(name, "--group") == 0)
@@ -814,9 +815,10 @@ static const struct row rows[] = {
 	FUNC("use-sockets-instead-of-threads|usesocketsinsteadofthreads",
 	    ARG_NONE, NULL, SEC_JOBS, ST_PARX, set_cpu_basis,
 	    "-j counts CPU sockets, not CPU threads"),
-	TODO("tty", ARG_NONE, NULL, SEC_JOBS, "give the jobs the terminal"),
-	TODO("open-tty|o", ARG_NONE, NULL, SEC_JOBS,
-	    "open the terminal as the jobs' stdin"),
+	FLAG("tty", SEC_JOBS, ST_PARX, tty,
+	    "give the jobs the terminal (and -j1 -u unless given)"),
+	FLAG("open-tty|o", SEC_JOBS, ST_PARX, open_tty,
+	    "give the jobs the terminal as their stdin"),
 	FLAG("interactive|p", SEC_JOBS, ST_PARX, interactive,
 	    "ask on the terminal before running each job"),
 	FLAG("semaphore", SEC_JOBS, ST_PARX, semaphore,

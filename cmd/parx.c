@@ -788,6 +788,22 @@ main(int argc, char **argv)
 	 * longer lines buy nothing but memory.  A single value may still
 	 * use everything up to ARG_MAX.
 	 */
+	/*
+	 * --tty is GNU's -o with -j1 -u unless they are given.  With -p the
+	 * questions and the jobs take turns on the terminal: one job at a
+	 * time, or parx would read the answer while a job owns it.
+	 */
+	if (cfg.tty) {
+		cfg.open_tty = true;
+		if (cfg.jobs_spec == NULL)
+			jobs = 1;
+		if (!cfg.output_set)
+			cfg.output = COLLATE_UNGROUP;
+	}
+	if (cfg.open_tty && cfg.interactive) {
+		jobs = 1;
+		jobs_file = NULL;
+	}
 	cfg.feed.hard_max_chars = default_max_chars();
 	if (cfg.feed.max_chars == 0)
 		cfg.feed.max_chars = PACK_CHARS_DEFAULT;
@@ -823,6 +839,10 @@ main(int argc, char **argv)
 	if (cfg.interactive && !cfg.dry_run &&
 	    (ctx.tty = open("/dev/tty", O_RDONLY | O_CLOEXEC)) == -1)
 		err(EXIT_ERROR, "-p needs a terminal to ask on");
+	/* Without a terminal the jobs read nothing, as in GNU parallel. */
+	if (cfg.open_tty && !cfg.dry_run &&
+	    (ro.tty_fd = open("/dev/tty", O_RDWR | O_CLOEXEC)) != -1)
+		ro.give_tty = true;
 	/*
 	 * --ctag colours only what a person sees (and not under NO_COLOR);
 	 * --color asks for colour wherever the output goes, as GNU's does.
@@ -900,6 +920,8 @@ out:
 	pipesrc_free(ctx.pipe);
 	if (ctx.tty != -1)
 		close(ctx.tty);
+	if (ro.give_tty)
+		close(ro.tty_fd);
 	if (ctx.asking)
 		discard_job(&ctx.asked);
 	free(names);

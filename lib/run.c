@@ -38,6 +38,7 @@
 #include "pace.h"
 #include "sig.h"
 #include "spawn.h"
+#include "termfg.h"
 #include "termseq.h"
 #include "xmalloc.h"
 
@@ -74,6 +75,8 @@ struct slot {
 	unsigned long long	 bytes[2];
 	double			 held_due[2];	/* take held output again then */
 	char			*files_path;	/* --files: where stdout went */
+	bool			 tty_waiting;	/* stopped reading the terminal
+						   another job owns (--tty) */
 };
 
 struct run {
@@ -110,9 +113,14 @@ struct run {
 	struct pollfd			*pfd;
 	struct slot			**pfd_slot;
 	int				*pfd_stream;
+	struct termfg			 tty;		/* --tty: the jobs' stdin */
+	pid_t				 tty_owner;	/* the job that has it */
 };
 
 static void	check_write(struct run *, int);
+static void	end_run(struct run *, int sig);
+static void	settle_tty(struct run *);
+static void	tty_stops(struct run *);
 
 /*
  * parx's own notice on its stderr ("name: msg"), through the collator so
@@ -193,18 +201,29 @@ spawn_process(struct run *r, struct slot *s, int in, int out, int err)
 	req.fd_err = err;
 	req.sigdefault = &r->sigdefault;
 	req.cgroup_procs = cgroup_slot_procs(r->cg, s - r->slots + 1);
+	/* --tty: the first job to start while nobody has the terminal. */
+	if (r->opts->give_tty && r->tty_owner == 0 &&
+	    termfg_steerable(&r->tty)) {
+		req.tty = r->tty.fd;
+		req.foreground = true;
+	}
 	if (s->job.argv != NULL) {
 		req.file = s->job.argv[0];
 		req.argv = s->job.argv;
 		e = spawn_job(&req, &s->pid);
 		if (e == 0 || !shell_may_know(e))
-			return e;
+			goto out;
 	}
 	argv = jobenv_shell_argv(r->opts->shell, s->job.cmd);
 	req.file = argv[0];
 	req.argv = argv;
 	e = spawn_job(&req, &s->pid);
 	jobenv_free_shell_argv(argv);
+out:
+	if (e == 0 && req.foreground) {
+		r->tty_owner = s->pid;
+		termfg_given(&r->tty, s->pid);
+	}
 	return e;
 }
 
@@ -265,6 +284,12 @@ open_outputs(struct run *r, struct slot *s, int pout[2], int perr[2])
 	return 0;
 }
 
+static bool
+is_tty(const struct run *r, int fd)
+{
+	return r->opts->give_tty && fd == r->tty.fd;
+}
+
 /* Starts (another attempt of) the job in slot s: 0, or an errno value. */
 static int
 launch(struct run *r, struct slot *s)
@@ -273,15 +298,18 @@ launch(struct run *r, struct slot *s)
 
 	if (jobin_open(&s->in, &r->fifos, &s->job, r->devnull, &in) == -1)
 		return errno;
+	/* --tty: a job with nothing to read reads the terminal (borrowed). */
+	if (in == r->devnull && r->opts->give_tty)
+		in = r->tty.fd;
 	if (open_outputs(r, s, pout, perr) == -1) {
 		e = errno;
-		if (in != r->devnull)
+		if (in != r->devnull && !is_tty(r, in))
 			close(in);
 		jobin_close(&s->in, &r->fifos);
 		return e;
 	}
 	e = spawn_process(r, s, in, pout[1], perr[1]);
-	if (in != r->devnull)
+	if (in != r->devnull && !is_tty(r, in))
 		close(in);
 	close_fd(&pout[1]);
 	close_fd(&perr[1]);
@@ -628,6 +656,17 @@ job_exited(struct run *r, struct slot *s, int st)
 
 	s->exited = true;
 	s->status = st;
+	if (r->tty_owner != 0 && s->pid == r->tty_owner) {
+		r->tty_owner = 0;
+		settle_tty(r);
+		/*
+		 * Ctrl-C reached only the job that had the terminal; as a
+		 * shell does, parx takes it as meant for itself too.
+		 */
+		if (WIFSIGNALED(st) && WTERMSIG(st) == SIGINT && !s->killed &&
+		    !s->timed_out && r->stats->stop_signal == 0)
+			end_run(r, SIGINT);
+	}
 	/*
 	 * A --termseq goes on while anything of the group is left; once it
 	 * is done, the cgroup takes along what left the group (setsid).
@@ -801,6 +840,7 @@ suspend(struct run *r)
 			(void)kill(-r->slots[i].pid, SIGSTOP);
 	(void)kill(getpid(), SIGSTOP);
 	away = monotime_now() - t0;
+	settle_tty(r);	/* before the jobs go on: the owner first */
 	for (i = 0; i < r->nslots; i++) {
 		if (!r->slots[i].busy || r->slots[i].pid <= 0)
 			continue;
@@ -848,9 +888,14 @@ handle_signals(struct run *r)
 		switch (sig) {
 		case SIGCHLD:
 			reap(r);
+			if (r->opts->give_tty)
+				tty_stops(r);
 			break;
 		case SIGTSTP:
 			suspend(r);
+			break;
+		case SIGCONT:
+			settle_tty(r);	/* fg after bg: the terminal is back */
 			break;
 		case SIGUSR1:
 			list_running(r);
@@ -866,15 +911,88 @@ handle_signals(struct run *r)
 			notice(r, msg);
 			break;
 		default:
-			if (r->stats->stop_signal != 0)
-				kill_all_now(r);
-			else {
-				r->stats->stop_signal = sig;
-				kill_all(r);
-			}
+			end_run(r, sig);
 			break;
 		}
 	}
+}
+
+/* SIGINT or SIGTERM: the termination sequence; a second one: SIGKILL. */
+static void
+end_run(struct run *r, int sig)
+{
+	if (r->stats->stop_signal != 0)
+		kill_all_now(r);
+	else {
+		r->stats->stop_signal = sig;
+		kill_all(r);
+	}
+}
+
+/*
+ * --tty: the terminal goes where it should be: to its owner; with none,
+ * to the job that stopped waiting for it first (the lowest seq), which
+ * is continued; with none of those, back to parx.  Nothing is done
+ * while the terminal is someone else's (parx is in the background).
+ */
+static void
+settle_tty(struct run *r)
+{
+	struct slot *s, *next = NULL;
+	unsigned long i;
+
+	if (!r->opts->give_tty || !termfg_steerable(&r->tty))
+		return;
+	if (r->tty_owner == 0) {
+		for (i = 0; i < r->nslots; i++) {
+			s = &r->slots[i];
+			if (s->busy && !s->exited && s->pid > 0 &&
+			    s->tty_waiting &&
+			    (next == NULL || s->job.seq < next->job.seq))
+				next = s;
+		}
+		if (next != NULL)
+			r->tty_owner = next->pid;
+	} else if ((next = slot_of(r, r->tty_owner)) != NULL &&
+	    !next->tty_waiting)
+		next = NULL;
+	termfg_give(&r->tty, r->tty_owner != 0 ? r->tty_owner : getpgrp());
+	if (next != NULL) {
+		next->tty_waiting = false;
+		(void)kill(-next->pid, SIGCONT);
+	}
+}
+
+/*
+ * --tty: the jobs' stops.  One that stopped to read or set the terminal
+ * while another job had it (SIGTTIN, SIGTTOU) waits for its turn.
+ * Ctrl-Z typed while a job has the terminal stops only that job, so parx
+ * does the rest, as if it had been typed at parx.
+ */
+static void
+tty_stops(struct run *r)
+{
+	unsigned long i;
+	struct slot *s;
+	siginfo_t si;
+	bool ctrl_z = false;
+
+	for (i = 0; i < r->nslots; i++) {
+		s = &r->slots[i];
+		if (!s->busy || s->exited || s->pid <= 0)
+			continue;
+		memset(&si, 0, sizeof(si));
+		if (waitid(P_PID, (id_t)s->pid, &si, WSTOPPED | WNOHANG) == -1 ||
+		    si.si_pid == 0)
+			continue;
+		if (si.si_status == SIGTTIN || si.si_status == SIGTTOU)
+			s->tty_waiting = true;
+		else if (si.si_status == SIGTSTP && s->pid == r->tty_owner)
+			ctrl_z = true;
+	}
+	if (ctrl_z)
+		suspend(r);
+	settle_tty(r);
 }
 
 /* Seconds to wait before another job may start; 0: now. */
@@ -1201,6 +1319,8 @@ run_new(const struct run_opts *opts, const struct run_callbacks *cb,
 		return NULL;
 	}
 	sig_defaults(&r->sigdefault);
+	if (opts->give_tty)
+		termfg_init(&r->tty, opts->tty_fd);
 	contain_jobs(r);
 	set_up(r);
 	return r;
@@ -1241,6 +1361,8 @@ run_free(struct run *r)
 		return;
 	cgroup_close(r->cg);
 	contain_end_orphans(r->cont, NULL, 0);
+	r->tty_owner = 0;
+	settle_tty(r);
 	if (r->has_deferred)
 		free_job(&r->deferred);
 	r->stats->spill_errno = collate_spill_errno(r->col);

@@ -100,6 +100,10 @@ struct run_opts {
 						   is killed (--cat, --fifo) */
 	bool			 color;		/* job tags start a colour that
 						   each line ends (--color) */
+	bool			 give_tty;	/* --tty: jobs with no other input
+						   read tty_fd, and one at a time
+						   has it (termfg.h) */
+	int			 tty_fd;
 	double			 tick;		/* run_step() returns at least
 						   this often (seconds; 0: only
 						   when something happened) */

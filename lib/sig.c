@@ -17,7 +17,7 @@ static struct sigaction	old_pipe;
 static sigset_t		ignored;	/* ignored when parx started */
 
 /*
- * The signals parx reads: SIGCHLD, and SIGINT, SIGTERM, SIGHUP unless
+ * The signals parx reads: SIGCHLD, SIGCONT, and the others unless
  * they were ignored when parx started (nohup): as a shell does, parx
  * then keeps them ignored, for itself and its jobs.
  */
@@ -31,6 +31,7 @@ watched(sigset_t *set)
 
 	sigemptyset(set);
 	sigaddset(set, SIGCHLD);
+	sigaddset(set, SIGCONT);	/* continued: a terminal may be back */
 	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
 		if (sigismember(&ignored, sigs[i]) != 1)
 			sigaddset(set, sigs[i]);

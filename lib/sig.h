@@ -1,6 +1,7 @@
 /*
- * sig: signals as events on a file descriptor.  SIGCHLD, SIGINT, SIGTERM,
- * SIGHUP, SIGTSTP and SIGUSR1 (less those ignored when parx started) are
+ * sig: signals as events on a file descriptor.  SIGCHLD, SIGCONT, SIGINT,
+ * SIGTERM, SIGHUP, SIGTSTP and SIGUSR1 (less those ignored when parx
+ * started) are
  * blocked and read from a signalfd, so the supervisor's one poll() sees
  * them beside the job pipes; SIGPIPE is ignored so that a closed stdout
  * shows up as EPIPE.

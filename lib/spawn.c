@@ -37,7 +37,7 @@ static void
 child(const struct spawn_req *req, pid_t parent, int errfd)
 {
 	struct sigaction sa;
-	sigset_t none;
+	sigset_t none, ttou;
 	int sig, e, fd;
 
 	/*
@@ -48,6 +48,20 @@ child(const struct spawn_req *req, pid_t parent, int errfd)
 	if (setpgid(0, 0) == -1 ||
 	    prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 || getppid() != parent)
 		goto fail;
+	/*
+	 * The terminal is handed over here, before exec, as a shell does,
+	 * so that the job's first read finds it its own.  A group not in
+	 * the foreground asking gets SIGTTOU unless it is blocked; the mask
+	 * is cleared below.  If it fails (parx itself was put in the
+	 * background meanwhile) the job runs without it: run hands it over
+	 * when the job stops to wait for it.
+	 */
+	if (req->foreground) {
+		sigemptyset(&ttou);
+		sigaddset(&ttou, SIGTTOU);
+		(void)sigprocmask(SIG_BLOCK, &ttou, NULL);
+		(void)tcsetpgrp(req->tty, getpid());
+	}
 	/*
 	 * Joining the job's cgroup before exec means nothing it starts is
 	 * ever outside it.  If that fails the job still runs, tracked by

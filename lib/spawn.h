@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include <signal.h>
+#include <stdbool.h>
 
 struct spawn_req {
 	const char	*file;		/* searched in PATH like execvp */
@@ -19,6 +20,9 @@ struct spawn_req {
 	int		 fd_err;
 	const sigset_t	*sigdefault;	/* signals reset to SIG_DFL */
 	const char	*cgroup_procs;	/* a cgroup.procs to join, or NULL */
+	int		 tty;		/* with foreground: the terminal */
+	bool		 foreground;	/* the job's group becomes tty's
+					   foreground (--tty) */
 };
 
 /*

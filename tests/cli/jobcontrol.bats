@@ -220,3 +220,20 @@ load helper
 	assert_failure 255
 	[[ $stderr == "parx: invalid -j file 'procfile': not a number of jobs"* ]]
 }
+
+@test "--tty without a terminal: the jobs read nothing, one at a time (-j1), output ungrouped (-u), as GNU" {
+	run timeout -k 1 10 setsid -w "$PARX" --tty 'cat; echo start {}; sleep 0.2; echo end {}' ::: 1 2 </dev/null
+	assert_success
+	assert_output "$(printf 'start 1\nend 1\nstart 2\nend 2')"
+	# -u: the job writes to parx's own stdout
+	timeout -k 1 10 setsid -w "$PARX" --tty '[ /dev/stdout -ef out ] && echo ungrouped {}' ::: 1 </dev/null >out
+	[ "$(cat out)" = 'ungrouped 1' ]
+	# given -j and --group win
+	run timeout -k 1 10 setsid -w "$PARX" --tty -j2 --group 'echo start {}; sleep 0.{}; echo end {}' ::: 3 1 </dev/null
+	assert_success
+	[[ $output == "$(printf 'start 1\nend 1\nstart 3\nend 3')" ||
+	   $output == "$(printf 'start 3\nend 3\nstart 1\nend 1')" ]]
+	run timeout -k 1 10 setsid -w "$PARX" -o -j2 'cat; echo {}' ::: 1 </dev/null
+	assert_success
+	assert_output 1
+}

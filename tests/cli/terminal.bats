@@ -107,3 +107,58 @@ state() {
 	type_line 'echo status=$?'
 	wait_screen '^status=130$'
 }
+
+@test "--tty: each job in turn has the terminal (reads what is typed, writes to it), --timeout still ends one, Ctrl-C at a job ends parx" {
+	type_line "'$PARX' --tty 'read -p \"name{}? \" x; echo got{} \$x; test -t 1 && echo out{}-is-tty' ::: 1 2; echo status=\$?"
+	wait_screen '^name1? *$'
+	type_line alice
+	wait_screen '^name2? *$'
+	type_line bob
+	wait_screen '^status=0$'
+	tmux -L "$sock" capture-pane -p >screen
+	grep -qx 'got1 alice' screen
+	grep -qx 'got2 bob' screen
+	grep -qx 'out2-is-tty' screen
+	tmux -L "$sock" send-keys C-l
+	# GNU's --tty cannot kill its jobs; parx's can
+	type_line "'$PARX' --tty --timeout 0.5 'read x; echo never' ::: 1; echo status=\$?"
+	wait_screen '^status=1$'
+	# the terminal is the shell's again
+	type_line 'read -p "shell? " y; echo shell got $y'
+	wait_screen '^shell? *$'
+	type_line carol
+	wait_screen '^shell got carol$'
+	type_line "'$PARX' --tty 'read x; echo never' ::: 1 2; echo not reached"
+	sleep 0.5
+	tmux -L "$sock" send-keys C-c
+	type_line 'echo status=$?'
+	wait_screen '^status=130$'
+	tmux -L "$sock" capture-pane -p >screen
+	! grep -q '^never\|^not reached' screen
+}
+
+@test "-o -j2: a job that reads the terminal while another has it waits for its turn" {
+	type_line "'$PARX' -o -j2 'read -p \"name{}? \" x; echo got{} \$x' ::: 1 2; echo status=\$?"
+	wait_screen '^name1? *$'
+	type_line alice
+	wait_screen '^got1 alice$'
+	wait_screen '^name2? *$'
+	type_line bob
+	wait_screen '^got2 bob$'
+	wait_screen '^status=0$'
+}
+
+@test "Ctrl-Z while a --tty job has the terminal stops parx; fg gives the terminal back to the job" {
+	type_line "'$PARX' --tty 'read -p \"name{}? \" x; echo got{} \$x' ::: 1 2"
+	wait_screen '^name1? *$'
+	tmux -L "$sock" send-keys C-z
+	wait_screen 'Stopped'
+	type_line fg
+	type_line alice
+	wait_screen '^got1 alice$'
+	wait_screen '^name2? *$'
+	type_line bob
+	wait_screen '^got2 bob$'
+	type_line 'echo fg-status=$?'
+	wait_screen '^fg-status=0$'
+}
