@@ -816,7 +816,7 @@ static const struct row rows[] = {
 	    ARG_NONE, NULL, SEC_JOBS, ST_PARX, set_cpu_basis,
 	    "-j counts CPU sockets, not CPU threads"),
 	FLAG("tty", SEC_JOBS, ST_PARX, tty,
-	    "give the jobs the terminal (and -j1 -u unless given)"),
+	    "as -o, one job at a time, ungrouped (unless given)"),
 	FLAG("open-tty|o", SEC_JOBS, ST_PARX, open_tty,
 	    "give the jobs the terminal as their stdin"),
 	FLAG("interactive|p", SEC_JOBS, ST_PARX, interactive,

@@ -74,11 +74,11 @@ setup() {
 }
 
 @test "an option parx cannot take in a config file is reported with the file and line" {
-	printf -- '-k\n# fine\n--tty\n' >"$HOME/.parallel/config"
+	printf -- '-k\n# fine\n--tmux\n' >"$HOME/.parallel/config"
 	run --separate-stderr parx echo ::: ran
 	assert_failure 255
 	assert_output ""
-	assert_equal "$stderr" "parx: $HOME/.parallel/config:3: --tty is a GNU parallel option parx does not support yet (see 'parx --help')"
+	assert_equal "$stderr" "parx: $HOME/.parallel/config:3: --tmux is a GNU parallel option parx does not support yet (see 'parx --help')"
 	printf -- '--timeout\n' >"$HOME/.parallel/config"
 	run --separate-stderr parx echo ::: ran
 	assert_failure 255
