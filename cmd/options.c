@@ -236,6 +236,17 @@ set_arg_file(struct config *cfg, const char *arg, const char *name)
 }
 
 static void
+set_user_rpl(struct config *cfg, const char *arg, const char *name)
+{
+	char **r = (char **)cfg->tpl.user_rpl;
+
+	(void)name;
+	r = xreallocarray(r, cfg->tpl.nuser_rpl + 1, sizeof(*r));
+	r[cfg->tpl.nuser_rpl++] = (char *)arg;
+	cfg->tpl.user_rpl = r;
+}
+
+static void
 set_null(struct config *cfg, const char *arg, const char *name)
 {
 	(void)arg;
@@ -709,10 +720,10 @@ static const struct row rows[] = {
 	    "stop on an input too long (parx always does)"),
 	IGNORED("env", ARG_REQUIRED, "VAR", SEC_COMMAND,
 	    "pass VAR to jobs (local ones get it anyway)"),
-	TODO("rpl", ARG_REQUIRED, "'TAG PERL'", SEC_COMMAND,
-	    "define a replacement string"),
-	TODO("parens", ARG_REQUIRED, "PARENS", SEC_COMMAND,
-	    "use PARENS for {= =}"),
+	FUNC("rpl", ARG_REQUIRED, "'TAG PERL'", SEC_COMMAND, ST_PARX,
+	    set_user_rpl, "TAG means {= PERL =} (repeatable)"),
+	STRING("parens", "PARENS", SEC_COMMAND, ST_PARX, tpl.parens,
+	    "use PARENS instead of {==} around perl expressions"),
 	TODO("shell-quote|shellquote|shell_quote", ARG_NONE, NULL,
 	    SEC_COMMAND, "print the commands quoted"),
 	TODO("shebang|hashbang", ARG_NONE, NULL, SEC_COMMAND,

@@ -36,6 +36,7 @@
 #include "../lib/input.h"
 #include "../lib/pipesrc.h"
 #include "../lib/joblog.h"
+#include "../lib/perlx.h"
 #include "../lib/quote.h"
 #include "../lib/results.h"
 #include "../lib/run.h"
@@ -170,10 +171,12 @@ show_limits(const struct feed_opts *f)
  * A pattern that hit its match limit (re.h) shows as EOVERFLOW.
  */
 static void
-warn_input(struct input *in, unsigned long seq)
+warn_input(struct input *in, struct perlx *perl, unsigned long seq)
 {
 	if (errno == E2BIG)
 		warnx("command line too long for input %lu", seq);
+	else if (errno == ENOEXEC)
+		warnx("%s (input %lu)", perlx_error(perl), seq);
 	else if (errno == EOVERFLOW)
 		warnx("a --colsep or --plus pattern went over its match limit "
 		    "at input %lu", seq);
@@ -214,7 +217,7 @@ open_input(struct config *cfg)
 			    "Ctrl-D ends them (::: and -a give them otherwise)");
 	}
 	if (input_start(in) == -1) {
-		warn_input(in, 1);
+		warn_input(in, NULL, 1);
 		exit(EXIT_ERROR);
 	}
 	return in;
@@ -261,7 +264,7 @@ warn_pipe(const struct ctx *ctx, enum pipesrc_fail why, unsigned long seq)
 		warn("cannot make a --fifo");
 		break;
 	case PIPESRC_JOB:
-		warn_input(NULL, seq);
+		warn_input(NULL, NULL, seq);
 		break;
 	}
 }
@@ -311,7 +314,7 @@ make_job(void *arg, unsigned long slot, struct run_job *job)
 		ctx->seq++;
 		r = feed_next(ctx->feed, ctx->seq, slot, job);
 		if (r == -1) {
-			warn_input(ctx->in, ctx->seq);
+			warn_input(ctx->in, ctx->cfg->tpl.perl, ctx->seq);
 			ctx->input_failed = true;
 		}
 		if (r <= 0)
@@ -868,6 +871,8 @@ main(int argc, char **argv)
 		cfg.tpl.header = names;
 		cfg.tpl.nheader = n;
 	}
+	/* perl starts only if a {= =} or a --rpl is used. */
+	cfg.tpl.perl = perlx_new();
 	t = make_template(cfg.command, cfg.ncommand, &cfg.tpl);
 	if (cfg.tagstring != NULL) {
 		struct template_opts to = cfg.tpl;
@@ -885,7 +890,7 @@ main(int argc, char **argv)
 		cfg.halt.total = (unsigned long)pipesrc_total(ctx.pipe);
 	} else if (halt_needs_total(&cfg.halt)) {
 		if ((total = feed_total(ctx.feed)) == -1) {
-			warn_input(ctx.in, 0);
+			warn_input(ctx.in, cfg.tpl.perl, 0);
 			exit(EXIT_ERROR);
 		}
 		cfg.halt.total = (unsigned long)total;
@@ -916,6 +921,8 @@ out:
 	feed_free(ctx.feed);
 	template_free(t);
 	template_free(tagt);
+	perlx_free(cfg.tpl.perl);
+	free((void *)cfg.tpl.user_rpl);
 	input_free(ctx.in);
 	pipesrc_free(ctx.pipe);
 	if (ctx.tty != -1)

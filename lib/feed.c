@@ -348,6 +348,12 @@ feed_make_job(struct feed *f, unsigned long seq, unsigned long slot,
 	/* One allocation for a long -m/-X line, not a doubling series. */
 	buf_grow(&cmd, f->base_len + (nfields > 1 ? f->next_len : 0));
 	r = template_expand(f->t, &j, &cmd);
+	/* skip() in a perl expression: GNU runs true instead. */
+	if (r == 1) {
+		buf_reset(&cmd);
+		buf_addstr(&cmd, "true");
+		r = 0;
+	}
 	memset(job, 0, sizeof(*job));
 	job->seq = seq;
 	job->tee_fd[0] = job->tee_fd[1] = -1;

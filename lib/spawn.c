@@ -45,7 +45,7 @@ child(const struct spawn_req *req, pid_t parent, int errfd)
 	 * everything it starts at once; and death with parx, checked again
 	 * in case parx died before the request took hold.
 	 */
-	if (setpgid(0, 0) == -1 ||
+	if ((!req->keep_group && setpgid(0, 0) == -1) ||
 	    prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 || getppid() != parent)
 		goto fail;
 	/*

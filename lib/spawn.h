@@ -23,6 +23,8 @@ struct spawn_req {
 	int		 tty;		/* with foreground: the terminal */
 	bool		 foreground;	/* the job's group becomes tty's
 					   foreground (--tty) */
+	bool		 keep_group;	/* a helper, not a job: stays in
+					   parx's process group */
 };
 
 /*

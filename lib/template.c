@@ -28,6 +28,8 @@ enum part_kind {
 	PART_TOTAL,
 	PART_SEQ0,		/* {0#}: zero-padded to the width of {##} */
 	PART_SLOT0,		/* {0%} */
+	PART_PERL,		/* {= expr =}, a --rpl: every value, or one
+				   if pos is not 0 */
 };
 
 enum op {
@@ -61,6 +63,17 @@ struct part {
 					   that went over their limit */
 	size_t		 n1, n2;	/* OP_SUBSTR offset and length */
 	bool		 has_n2;
+	int		 expr;		/* PART_PERL: perlx's number */
+};
+
+/* A --rpl "TAG perl expression": TAG is prefix(group regexp)postfix. */
+struct rpl {
+	char		*prefix;
+	char		*postfix;
+	char		*expr;		/* $$1, $$2, ... for the groups */
+	struct re	*re;		/* the whole TAG, or NULL: no groups */
+	struct re	*pos_re;	/* {N TAG-without-brace}, or NULL */
+	size_t		 taglen;	/* for the order: longest first */
 };
 
 struct word {
@@ -83,6 +96,14 @@ struct template {
 	unsigned long		*over_limit;	/* pattern matches stopped */
 	const char		*re_error;	/* a --plus pattern is bad */
 	char			*bad_pattern;
+	bool			 perl_failed;	/* a {= =} did not compile */
+	char			*left, *right;	/* --parens */
+	struct rpl		*rpls;		/* --rpl, longest TAG first */
+	size_t			 nrpls;
+	bool			 has_perl;	/* any PART_PERL */
+	bool			 maybe_unquoted; /* one may call uq() */
+	bool			*perl_died;	/* in an expansion */
+	bool			*perl_skip;
 };
 
 /* Fixed names of the (default) replacement strings and their ops. */
@@ -296,7 +317,7 @@ add_part(struct word *w, const struct part *p)
 {
 	w->parts = xreallocarray(w->parts, w->nparts + 1, sizeof(*w->parts));
 	w->parts[w->nparts++] = *p;
-	if (p->kind == PART_ARG)
+	if (p->kind == PART_ARG || (p->kind == PART_PERL && p->pos == 0))
 		w->has_arg = true;
 }
 
@@ -439,6 +460,154 @@ parse_bash_op(struct template *t, struct part *p, const char *in,
 	return compile_re(t, p, in + skip, slash - in - skip, pre, post, 0);
 }
 
+/* ---- perl expressions ---- */
+
+/*
+ * The length of the {= perl expression =} at s, parens included, or 0.
+ * As in GNU parallel the expression holds no other left or right paren,
+ * so "{={==}" has one at its second brace.
+ */
+static size_t
+perl_span(const struct template *t, const char *s)
+{
+	size_t ll = strlen(t->left), rl = strlen(t->right);
+	const char *close, *again;
+
+	if (t->opts.raw || strncmp(s, t->left, ll) != 0)
+		return 0;
+	if ((close = strstr(s + ll, t->right)) == NULL)
+		return 0;
+	again = strstr(s + ll, t->left);
+	if (again != NULL && again < close)
+		return 0;
+	return (size_t)(close - s) + rl;
+}
+
+/*
+ * Part p for the perl expression expr: GNU's leading number ("{=2 s/a/b/
+ * =}": value 2 only; 0 or none: every value) comes off first.  -1 when
+ * perl does not take it (t->perl_failed).
+ */
+static int
+perl_part(struct template *t, struct part *p, const char *expr, size_t len,
+    long pos)
+{
+	char *e = xmemdup(expr, len), *q = e, *end;
+	long v;
+
+	memset(p, 0, sizeof(*p));
+	p->kind = PART_PERL;
+	if ((q[0] == '-' && isdigit((unsigned char)q[1])) ||
+	    isdigit((unsigned char)q[0])) {
+		v = strtol(q, &end, 10);
+		q = end;
+		if (pos == 0)
+			pos = v;
+	}
+	while (*q == ' ')
+		q++;
+	/* "{= s/a/b/ =}": the blank before the paren is not the code's. */
+	while (*q != '\0' && isspace((unsigned char)q[strlen(q) - 1]))
+		q[strlen(q) - 1] = '\0';
+	p->pos = pos;
+	if (strstr(q, "total_jobs") != NULL)
+		t->needs_total = true;
+	if (strstr(q, "uq") != NULL)
+		t->maybe_unquoted = true;
+	p->expr = perlx_compile(t->opts.perl, q);
+	free(e);
+	if (p->expr == -1) {
+		t->perl_failed = true;
+		return -1;
+	}
+	t->has_perl = true;
+	return 0;
+}
+
+/* s as the inside of a Perl "..." string. */
+static void
+add_perl_quoted(struct buf *b, const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (strchr("\\\"$@", s[i]) != NULL)
+			buf_addch(b, '\\');
+		buf_addch(b, s[i]);
+	}
+}
+
+/*
+ * A --rpl occurrence: its groups set as GNU sets them ($_pAr_gRpN, which
+ * the expression's $$N become), then the expression.
+ */
+static int
+rpl_part(struct template *t, struct part *p, const struct rpl *r,
+    const char *s, const long *ov, size_t ngroups, long pos)
+{
+	struct buf e;
+	const char *x;
+	size_t g;
+	char num[32];
+	int ret;
+
+	buf_init(&e);
+	for (g = 1; g <= ngroups; g++) {
+		if (ov[2 * g] < 0)
+			continue;
+		snprintf(num, sizeof(num), "$_pAr_gRp%zu = \"", g);
+		buf_addstr(&e, num);
+		add_perl_quoted(&e, s + ov[2 * g],
+		    (size_t)(ov[2 * g + 1] - ov[2 * g]));
+		buf_addstr(&e, "\";");
+	}
+	for (x = r->expr; *x != '\0'; x++) {
+		if (x[0] == '$' && x[1] == '$' && isdigit((unsigned char)x[2])) {
+			buf_addstr(&e, "$_pAr_gRp");
+			x += 2;
+			while (isdigit((unsigned char)x[1]))
+				buf_addch(&e, *x++);
+			buf_addch(&e, *x);
+			continue;
+		}
+		buf_addch(&e, *x);
+	}
+	ret = perl_part(t, p, e.data, e.len, pos == 0 ? 0 : pos);
+	buf_release(&e);
+	return ret;
+}
+
+/* The longest --rpl TAG at s (positional too): its length, or 0. */
+static size_t
+parse_user_rpl(struct template *t, const char *s, struct part *p)
+{
+	const struct rpl *r;
+	size_t i, len = strlen(s), n;
+	long ov[20], pos;
+
+	for (i = 0; i < t->nrpls; i++) {
+		r = &t->rpls[i];
+		if (r->re == NULL) {
+			n = strlen(r->prefix);
+			if (strncmp(s, r->prefix, n) == 0)
+				return rpl_part(t, p, r, s, ov, 0, 0) == 0 ? n : 0;
+		} else if (re_match(r->re, s, len, 0, 0, ov, 10) == 1)
+			return rpl_part(t, p, r, s, ov, 9, 0) == 0 ?
+			    (size_t)ov[1] : 0;
+		if (r->pos_re != NULL &&
+		    re_match(r->pos_re, s, len, 0, 0, ov, 10) == 1) {
+			pos = strtol(s + ov[2], NULL, 10);
+			n = (size_t)ov[1];
+			/* Group 1 is the position: the TAG's own from 2 on. */
+			memmove(ov + 2, ov + 4, 16 * sizeof(*ov));
+			if (pos != 0)
+				return rpl_part(t, p, r, s, ov, 8, pos) == 0 ?
+				    n : 0;
+		}
+	}
+	return 0;
+}
+
 /*
  * Tries to read a replacement string at s; on success fills p and returns
  * its length, else 0.
@@ -451,6 +620,19 @@ parse_rpl(struct template *t, const char *s, struct part *p)
 	char name[256];
 
 	memset(p, 0, sizeof(*p));
+	if (t->opts.perl != NULL) {
+		if ((len = perl_span(t, s)) > 0) {
+			inner = strlen(t->left);
+			if (perl_part(t, p, s + inner, len - inner -
+			    strlen(t->right), 0) == -1)
+				return 0;
+			return len;
+		}
+		if (t->perl_failed || (len = parse_user_rpl(t, s, p)) > 0)
+			return len;
+		if (t->perl_failed)
+			return 0;
+	}
 	/* The (possibly renamed) fixed strings; the longest wins. */
 	for (i = 0; i < TEMPLATE_RPL_COUNT; i++) {
 		const char *n = t->opts.rpl[i] != NULL ? t->opts.rpl[i] :
@@ -648,6 +830,9 @@ decide_direct(struct template *t)
 		t->program = xstrdup(w->parts[0].text);
 	if (t->program != NULL && is_shell_word(t->program))
 		return;
+	/* uq() puts shell syntax in: only a shell can read it. */
+	if (t->maybe_unquoted)
+		return;
 	if (t->opts.quote_words) {
 		t->direct = true;
 		return;
@@ -675,6 +860,8 @@ count_plain_args(struct template *t)
 	for (i = 0; i < t->nwords; i++)
 		for (k = 0; k < t->words[i].nparts; k++) {
 			p = &t->words[i].parts[k];
+			if (p->kind == PART_PERL)
+				return;
 			if (p->kind != PART_ARG)
 				continue;
 			if (p->op != OP_NONE)
@@ -693,6 +880,7 @@ parse_line(struct template *t, const char *line)
 {
 	const char *p = line, *start;
 	struct word *w;
+	size_t n;
 
 	start = p;
 	while (is_blank(*p))
@@ -700,8 +888,13 @@ parse_line(struct template *t, const char *line)
 	t->lead = xmemdup(start, p - start);
 	while (*p != '\0') {
 		start = p;
-		while (*p != '\0' && !is_blank(*p))
-			p++;
+		while (*p != '\0' && !is_blank(*p)) {
+			/* A perl expression may hold blanks. */
+			if (t->opts.perl != NULL && (n = perl_span(t, p)) > 0)
+				p += n;
+			else
+				p++;
+		}
 		w = new_word(t);
 		parse_word(t, start, p - start, w);
 		start = p;
@@ -720,6 +913,120 @@ has_perl_close(char *const *words, size_t n)
 		if (strstr(words[i], "=}") != NULL)
 			return true;
 	return false;
+}
+
+/* --parens: its first half opens a perl expression, its second closes. */
+static void
+set_parens(struct template *t)
+{
+	const char *p = t->opts.parens != NULL && strlen(t->opts.parens) >= 2 ?
+	    t->opts.parens : "{==}";
+	size_t half = strlen(p) / 2;
+
+	t->left = xmemdup(p, half);
+	t->right = xstrdup(p + half);
+	t->perl_died = xcalloc(1, sizeof(*t->perl_died));
+	t->perl_skip = xcalloc(1, sizeof(*t->perl_skip));
+}
+
+/* Whether s has an opening paren with no closing one after it. */
+static bool
+unclosed_perl(const struct template *t, const char *s)
+{
+	const char *open = NULL, *q = s;
+
+	while ((q = strstr(q, t->left)) != NULL)
+		open = q++;
+	return open != NULL && strstr(open + strlen(t->left), t->right) == NULL;
+}
+
+static int
+by_taglen(const void *a, const void *b)
+{
+	size_t x = ((const struct rpl *)a)->taglen;
+	size_t y = ((const struct rpl *)b)->taglen;
+
+	return x > y ? -1 : x < y;
+}
+
+/*
+ * The --rpl strings, "TAG perl expression", longest TAG first as GNU
+ * tries them.  TAG is GNU's prefix(group regexp)postfix: the regexp from
+ * its first "(" to its last ")" matches what the groups $$1, $$2 ... are;
+ * one starting with "{" also has a positional form, {N...}.
+ */
+static int
+set_rpls(struct template *t, const char **errstr)
+{
+	static char errbuf[300];
+	const char *spec, *sp, *open, *close, *err;
+	struct rpl *r;
+	struct buf b;
+	size_t i;
+
+	t->rpls = xcalloc(t->opts.nuser_rpl + 1, sizeof(*t->rpls));
+	for (i = 0; i < t->opts.nuser_rpl; i++) {
+		spec = t->opts.user_rpl[i];
+		sp = spec + strcspn(spec, " \t\n");
+		if (sp == spec || *sp == '\0') {
+			snprintf(errbuf, sizeof(errbuf), "invalid --rpl '%.200s':"
+			    " not a TAG and a perl expression", spec);
+			*errstr = errbuf;
+			return -1;
+		}
+		r = &t->rpls[t->nrpls++];
+		r->taglen = (size_t)(sp - spec);
+		r->expr = xstrdup(sp + 1);
+		open = memchr(spec, '(', r->taglen);
+		close = NULL;
+		if (open != NULL)
+			for (sp = open; sp < spec + r->taglen; sp++)
+				if (*sp == ')')
+					close = sp;
+		if (close == NULL) {
+			r->prefix = xmemdup(spec, r->taglen);
+			r->postfix = xstrdup("");
+		} else {
+			r->prefix = xmemdup(spec, (size_t)(open - spec));
+			r->postfix = xmemdup(close + 1,
+			    (size_t)(spec + r->taglen - close - 1));
+		}
+		buf_init(&b);
+		if (close != NULL) {
+			buf_addstr(&b, "\\A\\Q");
+			buf_addstr(&b, r->prefix);
+			buf_addstr(&b, "\\E");
+			buf_add(&b, open, (size_t)(close - open + 1));
+			buf_addstr(&b, "\\Q");
+			buf_addstr(&b, r->postfix);
+			buf_addstr(&b, "\\E");
+			if ((r->re = re_new(b.data, b.len, 0, &err)) == NULL)
+				goto bad;
+		}
+		if (spec[0] == '{') {
+			buf_reset(&b);
+			buf_addstr(&b, "\\A\\{(-?\\d+)\\s*\\Q");
+			buf_addstr(&b, r->prefix + 1);
+			buf_addstr(&b, "\\E");
+			if (close != NULL)
+				buf_add(&b, open, (size_t)(close - open + 1));
+			buf_addstr(&b, "\\Q");
+			buf_addstr(&b, r->postfix);
+			buf_addstr(&b, "\\E");
+			if ((r->pos_re = re_new(b.data, b.len, 0, &err)) == NULL)
+				goto bad;
+		}
+		buf_release(&b);
+		continue;
+bad:
+		buf_release(&b);
+		snprintf(errbuf, sizeof(errbuf), "invalid --rpl '%.200s': %s",
+		    spec, err);
+		*errstr = errbuf;
+		return -1;
+	}
+	qsort(t->rpls, t->nrpls, sizeof(*t->rpls), by_taglen);
+	return 0;
 }
 
 struct template *
@@ -749,7 +1056,10 @@ template_new(char *const *words, size_t nwords,
 		w->has_arg = true;
 		return t;
 	}
-	for (i = 0; i < nwords; i++) {
+	set_parens(t);
+	if (opts->perl != NULL && set_rpls(t, errstr) == -1)
+		goto fail;
+	for (i = 0; opts->perl == NULL && i < nwords; i++) {
 		const char *open = strstr(words[i], "{=");
 
 		/* Perl expressions could span words: look at the rest too. */
@@ -764,7 +1074,16 @@ template_new(char *const *words, size_t nwords,
 		t->lead = xstrdup("");
 		for (i = 0; i < nwords; i++) {
 			w = new_word(t);
-			parse_word(t, words[i], strlen(words[i]), w);
+			/* The shell split {= a b =} into words: rejoin them. */
+			buf_init(&line);
+			buf_addstr(&line, words[i]);
+			while (t->opts.perl != NULL && i + 1 < nwords &&
+			    unclosed_perl(t, line.data)) {
+				buf_addch(&line, ' ');
+				buf_addstr(&line, words[++i]);
+			}
+			parse_word(t, line.data, line.len, w);
+			buf_release(&line);
 			w->sep = xstrdup(i + 1 < nwords ? " " : "");
 		}
 	} else {
@@ -776,6 +1095,12 @@ template_new(char *const *words, size_t nwords,
 		}
 		parse_line(t, line.data);
 		buf_release(&line);
+	}
+	if (t->perl_failed) {
+		snprintf(errbuf, sizeof(errbuf), "%s",
+		    perlx_error(opts->perl));
+		*errstr = errbuf;
+		goto fail;
 	}
 	if (t->re_error != NULL) {
 		snprintf(errbuf, sizeof(errbuf), "invalid --plus pattern "
@@ -826,6 +1151,18 @@ template_free(struct template *t)
 	free(t->program);
 	free(t->over_limit);
 	free(t->bad_pattern);
+	for (i = 0; i < t->nrpls; i++) {
+		free(t->rpls[i].prefix);
+		free(t->rpls[i].postfix);
+		free(t->rpls[i].expr);
+		re_free(t->rpls[i].re);
+		re_free(t->rpls[i].pos_re);
+	}
+	free(t->rpls);
+	free(t->left);
+	free(t->right);
+	free(t->perl_died);
+	free(t->perl_skip);
 	free(t);
 }
 
@@ -848,6 +1185,34 @@ add_value(struct buf *out, const struct template *t, const struct part *p,
 		buf_add(out, scratch->data, scratch->len);
 	else
 		quote_shell(out, scratch->data, scratch->len);
+}
+
+/*
+ * Appends perl part p's value for the job's value k (1-based; 0: none,
+ * $_ is empty), quoted unless the expression called uq().  A failure is
+ * noted for template_expand() and leaves nothing.
+ */
+static void
+add_perl(struct buf *out, const struct template *t, const struct part *p,
+    size_t k, struct buf *scratch)
+{
+	int flags = 0;
+
+	if (*t->perl_died)
+		return;
+	buf_reset(scratch);
+	if (perlx_eval(t->opts.perl, p->expr, k, scratch, &flags) == -1) {
+		*t->perl_died = true;
+		return;
+	}
+	if (flags & PERLX_SKIP)
+		*t->perl_skip = true;
+	if ((flags & PERLX_UNQUOTED) || t->opts.raw || t->opts.quote_words ||
+	    t->opts.verbatim)
+		buf_add(out, scratch->data, scratch->len);
+	else
+		quote_shell(out, scratch->data == NULL ? "" : scratch->data,
+		    scratch->len);
 }
 
 static int
@@ -914,6 +1279,31 @@ expand_word(const struct template *t, const struct word *w,
 		case PART_SLOT0:
 			add_number(out, j->slot, digits(j->maxslots));
 			break;
+		case PART_PERL:
+			/*
+			 * Job 0 is a measure (feed's base length): perl is
+			 * not asked, as an expression may count its calls.
+			 */
+			if (j->seq == 0)
+				break;
+			/* GNU: a value past the end gives nothing at all. */
+			if (p->pos != 0) {
+				idx = p->pos > 0 ? p->pos - 1 :
+				    (long)j->nfields + p->pos;
+				if (idx >= 0 && (size_t)idx < j->nfields)
+					add_perl(out, t, p, (size_t)idx + 1,
+					    scratch);
+				break;
+			}
+			if (nfields == 0)
+				add_perl(out, t, p, 0, scratch);
+			for (k = 0; k < nfields; k++) {
+				if (k > 0)
+					buf_addch(out, ' ');
+				add_perl(out, t, p, (size_t)(fields -
+				    j->fields) + k + 1, scratch);
+			}
+			break;
 		}
 	}
 }
@@ -930,6 +1320,12 @@ template_expand(const struct template *t, const struct template_job *j,
 
 	buf_init(&scratch);
 	buf_init(&qword);
+	if (t->has_perl && j->seq != 0) {
+		*t->perl_died = *t->perl_skip = false;
+		if (perlx_job(t->opts.perl, j->seq, j->slot, j->total,
+		    j->fields, j->nfields) == -1)
+			*t->perl_died = true;
+	}
 	buf_addstr(out, t->lead);
 	for (i = 0; i < t->nwords; i++) {
 		w = &t->words[i];
@@ -954,11 +1350,15 @@ template_expand(const struct template *t, const struct template_job *j,
 	}
 	buf_release(&scratch);
 	buf_release(&qword);
+	if (t->has_perl && j->seq != 0 && *t->perl_died) {
+		errno = ENOEXEC;
+		return -1;
+	}
 	if (*t->over_limit != over) {
 		errno = EOVERFLOW;
 		return -1;
 	}
-	return 0;
+	return t->has_perl && j->seq != 0 && *t->perl_skip ? 1 : 0;
 }
 
 size_t
@@ -976,6 +1376,10 @@ template_field_cost(const struct template *t, const char *field)
 	memset(&j, 0, sizeof(j));
 	buf_init(&b);
 	buf_init(&scratch);
+	/*
+	 * A perl part is counted as the value itself: evaluating it here
+	 * would run it twice for each job (GNU runs each once).
+	 */
 	for (i = 0; i < t->nwords; i++) {
 		if (!t->words[i].has_arg)
 			continue;
@@ -987,6 +1391,8 @@ template_field_cost(const struct template *t, const char *field)
 		}
 		for (k = 0; k < t->words[i].nparts; k++) {
 			p = &t->words[i].parts[k];
+			if (p->kind == PART_PERL && p->pos == 0)
+				cost += quote_shell_len(field, strlen(field)) + 1;
 			if (p->kind != PART_ARG)
 				continue;
 			buf_reset(&b);

@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "buf.h"
+#include "perlx.h"
 
 /* The replacement strings that options can rename (-I, --bnr, ...). */
 enum template_rpl {
@@ -34,9 +35,14 @@ struct template_opts {
 	bool		  no_append;	/* --pipe: no {} added when none is used */
 	char *const	 *header;	/* --header names, column i + 1 */
 	size_t		  nheader;
+	struct perlx	 *perl;		/* runs {= =} and --rpl; NULL: they
+					   are an error */
+	const char	 *parens;	/* --parens: "{==}" if NULL */
+	char *const	 *user_rpl;	/* --rpl "TAG perl expression" */
+	size_t		  nuser_rpl;
 };
 
-/* What one job substitutes. */
+/* What one job substitutes; seq 0 measures (perl is not asked). */
 struct template_job {
 	char *const	*fields;	/* all values of the job, in order */
 	size_t		 nfields;
@@ -60,7 +66,9 @@ void		 template_free(struct template *);
 /*
  * Appends the command line for job j to out.  -1 with errno EOVERFLOW
  * when a --plus pattern went over its match limit (re.h) on a value; the
- * line is then complete but that value was left as it was.
+ * line is then complete but that value was left as it was.  -1 with
+ * errno ENOEXEC when a perl expression died (perlx_error() says why).
+ * 1 when an expression called skip(): the job is not to run.
  */
 int	template_expand(const struct template *, const struct template_job *j,
 	    struct buf *out);

@@ -83,10 +83,48 @@ load helper
 	assert_equal "$stderr" "parx: a --colsep or --plus pattern went over its match limit at input 1"
 }
 
-@test "{= perl =} is refused with a clear message" {
-	run --separate-stderr parx echo '{= s/a/b/ =}' ::: a
+@test "a perl expression perl cannot compile: one line naming it, exit 255, nothing run" {
+	run --separate-stderr parx echo '{= s/(/ =}' ::: a
 	assert_failure 255
-	assert_equal "$stderr" "parx: {= perl expression =} is not supported (see 'parx --help')"
+	assert_output ""
+	assert_equal "$stderr" "parx: perl expression 's/(/': Substitution replacement not terminated at (eval 1) line 1 (see 'parx --help')"
+	run --separate-stderr parx --rpl 'NOEXPR' echo ::: a
+	assert_failure 255
+	[[ $stderr == "parx: invalid --rpl 'NOEXPR': not a TAG and a perl expression"* ]]
+}
+
+@test "a perl expression that dies: named with its input, no job started after it, exit 255" {
+	run --separate-stderr parx -j1 -k echo '{= die "no b\n" if /b/ =}' ::: a b c
+	assert_failure 255
+	assert_output a
+	assert_equal "$stderr" "parx: perl expression 'die \"no b\\n\" if /b/': no b (input 2)"
+}
+
+@test "skip() in a perl expression: the job is not run, and not counted as failed" {
+	run parx -k --joblog log echo '{= skip() if /b/ =}' ::: a b c
+	assert_success
+	assert_output $'a\nc'
+	[ "$(wc -l <log)" = 4 ]
+}
+
+@test "perl expressions: values with quotes, blanks and newlines go through intact; print goes to stderr" {
+	run --separate-stderr parx -k printf '%s_' '{= s/x/y/ =}' ::: "x'a\"b" ' x ' "$(printf 'x\nz')" '$(x)' '-x'
+	assert_success
+	assert_output $'y\'a"b_ y _y\nz_$(y)_-y_'
+	run --separate-stderr parx -k echo '{= print "noise"; $_ = "ok" =}' ::: a
+	assert_output ok
+	assert_equal "$stderr" noise
+}
+
+@test "no perl is started unless a command uses it" {
+	mkdir bin
+	for p in sh echo; do ln -s "$(command -v $p)" bin/$p; done
+	run env PATH="$PWD/bin" "$PARX" echo {} ::: a
+	assert_success
+	assert_output a
+	run --separate-stderr env PATH="$PWD/bin" "$PARX" echo {= s/a/b/ =} ::: a
+	assert_failure 255
+	[[ $stderr == "parx: cannot start perl: No such file or directory"* ]]
 }
 
 @test "-N2 gives {1} {2}; missing ones are empty" {

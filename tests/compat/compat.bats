@@ -326,3 +326,33 @@ load helper
 		done
 	done
 }
+
+# --- perl expressions and --rpl
+@test "compat: {= perl =} changes \$_, spaces inside kept" {
+	compat -k echo {= s/a/b/ =} {= 's/a b/X/' =} ::: abc 'a b c'
+}
+@test "compat: {= =} on every value, {=N =} on one, a missing one gives nothing" {
+	compat -k echo '{= $_ = uc($_) =}' '{=2 s/x/y/ =}' '{=-1 $_ .= "!" =}' '{=3 $_ = "never" =}' ::: a ::: x
+}
+@test "compat: --rpl, with groups and positional forms" {
+	compat -k --rpl '{..} s:\.[^/.]+$::;s:\.[^/.]+$::;' --rpl '{%(.+?)} s/$$1$//' \
+	    --rpl '{r(\d+)\.\.(\d+)} $_="$$1-$$2"' echo {..} {2..} {%.gz} {r3..5} {2r3..5} ::: a.tar.gz ::: b.c.gz
+}
+@test "compat: \$job->seq(), slot(), @arg, total_jobs(), Q(), uq()" {
+	compat -k -j1 echo '{= $_ = $job->seq() . "-" . slot() . "-" . $arg[1] . "/" . total_jobs() =}' \
+	    '{= $_ = Q($_) =}' ::: "a'b" b 'c d'
+	compat -k echo '{= $_ = "x;echo hi"; uq() =}' ::: 1
+}
+@test "compat: an expression keeps state from job to job, run once per job" {
+	compat -k echo {= '$a++; $_ = $a' =} ::: a b c
+}
+@test "compat: {= =} with -X, -m, -q, -N and --parens" {
+	compat -k -X echo 'pre{= s/a/A/ =}post' ::: a1 a2 a3
+	compat -k -m echo '{= s/a/A/ =}' ::: a1 a2 a3
+	compat -k -q echo '{= s/a b/X/ =}' ::: 'a b c'
+	compat -kN2 echo '{= $_ = "[$_]" =}' ::: a b c
+	compat -k --parens '[[]]' echo '[[s/a/b/]]' ::: aa
+}
+@test "compat: --tagstring with {= =}" {
+	compat -k --tagstring '{= $_ = "T".$_ =}' --tag echo hi ::: a
+}
