@@ -289,6 +289,62 @@ make_tag(const struct feed *f, const struct template_job *j)
 	return buf_detach(&b);
 }
 
+/* Jobs whose perl answers are collected in one round trip. */
+#define PREPARE_AHEAD	128
+
+/*
+ * Perl expressions: the answers for this job (its first records at the
+ * head) and for the next jobs whose values are in, or can be read
+ * without waiting, are collected in one round trip (template.h).  A
+ * failure here is met again, and reported, when the job is made.
+ */
+static void
+prepare_ahead(struct feed *f, unsigned long seq, size_t first)
+{
+	struct template_job jobs[PREPARE_AHEAD];
+	size_t n, from = 0, take, avail, nf, i, k;
+	size_t group = f->opts.max_args > 0 && !f->opts.hide_args ?
+	    f->opts.max_args : 1;
+	char **fields;
+	struct record *rec;
+
+	for (n = 0; n < PREPARE_AHEAD; n++) {
+		take = n == 0 ? first : group;
+		while (n > 0 && f->npending - f->head < from + take &&
+		    !f->eof && input_wait_fd(f->in) == -1)
+			if (want(f, f->npending - f->head) == -1)
+				break;
+		avail = f->npending - f->head - from;
+		if (avail == 0)
+			break;
+		if (avail < take) {
+			if (!f->eof)
+				break;
+			take = avail;
+		}
+		nf = 0;
+		for (i = 0; i < take && !f->opts.hide_args; i++)
+			nf += f->pending[f->head + from + i].nfields;
+		fields = xreallocarray(NULL, nf + 1, sizeof(*fields));
+		nf = 0;
+		for (i = 0; i < take && !f->opts.hide_args; i++) {
+			rec = &f->pending[f->head + from + i];
+			for (k = 0; k < rec->nfields; k++)
+				fields[nf++] = rec->fields[k];
+		}
+		memset(&jobs[n], 0, sizeof(jobs[n]));
+		jobs[n].fields = fields;
+		jobs[n].nfields = nf;
+		jobs[n].seq = seq + n;
+		jobs[n].total = f->total;
+		jobs[n].maxslots = f->opts.jobs;
+		from += take;
+	}
+	(void)template_prepare(f->t, jobs, n);
+	for (i = 0; i < n; i++)
+		free((void *)jobs[i].fields);
+}
+
 int
 feed_next(struct feed *f, unsigned long seq, unsigned long slot,
     struct run_job *job)
@@ -302,6 +358,9 @@ feed_next(struct feed *f, unsigned long seq, unsigned long slot,
 		return -1;
 	if ((n = group_size(f, 0)) <= 0)
 		return (int)n;
+	if (template_can_prepare(f->t) && !f->opts.multi &&
+	    !template_prepared(f->t, seq))
+		prepare_ahead(f, seq, (size_t)n);
 	for (i = 0; i < (size_t)n && !f->opts.hide_args; i++)
 		nfields += f->pending[f->head + i].nfields;
 	fields = xreallocarray(NULL, nfields + 1, sizeof(*fields));

@@ -28,7 +28,7 @@
 #include "spawn.h"
 #include "xmalloc.h"
 
-#define ERR	0x80		/* the reply is an error message */
+#define ERR	PERLX_DIED	/* the reply is an error message */
 
 static const char program[] =
 "use strict; no warnings;\n"
@@ -36,16 +36,16 @@ static const char program[] =
 "open(STDIN, '<', '/dev/null'); open(STDOUT, '>&', \\*STDERR);\n"
 "binmode $R;\n"
 "our (@arg, $seq, $slot, $total, $skip, $uq, $_pAr_gRp1);\n"
-"my ($in, @code) = ('');\n"
+"my ($in, $out, $dead, @code) = ('', '');\n"
 "sub need { while (length($in) < $_[0]) {\n"
+"  while (length $out) { my $n = syswrite($R, $out); exit 1 unless $n;\n"
+"    substr($out, 0, $n, '') }\n"
 "  my $n = sysread($R, $in, 65536, length $in); exit 0 unless $n } }\n"
 "sub take { need($_[0]); substr($in, 0, $_[0], '') }\n"
 "sub str { take(unpack 'N', take(4)) }\n"
 "sub reply { my ($f, $s) = @_; $s = '' unless defined $s;\n"
 "  utf8::encode($s) if utf8::is_utf8($s);\n"
-"  my $m = pack('CN', $f, length $s) . $s;\n"
-"  while (length $m) { my $n = syswrite($R, $m); exit 1 unless $n;\n"
-"    substr($m, 0, $n, '') } }\n"
+"  $out .= pack('CN', $f, length $s) . $s }\n"
 "sub seq { $seq } sub slot { $slot } sub skip { $skip = 1 }\n"
 "sub uq { $uq = 1 } sub total_jobs { $total }\n"
 "sub Q { my $s = shift; return \"''\" if $s eq '';\n"
@@ -72,8 +72,9 @@ static const char program[] =
 "    my $n = unpack('N', take(4)); @arg = (undef, map { str() } 1 .. $n) }\n"
 "  elsif ($op eq 'E') { my ($i, $k) = unpack('NN', take(8));\n"
 "    local $_ = $k ? $arg[$k] : ''; ($skip, $uq) = (0, 0);\n"
-"    if (eval { $code[$i]->($job); 1 }) { reply($uq | $skip << 1, $_) }\n"
-"    else { reply(128, $@) } }\n"
+"    if ($dead) { reply(128, $dead) }\n"
+"    elsif (eval { $code[$i]->($job); 1 }) { reply($uq | $skip << 1, $_) }\n"
+"    else { $dead = $@; reply(128, $@) } }\n"
 "  else { exit 1 } }\n";
 
 struct perlx {
@@ -84,7 +85,17 @@ struct perlx {
 	size_t	 nexprs;
 	char	*error;
 	struct buf req;
+	unsigned long seq;	/* perlx_job()'s */
+	size_t	 queued;	/* evaluations in req */
+	unsigned long *queued_seq;
+	int	*queued_expr;	/* ... and which */
+	size_t	*queued_k;
+	size_t	 queued_cap;
+	char	*rb;		/* read buffer: replies come in batches */
+	size_t	 rb_off, rb_len;
 };
+
+#define READ_CHUNK	(64 * 1024)
 
 struct perlx *
 perlx_new(void)
@@ -210,11 +221,22 @@ flush_req(struct perlx *px)
 static int
 read_full(struct perlx *px, void *p, size_t n)
 {
-	size_t got = 0;
+	size_t got = 0, take;
 	ssize_t r;
 
+	if (px->rb == NULL)
+		px->rb = xmalloc(READ_CHUNK);
 	while (got < n) {
-		r = read(px->fd, (char *)p + got, n - got);
+		if (px->rb_off < px->rb_len) {
+			take = px->rb_len - px->rb_off;
+			if (take > n - got)
+				take = n - got;
+			memcpy((char *)p + got, px->rb + px->rb_off, take);
+			px->rb_off += take;
+			got += take;
+			continue;
+		}
+		r = read(px->fd, px->rb, READ_CHUNK);
 		if (r == -1 && errno == EINTR)
 			continue;
 		if (r <= 0) {
@@ -223,7 +245,8 @@ read_full(struct perlx *px, void *p, size_t n)
 			set_errno_error(px, "perl ended unexpectedly");
 			return -1;
 		}
-		got += (size_t)r;
+		px->rb_off = 0;
+		px->rb_len = (size_t)r;
 	}
 	return 0;
 }
@@ -252,8 +275,12 @@ int
 perlx_compile(struct perlx *px, const char *expr)
 {
 	struct buf msg;
+	size_t i;
 	int flags;
 
+	for (i = 0; i < px->nexprs; i++)
+		if (strcmp(px->exprs[i], expr) == 0)
+			return (int)i;	/* one sub for each text */
 	if (px->broken || (px->pid == 0 && start(px) == -1))
 		return -1;
 	buf_addch(&px->req, 'C');
@@ -283,6 +310,7 @@ perlx_job(struct perlx *px, unsigned long seq, unsigned long slot,
 
 	if (px->broken)
 		return -1;
+	px->seq = seq;
 	/* Sent with the first evaluation: one write a job. */
 	buf_addch(&px->req, 'J');
 	add_u64(&px->req, seq);
@@ -318,6 +346,80 @@ perlx_eval(struct perlx *px, int i, size_t k, struct buf *out, int *flags)
 	return 0;
 }
 
+void
+perlx_queue(struct perlx *px, int i, size_t k)
+{
+	if (px->queued == px->queued_cap) {
+		px->queued_cap = px->queued_cap == 0 ? 64 : px->queued_cap * 2;
+		px->queued_expr = xreallocarray(px->queued_expr,
+		    px->queued_cap, sizeof(*px->queued_expr));
+		px->queued_k = xreallocarray(px->queued_k, px->queued_cap,
+		    sizeof(*px->queued_k));
+		px->queued_seq = xreallocarray(px->queued_seq,
+		    px->queued_cap, sizeof(*px->queued_seq));
+	}
+	px->queued_seq[px->queued] = px->seq;
+	px->queued_expr[px->queued] = i;
+	px->queued_k[px->queued++] = k;
+	buf_addch(&px->req, 'E');
+	add_u32(&px->req, (size_t)i);
+	add_u32(&px->req, k);
+}
+
+int
+perlx_collect(struct perlx *px, struct perlx_reply **replies, size_t *n)
+{
+	struct perlx_reply *r;
+	struct buf v;
+	size_t i, want = px->queued;
+
+	*replies = NULL;
+	*n = 0;
+	px->queued = 0;
+	if (px->broken || flush_req(px) == -1)
+		return -1;
+	r = xcalloc(want + 1, sizeof(*r));
+	for (i = 0; i < want; i++) {
+		buf_init(&v);
+		if (read_reply(px, &r[i].flags, &v) == -1) {
+			buf_release(&v);
+			perlx_replies_free(r, i);
+			return -1;
+		}
+		r[i].seq = px->queued_seq[i];
+		r[i].expr = px->queued_expr[i];
+		r[i].k = px->queued_k[i];
+		r[i].len = v.len;
+		r[i].value = v.data != NULL ? buf_detach(&v) : xstrdup("");
+	}
+	*replies = r;
+	*n = want;
+	return 0;
+}
+
+void
+perlx_replies_free(struct perlx_reply *r, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(r[i].value);
+	free(r);
+}
+
+int
+perlx_use(struct perlx *px, const struct perlx_reply *r, struct buf *out,
+    int *flags)
+{
+	*flags = r->flags;
+	if (r->flags & ERR) {
+		set_error(px, px->exprs[r->expr], r->value, r->len);
+		return -1;
+	}
+	buf_add(out, r->value, r->len);
+	return 0;
+}
+
 const char *
 perlx_error(const struct perlx *px)
 {
@@ -340,6 +442,10 @@ perlx_free(struct perlx *px)
 		free(px->exprs[i]);
 	free(px->exprs);
 	free(px->error);
+	free(px->queued_expr);
+	free(px->queued_seq);
+	free(px->queued_k);
+	free(px->rb);
 	buf_release(&px->req);
 	free(px);
 }

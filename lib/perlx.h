@@ -46,6 +46,34 @@ int	perlx_job(struct perlx *, unsigned long seq, unsigned long slot,
 int	perlx_eval(struct perlx *, int i, size_t k, struct buf *out,
 	    int *flags);
 
+/* One evaluation's answer, kept by perlx_collect(). */
+struct perlx_reply {
+	unsigned long seq;	/* the job's, from perlx_job() */
+	int	 expr;
+	size_t	 k;
+	int	 flags;		/* PERLX_*, or PERLX_DIED */
+	char	*value;		/* NUL-terminated */
+	size_t	 len;
+};
+
+#define PERLX_DIED	0x80
+
+/*
+ * Batching, for a machine where a round trip costs tens of microseconds:
+ * perlx_queue() adds an evaluation (after perlx_job()) to the next
+ * request instead of running it, and perlx_collect() sends them all and
+ * reads every answer, in order: one round trip for many jobs.  Once an
+ * expression has died, every later one answers PERLX_DIED unrun.
+ */
+void	perlx_queue(struct perlx *, int i, size_t k);
+int	perlx_collect(struct perlx *, struct perlx_reply **replies,
+	    size_t *n);
+void	perlx_replies_free(struct perlx_reply *, size_t n);
+
+/* A collected answer, used as perlx_eval() would: 0, or -1. */
+int	perlx_use(struct perlx *, const struct perlx_reply *, struct buf *out,
+	    int *flags);
+
 /* The last error: "perl expression 'X': why", or a system error's text. */
 const char	*perlx_error(const struct perlx *);
 

@@ -66,6 +66,14 @@ struct part {
 	int		 expr;		/* PART_PERL: perlx's number */
 };
 
+/* Answers collected ahead for the next jobs (template_prepare()). */
+struct perl_batch {
+	struct perlx_reply	*r;
+	size_t			 n, next;
+	bool			 collecting;	/* queue, do not evaluate */
+	bool			 replaying;	/* this job's are in r */
+};
+
 /* A --rpl "TAG perl expression": TAG is prefix(group regexp)postfix. */
 struct rpl {
 	char		*prefix;
@@ -101,6 +109,8 @@ struct template {
 	struct rpl		*rpls;		/* --rpl, longest TAG first */
 	size_t			 nrpls;
 	bool			 has_perl;	/* any PART_PERL */
+	bool			 uses_slot;	/* one asks for the job slot */
+	struct perl_batch	*batch;		/* template_prepare()'s */
 	bool			 maybe_unquoted; /* one may call uq() */
 	bool			*perl_died;	/* in an expansion */
 	bool			*perl_skip;
@@ -514,6 +524,8 @@ perl_part(struct template *t, struct part *p, const char *expr, size_t len,
 		t->needs_total = true;
 	if (strstr(q, "uq") != NULL)
 		t->maybe_unquoted = true;
+	if (strstr(q, "slot") != NULL)
+		t->uses_slot = true;
 	p->expr = perlx_compile(t->opts.perl, q);
 	free(e);
 	if (p->expr == -1) {
@@ -927,6 +939,7 @@ set_parens(struct template *t)
 	t->right = xstrdup(p + half);
 	t->perl_died = xcalloc(1, sizeof(*t->perl_died));
 	t->perl_skip = xcalloc(1, sizeof(*t->perl_skip));
+	t->batch = xcalloc(1, sizeof(*t->batch));
 }
 
 /* Whether s has an opening paren with no closing one after it. */
@@ -1163,6 +1176,9 @@ template_free(struct template *t)
 	free(t->right);
 	free(t->perl_died);
 	free(t->perl_skip);
+	if (t->batch != NULL)
+		perlx_replies_free(t->batch->r, t->batch->n);
+	free(t->batch);
 	free(t);
 }
 
@@ -1196,12 +1212,30 @@ static void
 add_perl(struct buf *out, const struct template *t, const struct part *p,
     size_t k, struct buf *scratch)
 {
-	int flags = 0;
+	struct perl_batch *b = t->batch;
+	const struct perlx_reply *r;
+	int flags = 0, ret;
 
 	if (*t->perl_died)
 		return;
+	if (b->collecting) {
+		perlx_queue(t->opts.perl, p->expr, k);
+		return;
+	}
 	buf_reset(scratch);
-	if (perlx_eval(t->opts.perl, p->expr, k, scratch, &flags) == -1) {
+	if (b->replaying) {
+		r = b->next < b->n ? &b->r[b->next] : NULL;
+		if (r == NULL || r->expr != p->expr || r->k != k) {
+			/* Cannot happen: the same walk queued them. */
+			b->replaying = false;
+			*t->perl_died = true;
+			return;
+		}
+		b->next++;
+		ret = perlx_use(t->opts.perl, r, scratch, &flags);
+	} else
+		ret = perlx_eval(t->opts.perl, p->expr, k, scratch, &flags);
+	if (ret == -1) {
 		*t->perl_died = true;
 		return;
 	}
@@ -1308,6 +1342,72 @@ expand_word(const struct template *t, const struct word *w,
 	}
 }
 
+/*
+ * Whether job seq's answers were collected ahead: the batch then replays
+ * them.  Answers for jobs that never came (none should) are passed over.
+ */
+static bool
+replay_for(struct perl_batch *b, unsigned long seq)
+{
+	if (b->collecting)
+		return false;
+	while (b->next < b->n && b->r[b->next].seq < seq)
+		b->next++;
+	b->replaying = b->next < b->n && b->r[b->next].seq == seq;
+	if (b->next == b->n && b->n > 0) {
+		perlx_replies_free(b->r, b->n);
+		b->r = NULL;
+		b->n = b->next = 0;
+	}
+	return b->replaying;
+}
+
+bool
+template_can_prepare(const struct template *t)
+{
+	return t->has_perl && !t->uses_slot;
+}
+
+bool
+template_prepared(const struct template *t, unsigned long seq)
+{
+	const struct perl_batch *b = t->batch;
+
+	return b->n > 0 && b->r[b->n - 1].seq >= seq;
+}
+
+int
+template_prepare(const struct template *t, const struct template_job *jobs,
+    size_t n)
+{
+	struct perl_batch *b = t->batch;
+	struct perlx_reply *r;
+	struct buf scratch;
+	size_t i, got;
+
+	if (!template_can_prepare(t) || n == 0)
+		return 0;
+	buf_init(&scratch);
+	b->collecting = true;
+	for (i = 0; i < n; i++) {
+		buf_reset(&scratch);
+		if (perlx_job(t->opts.perl, jobs[i].seq, 0, jobs[i].total,
+		    jobs[i].fields, jobs[i].nfields) == -1)
+			break;
+		(void)template_expand(t, &jobs[i], &scratch);
+	}
+	b->collecting = false;
+	buf_release(&scratch);
+	if (perlx_collect(t->opts.perl, &r, &got) == -1)
+		return -1;
+	/* Whatever is left of an older batch goes first. */
+	b->r = xreallocarray(b->r, b->n + got + 1, sizeof(*b->r));
+	memcpy(b->r + b->n, r, got * sizeof(*r));
+	b->n += got;
+	free(r);
+	return 0;
+}
+
 int
 template_expand(const struct template *t, const struct template_job *j,
     struct buf *out)
@@ -1322,7 +1422,8 @@ template_expand(const struct template *t, const struct template_job *j,
 	buf_init(&qword);
 	if (t->has_perl && j->seq != 0) {
 		*t->perl_died = *t->perl_skip = false;
-		if (perlx_job(t->opts.perl, j->seq, j->slot, j->total,
+		if (!t->batch->collecting && !replay_for(t->batch, j->seq) &&
+		    perlx_job(t->opts.perl, j->seq, j->slot, j->total,
 		    j->fields, j->nfields) == -1)
 			*t->perl_died = true;
 	}

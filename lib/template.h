@@ -83,6 +83,20 @@ bool	template_is_direct(const struct template *);
 /* The first word when it is plain literal text, else NULL. */
 const char	*template_program(const struct template *);
 
+/*
+ * Perl expressions cost a round trip to perl each; on a machine where
+ * that is tens of microseconds, jobs whose values are known ahead are
+ * evaluated together: template_prepare() collects the answers for jobs
+ * (in seq order, slot unknown), and template_expand() of each of those
+ * jobs later uses them.  Only when template_can_prepare(): the template
+ * has perl expressions and none asks for the job slot.
+ * template_prepared() says whether job seq's answers are in already.
+ */
+bool	template_can_prepare(const struct template *);
+bool	template_prepared(const struct template *, unsigned long seq);
+int	template_prepare(const struct template *,
+	    const struct template_job *jobs, size_t n);
+
 /* True if {##} or {0#} is used: the number of jobs must be known. */
 bool	template_needs_total(const struct template *);
 

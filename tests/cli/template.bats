@@ -177,3 +177,21 @@ load helper
 	assert_failure 255
 	assert_equal "$stderr" "parx: command line too long for input 1"
 }
+
+@test "perl expressions on streamed input: a line's job starts when the line comes, not when a batch is full" {
+	# the second line is written only once the first one's job has run
+	run timeout -k 1 20 sh -c '{ echo a; while [ ! -e ran.a ]; do sleep 0.05; done; echo b; } |
+	    "$1" -k "touch ran.{= s/x/y/ =}; echo {= \$_ = uc =}"' sh "$PARX"
+	assert_success
+	assert_output $'A\nB'
+}
+
+@test "perl expressions: 1,000 jobs, each value once, in order, as one at a time would" {
+	run parx -k --dry-run echo '{= $n++; $_ = "$n:$_:" . $job->seq() =}' :::: <(seq 1000)
+	assert_success
+	[ "${#lines[@]}" = 1000 ]
+	[ "${lines[0]}" = "echo '1:1:1'" ]
+	[ "${lines[999]}" = "echo '1000:1000:1000'" ]
+	run parx -k -N3 --dry-run echo '{= $n++; $_ = "$n:$_" =}' :::: <(seq 7)
+	assert_output $'echo \'1:1\' \'2:2\' \'3:3\'\necho \'4:4\' \'5:5\' \'6:6\'\necho \'7:7\''
+}
