@@ -82,6 +82,7 @@ struct rpl {
 	struct re	*re;		/* the whole TAG, or NULL: no groups */
 	struct re	*pos_re;	/* {N TAG-without-brace}, or NULL */
 	size_t		 taglen;	/* for the order: longest first */
+	size_t		 order;		/* then the order given */
 };
 
 struct word {
@@ -953,13 +954,30 @@ unclosed_perl(const struct template *t, const char *s)
 	return open != NULL && strstr(open + strlen(t->left), t->right) == NULL;
 }
 
+/*
+ * The --plus strings GNU parallel defines in Perl and parx has no C for:
+ * they work as --rpl strings would, after the user's own.
+ */
+static const char *const plus_perl_rpl[] = {
+	"{choose_k} for my $t (2 .. $#arg) { skip() if $arg[$t - 1] ge "
+	    "$arg[$t] }",
+	"{uniq} my %seen; skip() if grep { $seen{$_}++ } @arg[1 .. $#arg]",
+	"{^([^}]+?)} s/^(?:$$1)/\\U$&/",
+	"{^^([^}]+?)} s/(?:$$1)/\\U$&/g",
+	"{,([^}]+?)} s/^(?:$$1)/\\L$&/",
+	"{,,([^}]+?)} s/(?:$$1)/\\L$&/g",
+	"{slot} 1 $_ = '${PARALLEL_JOBSLOT}'; uq()",
+};
+
+/* Longest TAG first; of two as long, the user's (given first). */
 static int
 by_taglen(const void *a, const void *b)
 {
-	size_t x = ((const struct rpl *)a)->taglen;
-	size_t y = ((const struct rpl *)b)->taglen;
+	const struct rpl *x = a, *y = b;
 
-	return x > y ? -1 : x < y;
+	if (x->taglen != y->taglen)
+		return x->taglen > y->taglen ? -1 : 1;
+	return x->order < y->order ? -1 : x->order > y->order;
 }
 
 /*
@@ -975,11 +993,13 @@ set_rpls(struct template *t, const char **errstr)
 	const char *spec, *sp, *open, *close, *err;
 	struct rpl *r;
 	struct buf b;
-	size_t i;
+	size_t i, nplus = t->opts.plus ?
+	    sizeof(plus_perl_rpl) / sizeof(plus_perl_rpl[0]) : 0;
 
-	t->rpls = xcalloc(t->opts.nuser_rpl + 1, sizeof(*t->rpls));
-	for (i = 0; i < t->opts.nuser_rpl; i++) {
-		spec = t->opts.user_rpl[i];
+	t->rpls = xcalloc(t->opts.nuser_rpl + nplus + 1, sizeof(*t->rpls));
+	for (i = 0; i < t->opts.nuser_rpl + nplus; i++) {
+		spec = i < t->opts.nuser_rpl ? t->opts.user_rpl[i] :
+		    plus_perl_rpl[i - t->opts.nuser_rpl];
 		sp = spec + strcspn(spec, " \t\n");
 		if (sp == spec || *sp == '\0') {
 			snprintf(errbuf, sizeof(errbuf), "invalid --rpl '%.200s':"
@@ -988,6 +1008,7 @@ set_rpls(struct template *t, const char **errstr)
 			return -1;
 		}
 		r = &t->rpls[t->nrpls++];
+		r->order = i;
 		r->taglen = (size_t)(sp - spec);
 		r->expr = xstrdup(sp + 1);
 		open = memchr(spec, '(', r->taglen);

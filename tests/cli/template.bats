@@ -195,3 +195,12 @@ load helper
 	run parx -k -N3 --dry-run echo '{= $n++; $_ = "$n:$_" =}' :::: <(seq 7)
 	assert_output $'echo \'1:1\' \'2:2\' \'3:3\'\necho \'4:4\' \'5:5\' \'6:6\'\necho \'7:7\''
 }
+
+@test "--plus {choose_k} and {uniq} skip jobs as GNU's do (not counted as failed: see DIFFERENCES)" {
+	run parx -k --plus echo {choose_k} ::: A B C ::: A B C
+	assert_success
+	assert_output $'A B\nA C\nB C'
+	run parx -k --plus echo {uniq} ::: A B ::: A B
+	assert_success
+	assert_output $'A B\nB A'
+}

@@ -356,3 +356,7 @@ load helper
 @test "compat: --tagstring with {= =}" {
 	compat -k --tagstring '{= $_ = "T".$_ =}' --tag echo hi ::: a
 }
+@test "compat: --plus strings GNU defines in perl: {^a} {^^a} {,A} {,,A} {slot}" {
+	compat -k --plus echo '{^a}' '{^^a}' '{,A}' '{,,A}' ::: abaA
+	compat -k --plus -j1 echo {slot} ::: x
+}
