@@ -1266,7 +1266,14 @@ set_up(struct run *r)
 	co.mode = opts->output;
 	co.tmpdir = opts->tmpdir;
 	co.mem_limit = opts->mem_limit;
-	co.hold_all = opts->retries > 1;
+	/*
+	 * Grouped output comes in completion order, as GNU parallel's: a
+	 * job streaming live would hold back every job that ends before it,
+	 * so only a lone slot streams.  A retried job's output may yet be
+	 * dropped, so it streams never.
+	 */
+	co.hold_all = opts->retries > 1 ||
+	    (opts->output == COLLATE_GROUP && r->nslots > 1);
 	co.fd[0] = opts->out[COLLATE_STDOUT];
 	co.fd[1] = opts->out[COLLATE_STDERR];
 	co.color = opts->color;

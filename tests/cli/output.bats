@@ -204,3 +204,12 @@ ${esc}[30;43mb${esc}[0m"
 	! grep -q $'\e' tty.out
 	grep -q $'^a\ta' tty.out
 }
+
+@test "grouped output comes in completion order, as GNU's: a long job holds back no job that ends before it" {
+	run parx -j2 'echo {}-start; sleep {}; echo {}-end' ::: 1.5 0.2
+	assert_success
+	assert_output $'0.2-start\n0.2-end\n1.5-start\n1.5-end'
+	# one slot: the job streams, nothing can be held back by it
+	run timeout -k 1 4 sh -c '"$1" -j1 "echo one; sleep 10; echo two" ::: x | head -1' sh "$PARX"
+	assert_output 'one'
+}

@@ -137,12 +137,13 @@ state() {
 	! grep -q '^never\|^not reached' screen
 }
 
-@test "-o -j2: a job that reads the terminal while another has it waits for its turn" {
-	type_line "'$PARX' -o -j2 'read -p \"name{}? \" x; echo got{} \$x' ::: 1 2; echo status=\$?"
-	wait_screen '^name1? *$'
+@test "-o -u -j2: a job that reads the terminal while another has it waits for its turn" {
+	type_line "'$PARX' -o -u -j2 'read -p \"name{}? \" x; echo got{} \$x' ::: 1 2; echo status=\$?"
+	# both prompt at once (-u); the second job stops reading until its turn
+	wait_screen 'name1?'
+	wait_screen 'name2?'
 	type_line alice
 	wait_screen '^got1 alice$'
-	wait_screen '^name2? *$'
 	type_line bob
 	wait_screen '^got2 bob$'
 	wait_screen '^status=0$'
