@@ -78,6 +78,8 @@ struct config {
 	const char		*header;
 	size_t			 opt_N, opt_L;	/* -N, -L as given */
 	bool			 has_N, has_L;
+	bool			 per_job_context; /* -N or -L given */
+	bool			 trim_set;	/* --trim given */
 	struct block_opts	 blk;
 	bool			 tag;
 	const char		*tagstring;

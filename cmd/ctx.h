@@ -14,6 +14,7 @@
 
 struct ctx {
 	struct config		*cfg;
+	const struct run_stats	*stats;		/* the run's, while it runs */
 	struct pipesrc		*pipe;		/* --pipe, --pipepart */
 	struct feed		*feed;
 	struct input		*in;

@@ -251,18 +251,22 @@ set_null(struct config *cfg, const char *arg, const char *name)
 {
 	(void)arg;
 	(void)name;
-	cfg->in.delim = '\0';
+	cfg->in.delim[0] = '\0';
+	cfg->in.delim_len = 1;
+	cfg->in.split_args = false;
 }
 
 static void
 set_delim(struct config *cfg, const char *arg, const char *name)
 {
-	int d;
+	int n;
 
-	if ((d = input_parse_delim(arg)) == -1)
-		usage_error("invalid %s value '%s': not one character", name,
-		    arg);
-	cfg->in.delim = d;
+	n = input_parse_delim(arg, cfg->in.delim, sizeof(cfg->in.delim));
+	if (n == -1)
+		usage_error("invalid %s value '%s': empty, a bad escape or "
+		    "longer than %zu bytes", name, arg, sizeof(cfg->in.delim));
+	cfg->in.delim_len = (size_t)n;
+	cfg->in.split_args = true;
 }
 
 static void
@@ -277,6 +281,7 @@ static void
 set_trim(struct config *cfg, const char *arg, const char *name)
 {
 	(void)name;
+	cfg->trim_set = true;
 	if (strcmp(arg, "n") == 0)
 		cfg->in.trim = 0;
 	else if (strcmp(arg, "l") == 0)
@@ -370,9 +375,18 @@ set_per_job(struct config *cfg, const char *arg, const char *name)
 	bool lines = strcmp(name, "-L") == 0 || strcmp(name, "-l") == 0 ||
 	    strcmp(name, "--max-lines") == 0 || strcmp(name, "--maxlines") == 0;
 
-	cfg->feed.max_args = arg != NULL ? parse_count(name, arg, 1000000000) :
-	    1;
+	double v = arg != NULL ? parse_scaled(name, arg, false) : 1;
+
+	/* GNU's unit suffixes work here too: -N 1k is 1000. */
+	if (v != floor(v) || v > 1000000000)
+		usage_error("invalid %s value '%s': not a whole number up to "
+		    "1000000000", name, arg);
+	cfg->feed.max_args = (size_t)v;
 	cfg->feed.hide_args = cfg->feed.max_args == 0;
+	/* -N and -L repeat a word around {} per value, as -X (GNU). */
+	if (strcmp(name, "-n") != 0 && strcmp(name, "--max-args") != 0 &&
+	    strcmp(name, "--maxargs") != 0)
+		cfg->per_job_context = true;
 	if (lines) {
 		cfg->opt_L = cfg->feed.max_args;
 		cfg->has_L = true;
@@ -1194,7 +1208,6 @@ options_parse(struct config *cfg, int argc, char **argv,
 	int c, idx, at;
 
 	memset(cfg, 0, sizeof(*cfg));
-	cfg->in.delim = '\n';
 	cfg->arg_sep = ":::";
 	cfg->arg_file_sep = "::::";
 	cfg->output = COLLATE_GROUP;
@@ -1304,10 +1317,13 @@ parse_operands(struct config *cfg, int argc, char **argv)
 		while (i < argc && separator(cfg, argv[i], &(bool){false}) ==
 		    SEP_NONE)
 			i++;
-		if (i == start)
-			usage_error("'%s' needs at least one %s after it",
-			    argv[start - 1], kind == SEP_ARGS ? "argument" :
-			    "file");
+		/*
+		 * An empty ::: (a glob that matched nothing) is a source
+		 * with no values: no job runs.  (GNU reads stdin instead.)
+		 */
+		if (i == start && kind != SEP_ARGS)
+			usage_error("'%s' needs at least one file after it",
+			    argv[start - 1]);
 		if (kind == SEP_ARGS) {
 			add_source(cfg, false, linked, argv + start, i - start);
 			continue;

@@ -439,6 +439,44 @@ say_line(struct buf *say, int e, const char *fmt, ...)
 }
 
 /*
+ * --halt, in GNU parallel's words (scripts grep for them): each job that
+ * counts towards the rule is named, its command on a line of its own,
+ * and stopping soon says how many jobs it waits for.
+ */
+static void
+halt_say(struct ctx *ctx, const struct run_result *res, struct buf *say)
+{
+	const struct halt *halt = &ctx->cfg->halt;
+	bool failed = res->exit_code != 0;
+	const char *what = NULL;
+	char line[128];
+
+	if (halt->when == HALT_NEVER)
+		return;
+	if (halt->why == HALT_FAIL && failed)
+		what = "This job failed:";
+	else if (halt->why == HALT_SUCCESS && !failed)
+		what = "This job succeeded:";
+	else if (halt->why == HALT_DONE)
+		what = "This job finished:";
+	if (what != NULL) {
+		say_line(say, 0, "%s", what);
+		buf_addstr(say, res->cmd);
+		buf_addch(say, '\n');
+	}
+	/*
+	 * As GNU, after each job that counts once the rule has held; the
+	 * job that ends is still counted as running.
+	 */
+	if (halt->when == HALT_SOON && halt->triggered && what != NULL &&
+	    ctx->stats != NULL && ctx->stats->running > 1) {
+		snprintf(line, sizeof(line), "Starting no more jobs. Waiting "
+		    "for %lu jobs to finish.", ctx->stats->running - 1);
+		say_line(say, 0, "%s", line);
+	}
+}
+
+/*
  * A job ended: log it, keep its results, and decide about --halt.  What
  * it has to say goes into say, which run writes with the job's output.
  */
@@ -452,8 +490,12 @@ job_done(void *arg, const struct run_result *res, struct buf *say)
 	if (res->spawn_errno != 0)
 		say_line(say, 0, "cannot run job %lu: %s", res->seq,
 		    strerror(res->spawn_errno));
-	if (res->timed_out)
-		say_line(say, 0, "job %lu timed out: %s", res->seq, res->cmd);
+	/* GNU parallel's words, which scripts look for. */
+	if (res->timed_out) {
+		say_line(say, 0, "Warning: This job was killed because it "
+		    "timed out:");
+		say_line(say, 0, "Warning: %s", res->cmd);
+	}
 	if (ctx->joblog != NULL && joblog_write(ctx->joblog, res) == -1 &&
 	    !ctx->joblog_failed) {
 		say_line(say, errno, "cannot write job log '%s'",
@@ -469,11 +511,9 @@ job_done(void *arg, const struct run_result *res, struct buf *say)
 	if (res->killed && !res->timed_out)
 		return RUN_CONTINUE;	/* we ended it: not its fault */
 	h = halt_job_done(&ctx->cfg->halt, res->exit_code, res->signal);
+	halt_say(ctx, res, say);
 	if (h == HALT_NEVER)
 		return RUN_CONTINUE;
-	say_line(say, 0, "halting (--halt %s): job %lu %s: %s",
-	    h == HALT_NOW ? "now" : "soon", res->seq,
-	    res->exit_code != 0 ? "failed" : "succeeded", res->cmd);
 	return h == HALT_NOW ? RUN_STOP_NOW : RUN_STOP_SOON;
 }
 
@@ -807,6 +847,9 @@ main(int argc, char **argv)
 		jobs = 1;
 		jobs_file = NULL;
 	}
+	/* GNU: -N and -L replace in context, as -X, unless -m is given. */
+	if (cfg.per_job_context && !(cfg.feed.multi && !cfg.tpl.context))
+		cfg.tpl.context = true;
 	cfg.feed.hard_max_chars = default_max_chars();
 	if (cfg.feed.max_chars == 0)
 		cfg.feed.max_chars = PACK_CHARS_DEFAULT;
@@ -861,8 +904,17 @@ main(int argc, char **argv)
 		ro.cleanup_dir = pipesrc_dir(ctx.pipe);
 		cfg.tpl.no_append = !cfg.cat && !cfg.fifo;
 		cfg.in.header = false;
-	} else
+	} else {
+		/*
+		 * GNU: --header splits on TABs unless --colsep says otherwise,
+		 * and columns are trimmed (--trim rl) unless --trim is given.
+		 */
+		if (cfg.in.header && cfg.in.colsep == NULL)
+			cfg.in.colsep = "\t";
+		if (cfg.in.colsep != NULL && !cfg.trim_set)
+			cfg.in.trim = INPUT_TRIM_LEFT | INPUT_TRIM_RIGHT;
 		ctx.in = open_input(&cfg);
+	}
 	if (cfg.in.header) {
 		n = input_header_count(ctx.in);
 		names = xreallocarray(NULL, n + 1, sizeof(*names));
@@ -910,6 +962,7 @@ main(int argc, char **argv)
 	if (ctx.jobs_file != NULL)
 		cb.slots = jobs_from_file;
 	cb.arg = &ctx;
+	ctx.stats = &st;
 	fflush(stdout);
 	if ((cfg.progress != 0 ? run_showing_progress(&ctx, &ro, &cb, &st) :
 	    run_parallel(&ro, &cb, &st)) == -1)

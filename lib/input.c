@@ -43,7 +43,9 @@ struct source {
 struct group {
 	size_t	first;		/* index of its first source */
 	size_t	n;		/* number of sources */
-	size_t	len;		/* records: the longest source */
+	size_t	len;		/* records: the longest source (--link), or
+				   the shortest (:::+) */
+	bool	shortest;	/* linked by :::+ or ::::+ */
 };
 
 struct input {
@@ -149,6 +151,10 @@ input_new(const struct input_opts *opts, const char **errstr)
 
 	in = xcalloc(1, sizeof(*in));
 	in->opts = *opts;
+	if (in->opts.delim_len == 0) {
+		in->opts.delim[0] = '\n';
+		in->opts.delim_len = 1;
+	}
 	in->colsep_char = -1;
 	if (opts->colsep == NULL)
 		return in;
@@ -202,15 +208,29 @@ input_add_args(struct input *in, char *const *args, size_t n, bool linked)
 	struct source *s;
 	size_t i;
 
+	const char *v, *end, *d;
+	char *piece;
+
 	s = add_source(in, linked);
 	s->done = true;
 	for (i = 0; i < n; i++) {
-		if (in->opts.eofstr != NULL &&
-		    strcmp(args[i], in->opts.eofstr) == 0)
-			break;
-		if (in->opts.skip_blank && is_blank(args[i]))
-			continue;
-		source_push(s, item_new(in, args[i], strlen(args[i])));
+		/* -d splits ::: values as it splits input (GNU). */
+		for (v = args[i], end = v + strlen(v); v != NULL; ) {
+			d = in->opts.split_args ? memmem(v, end - v,
+			    in->opts.delim, in->opts.delim_len) : NULL;
+			piece = xmemdup(v, d != NULL ? (size_t)(d - v) :
+			    (size_t)(end - v));
+			v = d != NULL ? d + in->opts.delim_len : NULL;
+			if (in->opts.eofstr != NULL &&
+			    strcmp(piece, in->opts.eofstr) == 0) {
+				free(piece);
+				return;
+			}
+			if (!(in->opts.skip_blank && is_blank(piece)))
+				source_push(s, item_new(in, piece,
+				    strlen(piece)));
+			free(piece);
+		}
 	}
 }
 
@@ -262,13 +282,15 @@ source_read_raw(struct input *in, struct source *s, char **item)
 		/* Unread bytes imply a buffer (before the first read: none). */
 		if (s->rbuf.len > s->rpos) {
 			start = s->rbuf.data + s->rpos;
-			nl = memchr(start, in->opts.delim, s->rbuf.len - s->rpos);
+			nl = memmem(start, s->rbuf.len - s->rpos,
+			    in->opts.delim, in->opts.delim_len);
 			if (nl == NULL && s->done)
 				nl = s->rbuf.data + s->rbuf.len;
 			if (nl != NULL) {
 				*item = item_new(in, start, nl - start);
 				s->rpos = nl - s->rbuf.data + (nl <
-				    s->rbuf.data + s->rbuf.len ? 1 : 0);
+				    s->rbuf.data + s->rbuf.len ?
+				    in->opts.delim_len : 0);
 				return 1;
 			}
 		}
@@ -349,13 +371,16 @@ push_field(struct record *rec, size_t *cap, char *f)
 static char *
 trimmed(const struct input *in, const char *s, size_t len)
 {
+	/* Perl's \s, as GNU trims: a CR-LF line's CR goes too. */
+	static const char space[] = " \t\n\r\f\v";
+
 	if (in->opts.trim & INPUT_TRIM_LEFT)
-		while (len > 0 && (*s == ' ' || *s == '\t')) {
+		while (len > 0 && memchr(space, *s, sizeof(space) - 1)) {
 			s++;
 			len--;
 		}
 	if (in->opts.trim & INPUT_TRIM_RIGHT)
-		while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+		while (len > 0 && memchr(space, s[len - 1], sizeof(space) - 1))
 			len--;
 	return xmemdup(s, len);
 }
@@ -458,6 +483,9 @@ make_groups(struct input *in)
 
 	for (i = 0; i < in->nsrc; i++) {
 		if (i > 0 && (in->src[i].linked || in->opts.link_all)) {
+			/* GNU: :::+ drops what the longer one has over. */
+			if (!in->opts.link_all)
+				in->grp[in->ngrp - 1].shortest = true;
 			in->grp[in->ngrp - 1].n++;
 			continue;
 		}
@@ -467,6 +495,7 @@ make_groups(struct input *in)
 		g->first = i;
 		g->n = 1;
 		g->len = 0;
+		g->shortest = false;
 	}
 	in->pos = xcalloc(in->ngrp, sizeof(*in->pos));
 }
@@ -519,7 +548,9 @@ input_start(struct input *in)
 		for (i = gr->first; i < gr->first + gr->n; i++) {
 			if (!in->src[i].done && source_slurp(in, &in->src[i]) == -1)
 				return -1;
-			if (in->src[i].nitems > gr->len)
+			if (i == gr->first || (gr->shortest ?
+			    in->src[i].nitems < gr->len :
+			    in->src[i].nitems > gr->len))
 				gr->len = in->src[i].nitems;
 		}
 		/* A source with no values at all leaves nothing to combine. */
@@ -645,8 +676,8 @@ input_wait_fd(const struct input *in)
 	s = &in->src[0];
 	if (s->done || s->fd < 0)
 		return -1;
-	if (s->rbuf.len > s->rpos && memchr(s->rbuf.data + s->rpos,
-	    in->opts.delim, s->rbuf.len - s->rpos) != NULL)
+	if (s->rbuf.len > s->rpos && memmem(s->rbuf.data + s->rpos,
+	    s->rbuf.len - s->rpos, in->opts.delim, in->opts.delim_len) != NULL)
 		return -1;
 	return s->fd;
 }
@@ -728,39 +759,54 @@ hexval(int c)
 	return -1;
 }
 
-int
-input_parse_delim(const char *s)
+/* One byte of s, escaped or not, into *v: the characters used, or -1. */
+static int
+parse_delim_byte(const char *s, int *v)
 {
-	int v, n;
+	int n;
 
-	if (s[0] == '\0')
-		return -1;
-	if (s[0] != '\\')
-		return s[1] == '\0' ? (unsigned char)s[0] : -1;
+	if (s[0] != '\\') {
+		*v = (unsigned char)s[0];
+		return 1;
+	}
 	switch (s[1]) {
-	case 'a': v = '\a'; break;
-	case 'b': v = '\b'; break;
-	case 'f': v = '\f'; break;
-	case 'n': v = '\n'; break;
-	case 'r': v = '\r'; break;
-	case 't': v = '\t'; break;
-	case 'v': v = '\v'; break;
-	case '\\': v = '\\'; break;
+	case 'a': *v = '\a'; return 2;
+	case 'b': *v = '\b'; return 2;
+	case 'f': *v = '\f'; return 2;
+	case 'n': *v = '\n'; return 2;
+	case 'r': *v = '\r'; return 2;
+	case 't': *v = '\t'; return 2;
+	case 'v': *v = '\v'; return 2;
+	case '\\': *v = '\\'; return 2;
 	case 'x':
 		if (hexval(s[2]) == -1)
 			return -1;
-		v = hexval(s[2]);
+		*v = hexval(s[2]);
 		n = 3;
 		if (hexval(s[3]) != -1)
-			v = v * 16 + hexval(s[n++]);
-		return s[n] == '\0' ? v : -1;
+			*v = *v * 16 + hexval(s[n++]);
+		return n;
 	default:
 		if (s[1] < '0' || s[1] > '7')
 			return -1;
-		v = 0;
+		*v = 0;
 		for (n = 1; n < 4 && s[n] >= '0' && s[n] <= '7'; n++)
-			v = v * 8 + (s[n] - '0');
-		return s[n] == '\0' && v < 256 ? v : -1;
+			*v = *v * 8 + (s[n] - '0');
+		return *v < 256 ? n : -1;
 	}
-	return s[2] == '\0' ? v : -1;
+}
+
+int
+input_parse_delim(const char *s, char *out, size_t size)
+{
+	size_t len = 0;
+	int v, n;
+
+	while (*s != '\0') {
+		if ((n = parse_delim_byte(s, &v)) == -1 || len == size)
+			return -1;
+		out[len++] = (char)v;
+		s += n;
+	}
+	return len == 0 ? -1 : (int)len;
 }

@@ -15,8 +15,13 @@
 #define INPUT_TRIM_LEFT		0x1
 #define INPUT_TRIM_RIGHT	0x2
 
+#define INPUT_DELIM_MAX	64
+
 struct input_opts {
-	int		 delim;		/* record separator byte */
+	char		 delim[INPUT_DELIM_MAX];	/* record separator */
+	size_t		 delim_len;	/* 0: a newline */
+	bool		 split_args;	/* ::: values are split on delim too
+					   (-d given, as GNU splits them) */
 	const char	*eofstr;	/* -E: a record equal to it ends a source */
 	bool		 skip_blank;	/* -r: drop records of only blanks */
 	const char	*colsep;	/* --colsep: a Perl regex, or NULL */
@@ -82,9 +87,10 @@ const char	*input_header_name(const struct input *, size_t i);
 void	record_release(struct record *);
 
 /*
- * Turns C escapes (\t \n \0 \\ \xHH \NNN) in s into bytes.  -1 if the
- * result is not exactly one byte, for -d.
+ * Turns s, with C escapes (\t \n \r \0 \\ \xHH \NNN), into the bytes of
+ * a -d delimiter in out (size bytes): their number, or -1 if there are
+ * none, too many or a bad escape.
  */
-int	input_parse_delim(const char *s);
+int	input_parse_delim(const char *s, char *out, size_t size);
 
 #endif

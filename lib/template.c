@@ -959,8 +959,7 @@ unclosed_perl(const struct template *t, const char *s)
  * they work as --rpl strings would, after the user's own.
  */
 static const char *const plus_perl_rpl[] = {
-	"{choose_k} for my $t (2 .. $#arg) { skip() if $arg[$t - 1] ge "
-	    "$arg[$t] }",
+	"{choose_k} for my $i (2 .. $#arg) { skip() if $arg[$i-1] ge $arg[$i] }",
 	"{uniq} my %seen; skip() if grep { $seen{$_}++ } @arg[1 .. $#arg]",
 	"{^([^}]+?)} s/^(?:$$1)/\\U$&/",
 	"{^^([^}]+?)} s/(?:$$1)/\\U$&/g",
@@ -1315,9 +1314,10 @@ expand_word(const struct template *t, const struct word *w,
 			}
 			break;
 		case PART_POS:
+			/* GNU: a value past the end is nothing, not ''. */
 			idx = p->pos > 0 ? p->pos - 1 : (long)j->nfields + p->pos;
-			add_value(out, t, p, idx >= 0 && (size_t)idx < j->nfields ?
-			    j->fields[idx] : "", scratch);
+			if (idx >= 0 && (size_t)idx < j->nfields)
+				add_value(out, t, p, j->fields[idx], scratch);
 			break;
 		case PART_SEQ:
 			add_number(out, j->seq, 0);

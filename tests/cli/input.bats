@@ -26,10 +26,14 @@ load helper
 	assert_output $'a\nb'
 }
 
-@test "-d rejects more than one character" {
-	run --separate-stderr parx -d ab echo
+@test "-d takes several characters and splits ::: values too (GNU); a bad one is an error" {
+	run parx -k -d ab echo x{}x ::: 1ab2ab3
+	assert_output $'x1x\nx2x\nx3x'
+	run parx -k -d '\r\n' echo x{}x < <(printf 'a\rb\r\nc\r\n')
+	assert_output $'xa\rbx\nxcx'
+	run --separate-stderr parx -d '\q' echo
 	assert_failure 255
-	assert_equal "$stderr" "parx: invalid -d value 'ab': not one character (see 'parx --help')"
+	assert_equal "$stderr" "parx: invalid -d value '\\q': empty, a bad escape or longer than 64 bytes (see 'parx --help')"
 }
 
 @test "::: argument with a newline stays one argument (GNU splits it)" {
@@ -37,10 +41,17 @@ load helper
 	assert_output $'<one\\012two>\n<three>'
 }
 
-@test "::: with no argument is an error" {
-	run --separate-stderr parx echo :::
+@test "::: with no argument (a glob that matched nothing) runs nothing and exits 0; :::: needs a file" {
+	run --separate-stderr parx touch started ::: < <(echo from-stdin)
+	assert_success
+	assert_output ""
+	assert_file_not_exists started
+	run parx echo ::: a ::: 
+	assert_success
+	assert_output ""
+	run --separate-stderr parx echo ::::
 	assert_failure 255
-	assert_equal "$stderr" "parx: ':::' needs at least one argument after it (see 'parx --help')"
+	assert_equal "$stderr" "parx: '::::' needs at least one file after it (see 'parx --help')"
 }
 
 @test "missing input file: error, exit 255, no job started" {

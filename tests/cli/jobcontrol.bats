@@ -5,7 +5,7 @@ load helper
 @test "--halt now,fail=1: stops at the first failure with its status" {
 	run --separate-stderr parx -j2 --halt now,fail=1 'sleep {}; exit {}' ::: 1 3 4
 	assert_failure 1
-	[[ $stderr == *"halting (--halt now): job 1 failed"* ]]
+	[[ $stderr == *"parx: This job failed:"$'\n'"sleep 1; exit 1"* ]]
 }
 
 @test "--halt now,fail=1 gives 128+N for a job killed by signal N" {
@@ -32,7 +32,7 @@ load helper
 	run --separate-stderr timeout -k 2 20 "$PARX" -j1 --timeout 0.5 --retries 2 --halt now,fail=1 \
 	    -q sh -c 'if [ -e tried ]; then exit 5; fi; touch tried; sleep 10' ::: a b
 	assert_failure 5
-	[[ $stderr == *"halting (--halt now): job 1 failed"* ]]
+	[[ $stderr == *"parx: This job failed:"$'\n'"sh -c "* ]]
 }
 
 @test "--halt: of two jobs that ended while parx looked away, the first in input order counts first" {
@@ -52,7 +52,8 @@ load helper
 	wait "$tpid" || status=$?
 	[ "$status" -eq 3 ]
 	run cat err
-	assert_line --partial "halting (--halt soon): job 1 failed"
+	assert_line --index 0 "parx: This job finished:"
+	[[ ${lines[1]} == *" sh 3" ]]
 }
 
 @test "--halt soon,fail=2: the number of failures" {
@@ -102,7 +103,7 @@ load helper
 	marker="parx-timeout-$$-$RANDOM"
 	run --separate-stderr parx --timeout 0.3 -q sh -c "sleep 30 & sleep 31; : $marker" ::: a
 	assert_failure 1
-	[[ $stderr == *"job 1 timed out"* ]]
+	[[ $stderr == *"parx: Warning: This job was killed because it timed out:"$'\n'"parx: Warning: sh -c "* ]]
 	run pgrep -f "$marker"
 	assert_failure
 }

@@ -50,7 +50,7 @@ load helper
 	run --separate-stderr timeout -k 2 20 "$PARX" -k -j2 --halt soon,fail=1 -q sh -c \
 	    'if [ $1 = a ]; then printf part >&2; sleep 1; echo end >&2; else exit 3; fi' sh ::: a b
 	assert_failure 3
-	assert_equal "$stderr" $'partend\nparx: halting (--halt soon): job 2 failed: sh -c \'if [ $1 = a ]; then printf part >&2; sleep 1; echo end >&2; else exit 3; fi\' sh b'
+	assert_equal "$stderr" $'partend\nparx: This job failed:\nsh -c \'if [ $1 = a ]; then printf part >&2; sleep 1; echo end >&2; else exit 3; fi\' sh b\nparx: Starting no more jobs. Waiting for 1 jobs to finish.'
 }
 
 @test "--tag prefixes every line, also without a final newline" {

@@ -178,7 +178,7 @@ wait_file() {
 	run --separate-stderr timeout -k 2 20 "$PARX" --timeout 0.5 'sleep 30 & echo started; sleep 30' ::: 1
 	assert_failure 1
 	assert_output "started"
-	[[ $stderr == *"job 1 timed out"* ]]
+	[[ $stderr == *"This job was killed because it timed out"* ]]
 }
 
 @test "--halt now does not wait for a failed job's background child" {

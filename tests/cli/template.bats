@@ -18,9 +18,9 @@ load helper
 	assert_output "c a"
 }
 
-@test "{N} beyond the values is empty" {
-	run parx -k "$HELPER/showargs" {3} ::: a
-	assert_output "<>"
+@test "{N} beyond the values is nothing, not an empty argument (GNU)" {
+	run parx -k "$HELPER/showargs" {3} x{3}y ::: a
+	assert_output "<xy>"
 }
 
 @test "no replacement string appends the arguments quoted" {

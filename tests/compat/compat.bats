@@ -360,3 +360,36 @@ load helper
 	compat -k --plus echo '{^a}' '{^^a}' '{,A}' '{,,A}' ::: abaA
 	compat -k --plus -j1 echo {slot} ::: x
 }
+
+# --- packing, positions, linking, separators as GNU
+@test "compat: -N and -L repeat a word around {} per value" {
+	compat -k -N2 echo a{}b ::: 1 2 3 4
+	compat -k -L2 echo x{}y ::: 1 2 3
+	compat -k -m echo a{}b ::: 1 2 3
+}
+@test "compat: a position past the last value gives nothing" {
+	compat -k -N2 echo {1} {3} x ::: a b c d
+	compat -k -C %+ echo '"{1}_{3}_{2}_{4}"' ::: 'a%c%%b'
+}
+@test "compat: -N with a unit suffix" {
+	compat -k -N1k echo ::: a b c
+}
+@test "compat: :::+ stops at the shorter source" {
+	compat -k echo ::: a b c :::+ 1 2
+	compat -k echo ::: a b :::+ 1 2 3 ::: X Y
+}
+@test "compat: --colsep trims its columns; --trim n keeps the blanks" {
+	compat -k --colsep , echo '[{1}]' '[{2}]' ::: ' a , b '
+	compat -k --colsep , --trim n echo '[{1}]' '[{2}]' ::: ' a , b '
+}
+@test "compat: --header : splits on TABs; CR-LF lines with --colsep" {
+	printf 'a\tb\n1\t2\n' >h.tsv
+	compat -k --header : echo '{a}-{b}' :::: h.tsv
+	printf 'a,b\r\n1,2\r\n' >h.csv
+	compat -k --header : --colsep , echo '{a}-{b}=' :::: h.csv
+}
+@test "compat: -d splits ::: values; -d with several characters" {
+	compat -k -d : echo ::: a:b:c
+	compat -k -d ab echo ::: xabyabz
+	compat -i 'a\r\nb\r\n' -k -d '\r\n' echo x{}x
+}

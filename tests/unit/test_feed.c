@@ -42,7 +42,8 @@ setup(struct fixture *x, const char *const *words, size_t nwords,
 	const char *err;
 
 	memset(&io, 0, sizeof(io));
-	io.delim = '\n';
+	io.delim[0] = '\n';
+	io.delim_len = 1;
 	memset(&to, 0, sizeof(to));
 	to.plus = with_plus;
 	x->in = input_new(&io, &err);

@@ -19,7 +19,8 @@ defaults(void)
 	struct input_opts o;
 
 	memset(&o, 0, sizeof(o));
-	o.delim = '\n';
+	o.delim[0] = '\n';
+	o.delim_len = 1;
 	return o;
 }
 
@@ -93,10 +94,15 @@ test_input_delimiters(void **state)
 	struct input_opts o = defaults();
 
 	(void)state;
-	o.delim = '\0';
+	o.delim[0] = '\0';
+	o.delim_len = 1;
 	check_file(&o, "a b\0c\nd\0", 8, "a b|c\nd");
-	o.delim = ',';
+	o.delim[0] = ',';
 	check_file(&o, "x,y", 3, "x|y");
+	/* several bytes, one of them alone is no delimiter */
+	memcpy(o.delim, "\r\n", 2);
+	o.delim_len = 2;
+	check_file(&o, "a\rb\r\nc\n\r\nd", 10, "a\rb|c\n|d");
 }
 
 static void
@@ -149,10 +155,21 @@ test_input_combinations(void **state)
 	assert_string_equal(got, "a,1|a,2|b,1|b,2");
 	free(got);
 
+	/* :::+ stops at the shorter source (GNU) */
 	in = input_new(&o, &err);
 	input_add_args(in, n, 3, false);
 	input_add_args(in, a, 2, true);
 	got = drain(in);
+	assert_string_equal(got, "1,a|2,b");
+	free(got);
+
+	/* --link wraps the shorter one */
+	o.link_all = true;
+	in = input_new(&o, &err);
+	input_add_args(in, n, 3, false);
+	input_add_args(in, a, 2, false);
+	got = drain(in);
+	o.link_all = false;
 	assert_string_equal(got, "1,a|2,b|3,a");
 	free(got);
 }
@@ -230,15 +247,24 @@ test_input_errors(void **state)
 static void
 test_input_parse_delim(void **state)
 {
+	char d[4];
+
 	(void)state;
-	assert_int_equal(input_parse_delim(","), ',');
-	assert_int_equal(input_parse_delim("\\t"), '\t');
-	assert_int_equal(input_parse_delim("\\0"), 0);
-	assert_int_equal(input_parse_delim("\\x41"), 'A');
-	assert_int_equal(input_parse_delim("\\101"), 'A');
-	assert_int_equal(input_parse_delim("ab"), -1);
-	assert_int_equal(input_parse_delim(""), -1);
-	assert_int_equal(input_parse_delim("\\q"), -1);
+	assert_int_equal(input_parse_delim(",", d, sizeof(d)), 1);
+	assert_int_equal(d[0], ',');
+	assert_int_equal(input_parse_delim("\\t", d, sizeof(d)), 1);
+	assert_int_equal(d[0], '\t');
+	assert_int_equal(input_parse_delim("\\0", d, sizeof(d)), 1);
+	assert_int_equal(d[0], 0);
+	assert_int_equal(input_parse_delim("\\x41", d, sizeof(d)), 1);
+	assert_int_equal(d[0], 'A');
+	assert_int_equal(input_parse_delim("\\101", d, sizeof(d)), 1);
+	assert_int_equal(d[0], 'A');
+	assert_int_equal(input_parse_delim("a\\r\\n", d, sizeof(d)), 3);
+	assert_memory_equal(d, "a\r\n", 3);
+	assert_int_equal(input_parse_delim("abcde", d, sizeof(d)), -1);
+	assert_int_equal(input_parse_delim("", d, sizeof(d)), -1);
+	assert_int_equal(input_parse_delim("\\q", d, sizeof(d)), -1);
 }
 
 int
