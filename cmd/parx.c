@@ -751,6 +751,8 @@ set_run_opts(const struct config *cfg, unsigned long jobs, struct run_opts *ro)
 	    cfg->output == COLLATE_LINE) ? COLLATE_KEEP : cfg->output;
 	ro->verbose = cfg->verbose;
 	ro->trace = cfg->trace;
+	/* GNU 20221122: --results keeps the output instead of printing it. */
+	ro->discard_output = cfg->results != NULL;
 	ro->files = cfg->files;
 	ro->shell = choose_shell();
 	ro->tmpdir = cfg->tmpdir;

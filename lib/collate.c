@@ -788,7 +788,8 @@ collate_take(struct collate *c, struct collate_job *j, int s, int from,
 			break;
 		}
 		copy_to_tee(tee_fd, chunk, (size_t)n, t);
-		if (collate_add(c, j, s, chunk, (size_t)n) == -1)
+		if (!c->opts.discard && collate_add(c, j, s, chunk,
+		    (size_t)n) == -1)
 			r = -1;
 		t->moved += n;
 		t->held += n;

@@ -32,6 +32,8 @@ struct collate_opts {
 	int			 fd[2];		/* where stdout and stderr go */
 	bool			 color;		/* tags start a colour: each
 						   tagged line ends it */
+	bool			 discard;	/* jobs' output only goes to
+						   their tee (--results) */
 };
 
 struct collate;

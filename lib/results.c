@@ -45,6 +45,7 @@ struct results {
 	char *const	*names;
 	size_t		 nnames;
 	int		 fd;		/* the table file */
+	bool		 borrowed;	/* fd is stdout (-.csv): not ours */
 	bool		 header_done;
 	struct pending	*pending;
 	int		 err;
@@ -105,6 +106,13 @@ results_new(const char *spec, const char *tmpdir, char *const *names,
 			goto fail;
 		}
 		free(dir);
+		return r;
+	}
+	/* GNU: -.csv, -.tsv and -.json go to standard output. */
+	if (strcmp(spec, "-.csv") == 0 || strcmp(spec, "-.tsv") == 0 ||
+	    strcmp(spec, "-.json") == 0) {
+		r->fd = STDOUT_FILENO;
+		r->borrowed = true;
 		return r;
 	}
 	r->fd = open(spec, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND |
@@ -303,9 +311,10 @@ add_csv_field(struct buf *b, const char *s, size_t n, char sep)
 	size_t i;
 	bool quote = false;
 
+	/* As GNU's: any white space (Perl's \s) is quoted too. */
 	for (i = 0; i < n && !quote; i++)
-		quote = s[i] == sep || s[i] == '"' || s[i] == '\n' ||
-		    s[i] == '\r';
+		quote = s[i] == sep || s[i] == '"' ||
+		    memchr(" \t\n\r\f\v", s[i], 6) != NULL;
 	if (!quote) {
 		buf_add(b, s, n);
 		return;
@@ -554,7 +563,7 @@ results_close(struct results *r)
 		r->pending = p->next;
 		pending_free(p);
 	}
-	if (r->fd != -1 && close(r->fd) == -1)
+	if (r->fd != -1 && !r->borrowed && close(r->fd) == -1)
 		ret = -1;
 	free(r->path);
 	free(r);

@@ -1277,6 +1277,7 @@ set_up(struct run *r)
 	co.fd[0] = opts->out[COLLATE_STDOUT];
 	co.fd[1] = opts->out[COLLATE_STDERR];
 	co.color = opts->color;
+	co.discard = opts->discard_output;
 	r->col = collate_new(&co);
 	memset(&po, 0, sizeof(po));
 	po.delay = opts->delay;

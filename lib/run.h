@@ -100,6 +100,8 @@ struct run_opts {
 						   is killed (--cat, --fifo) */
 	bool			 color;		/* job tags start a colour that
 						   each line ends (--color) */
+	bool			 discard_output; /* the jobs' output goes only to
+						   their tee_fd (--results) */
 	bool			 give_tty;	/* --tty: jobs with no other input
 						   read tty_fd, and one at a time
 						   has it (termfg.h) */

@@ -83,3 +83,16 @@ load helper
 	assert_success
 	assert_output "$(printf 'ok \303\251 \303\277\303\276 \303\242\302\202 \303\255\302\240\302\200 \360\237\230\200 \001')"
 }
+
+@test "--results keeps the output instead of printing it, as GNU 20221122; -.csv writes the table to stdout" {
+	run --separate-stderr parx -k --results out echo ::: a 'b c'
+	assert_success
+	assert_output ""
+	[ "$(cat out/1/a/stdout)" = a ]
+	run --separate-stderr parx -k --results -.csv echo ::: a 'b c'
+	assert_success
+	assert_line --index 0 "Seq,Host,Starttime,JobRuntime,Send,Receive,Exitval,Signal,Command,V1,Stdout,Stderr"
+	# as GNU's: a field with white space is quoted
+	[[ ${lines[3]} == '2,:,'*",0,0,\"echo 'b c'\",\"b c\",\"b c" ]]
+	[ ! -e -.csv ]
+}
