@@ -93,6 +93,6 @@ load helper
 	assert_success
 	assert_line --index 0 "Seq,Host,Starttime,JobRuntime,Send,Receive,Exitval,Signal,Command,V1,Stdout,Stderr"
 	# as GNU's: a field with white space is quoted
-	[[ ${lines[3]} == '2,:,'*",0,0,\"echo 'b c'\",\"b c\",\"b c" ]]
+	[[ $output == *$'\n2,:,'*",0,0,\"echo 'b c'\",\"b c\",\"b c"$'\n"'* ]]
 	[ ! -e -.csv ]
 }
