@@ -853,6 +853,8 @@ main(int argc, char **argv)
 	if (cfg.per_job_context && !(cfg.feed.multi && !cfg.tpl.context))
 		cfg.tpl.context = true;
 	cfg.feed.hard_max_chars = default_max_chars();
+	/* -s, as GNU's: no line longer, even for one value (E2BIG). */
+	cfg.feed.max_chars_strict = cfg.feed.max_chars != 0;
 	if (cfg.feed.max_chars == 0)
 		cfg.feed.max_chars = PACK_CHARS_DEFAULT;
 	if (cfg.feed.max_chars > cfg.feed.hard_max_chars)

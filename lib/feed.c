@@ -125,8 +125,14 @@ group_size(struct feed *f, size_t from)
 		    record_cost(f, &f->pending[f->head + from + n]);
 		if (n > 0 && used + c > avail)
 			break;
-		/* One value alone may use all the system allows. */
-		if (n == 0 && c + f->base_len > f->opts.hard_max_chars) {
+		/*
+		 * One value alone may use all the system allows, which
+		 * counts an argv pointer for each word as well.
+		 */
+		if (n == 0 && (c + f->base_len + sizeof(char *) *
+		    f->pending[f->head + from].nfields > f->opts.hard_max_chars ||
+		    (f->opts.max_chars_strict && c + f->base_len >
+		    f->opts.max_chars))) {
 			errno = E2BIG;
 			return -1;
 		}
@@ -175,19 +181,13 @@ struct feed *
 feed_new(struct input *in, const struct template *t,
     const struct feed_opts *opts)
 {
-	struct template_job j;
 	struct feed *f;
-	struct buf b;
 
 	f = xcalloc(1, sizeof(*f));
 	f->in = in;
 	f->t = t;
 	f->opts = *opts;
-	memset(&j, 0, sizeof(j));
-	buf_init(&b);
-	template_expand(t, &j, &b);
-	f->base_len = b.len + 1;
-	buf_release(&b);
+	f->base_len = template_base_len(t);
 	f->has_functions = env_has_functions();
 	f->direct = template_is_direct(t) && !opts->force_shell;
 	f->total = 0;

@@ -20,6 +20,8 @@ struct feed_opts {
 	bool			 hide_args;	/* -N0: read one, insert none */
 	size_t			 max_chars;	/* pack command lines up to this */
 	size_t			 hard_max_chars; /* no line may be longer */
+	bool			 max_chars_strict; /* -s given: no line may be
+						     longer than max_chars */
 	unsigned long		 jobs;		/* slots, to spread -m/-X */
 	bool			 tag;		/* --tag */
 	bool			 force_shell;	/* never run a job directly */

@@ -1484,6 +1484,31 @@ template_expand(const struct template *t, const struct template_job *j,
 }
 
 size_t
+template_base_len(const struct template *t)
+{
+	struct template_job j;
+	struct buf b, scratch;
+	const struct word *w;
+	size_t i, len;
+
+	memset(&j, 0, sizeof(j));
+	buf_init(&b);
+	buf_init(&scratch);
+	buf_addstr(&b, t->lead);
+	for (i = 0; i < t->nwords; i++) {
+		w = &t->words[i];
+		/* A word repeated per value is all in the values' cost. */
+		if (!(w->has_arg && (t->opts.context || t->opts.quote_words)))
+			expand_word(t, w, &j, NULL, 0, &b, &scratch);
+		buf_addstr(&b, w->sep);
+	}
+	len = b.len;
+	buf_release(&b);
+	buf_release(&scratch);
+	return len;
+}
+
+size_t
 template_field_cost(const struct template *t, const char *field)
 {
 	struct template_job j;
@@ -1494,7 +1519,7 @@ template_field_cost(const struct template *t, const char *field)
 
 	if (t->plain_args > 0)
 		return t->plain_args * (quote_shell_len(field, strlen(field)) +
-		    1) + sizeof(char *);
+		    1);
 	memset(&j, 0, sizeof(j));
 	buf_init(&b);
 	buf_init(&scratch);
@@ -1508,7 +1533,8 @@ template_field_cost(const struct template *t, const char *field)
 		if (t->opts.context || t->opts.quote_words) {
 			buf_reset(&b);
 			expand_word(t, &t->words[i], &j, &f, 1, &b, &scratch);
-			cost += quote_shell_len(b.data, b.len) + 1;
+			cost += (t->opts.quote_words ? quote_shell_len(b.data,
+			    b.len) : b.len) + 1;
 			continue;
 		}
 		for (k = 0; k < t->words[i].nparts; k++) {
@@ -1524,8 +1550,7 @@ template_field_cost(const struct template *t, const char *field)
 	}
 	buf_release(&b);
 	buf_release(&scratch);
-	/* Each value may become an argv entry: count its pointer too. */
-	return cost + sizeof(char *);
+	return cost;
 }
 
 bool

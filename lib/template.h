@@ -101,10 +101,18 @@ int	template_prepare(const struct template *,
 bool	template_needs_total(const struct template *);
 
 /*
- * Bytes one more value adds to the expansion (for -m, -X and -s); the
- * expansion for no value is template_expand() with nfields = 0.
+ * Characters one more value adds to the command line (for -m, -X and
+ * -s, counted as GNU parallel counts them); the expansion for no value
+ * is template_expand() with nfields = 0.
  */
 size_t	template_field_cost(const struct template *, const char *field);
+
+/*
+ * The command line's length with no value: with template_field_cost() of
+ * each value added, the line is one character longer than GNU parallel
+ * counts it for -s (a line of L characters fits -s L + 1).
+ */
+size_t	template_base_len(const struct template *);
 
 
 #endif

@@ -393,3 +393,13 @@ load helper
 	compat -k -d ab echo ::: xabyabz
 	compat -i 'a\r\nb\r\n' -k -d '\r\n' echo x{}x
 }
+@test "compat: -s counts characters as GNU: a line of L characters fits -s L+1" {
+	compat -s 29 -X -kj1 echo a{}b{}c ::: 1 2 3 4
+	compat -s 28 -X -kj1 echo a{}b{}c ::: 1 2 3 4
+	compat -s 13 -m -kj1 echo ::: 1 2 3 4
+	compat -s 12 -m -kj1 echo ::: 1 2 3 4
+	compat -s 16 -m -kj1 echo x{}y ::: 1 22 333 4
+}
+@test "compat: -s: a value that cannot fit is an error after the jobs before it" {
+	compat -s 10 -m -kj1 echo x{}y ::: 1 22 333 4
+}
