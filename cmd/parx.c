@@ -917,6 +917,7 @@ main(int argc, char **argv)
 			cfg.in.colsep = "\t";
 		if (cfg.in.colsep != NULL && !cfg.trim_set)
 			cfg.in.trim = INPUT_TRIM_LEFT | INPUT_TRIM_RIGHT;
+		cfg.in.continue_blank = cfg.has_L;
 		ctx.in = open_input(&cfg);
 	}
 	if (cfg.in.header) {

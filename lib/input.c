@@ -650,8 +650,8 @@ next_combination(struct input *in, struct record *rec)
 	return 1;
 }
 
-int
-input_next(struct input *in, struct record *rec)
+static int
+next_record(struct input *in, struct record *rec)
 {
 	if (in->shuffled != NULL || in->opts.shuffle) {
 		memset(rec, 0, sizeof(*rec));
@@ -661,6 +661,44 @@ input_next(struct input *in, struct record *rec)
 		return 1;
 	}
 	return next_combination(in, rec);
+}
+
+static bool
+ends_in_blank(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t');
+}
+
+int
+input_next(struct input *in, struct record *rec)
+{
+	struct record more;
+	struct buf b;
+	size_t i;
+	int r;
+
+	if ((r = next_record(in, rec)) != 1 || !in->opts.continue_blank)
+		return r;
+	/* -L, as xargs and GNU: "a \nb" is the one line "a b". */
+	while (rec->nfields == 1 && ends_in_blank(rec->fields[0])) {
+		if ((r = next_record(in, &more)) != 1) {
+			if (r == -1)
+				record_release(rec);
+			return r == -1 ? -1 : 1;
+		}
+		buf_init(&b);
+		buf_addstr(&b, rec->fields[0]);
+		for (i = 0; i < more.nfields; i++)
+			buf_addstr(&b, more.fields[i]);
+		record_release(rec);
+		record_release(&more);
+		rec->fields = xcalloc(2, sizeof(*rec->fields));
+		rec->fields[0] = buf_detach(&b);
+		rec->nfields = 1;
+	}
+	return 1;
 }
 
 int

@@ -29,6 +29,8 @@ struct input_opts {
 	bool		 header;	/* first record of each source names columns */
 	bool		 link_all;	/* --link: all sources are paired */
 	bool		 shuffle;	/* --shuf: read everything, then shuffle */
+	bool		 continue_blank; /* -L: a value ending in a blank
+					   goes on with the next (xargs) */
 };
 
 /* One combination of source values, split into fields {1} {2} ... */

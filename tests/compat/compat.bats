@@ -403,3 +403,7 @@ load helper
 @test "compat: -s: a value that cannot fit is an error after the jobs before it" {
 	compat -s 10 -m -kj1 echo x{}y ::: 1 22 333 4
 }
+@test "compat: -L: a line ending in a blank goes on with the next, as xargs" {
+	compat -i 'a \nb\nc\n' -k -L1 printf '<%s>'
+	compat -i 'a \nb \nc\nd\n' -k -L2 printf '<%s>'
+}
