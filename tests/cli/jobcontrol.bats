@@ -178,11 +178,13 @@ load helper
 
 @test "--load counts what runs this instant, as GNU: no job starts while busy loops run" {
 	local busy=()
-	for _ in 1 2 3; do
+	# Six loops against --load 5: what the tests running beside this
+	# one add neither holds the job back nor lets it start early.
+	for _ in 1 2 3 4 5 6; do
 		timeout 20 sh -c 'while :; do :; done' &
 		busy+=($!)
 	done
-	timeout -k 2 30 "$PARX" --load 2 'touch started' ::: x &
+	timeout -k 2 30 "$PARX" --load 5 'touch started' ::: x &
 	pid=$!
 	sleep 2
 	[ ! -e started ]
@@ -200,9 +202,9 @@ load helper
 
 @test "-j FILE: the file says how many at once, read again as jobs end" {
 	echo 1 >procfile
-	timeout -k 2 30 "$PARX" -j procfile -k 'sleep 0.4; echo {%}' ::: 1 2 3 4 5 6 7 8 >out 2>err &
+	timeout -k 2 30 "$PARX" -j procfile -k 'touch started.{}; sleep 0.4; echo {%}' ::: 1 2 3 4 5 6 7 8 >out 2>err &
 	pid=$!
-	sleep 0.6
+	for _ in $(seq 200); do [ -e started.2 ] && break; sleep 0.02; done
 	# job 2 is running alone now; from its end, three at once
 	echo 3 >procfile
 	wait "$pid"
@@ -210,9 +212,9 @@ load helper
 	[ "$(sort -n out | tail -1)" = 3 ]
 	# a value that does not parse keeps the number, and says so
 	echo 1 >procfile
-	timeout -k 2 30 "$PARX" -j procfile 'sleep 0.3' ::: 1 2 3 2>err &
+	timeout -k 2 30 "$PARX" -j procfile 'touch begun.{}; sleep 0.3' ::: 1 2 3 2>err &
 	pid=$!
-	sleep 0.1
+	for _ in $(seq 200); do [ -e begun.1 ] && break; sleep 0.02; done
 	echo junk >procfile
 	wait "$pid"
 	grep -qx "parx: -j procfile: not a number of jobs; still 1 at once" err
