@@ -99,12 +99,19 @@ joblog_write(struct joblog *jl, const struct run_result *r)
 	char head[256];
 	const char *p;
 	struct stat st;
-	int e;
+	int e, exitval = r->exit_code;
 
+	/*
+	 * As GNU: Exitval -1 for a job parx killed (--timeout, --halt,
+	 * Ctrl-C), 0 for one that died by a signal of its own; the Signal
+	 * column says which either way.
+	 */
+	if (r->signal != 0 && !r->killed && !r->timed_out)
+		exitval = 0;
 	snprintf(head, sizeof(head), "%lu\t:\t%lld.%03ld\t%10.3f\t0\t%llu\t"
 	    "%d\t%d\t", r->seq, (long long)r->start.tv_sec,
 	    r->start.tv_nsec / 1000000, r->runtime, r->out_bytes[0],
-	    r->exit_code, r->signal);
+	    exitval, r->signal);
 	buf_reset(&jl->line);
 	buf_addstr(&jl->line, head);
 	/* A newline would break the one-line-per-job rule: NUL, as GNU. */

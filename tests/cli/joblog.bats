@@ -11,10 +11,17 @@ load helper
 	assert_output $'1 : 0 2 0 0 echo a\n2 : 0 2 0 0 echo b'
 }
 
-@test "--joblog: a killed job shows Exitval -1 and the signal" {
+@test "--joblog: a job parx killed shows Exitval -1 and the signal; one that died by a signal of its own, 0 (GNU)" {
 	run parx --joblog log --timeout 0.2 'sleep {}' ::: 5
 	run awk -F'\t' 'NR == 2 { print $7, $8 }' log
 	assert_output "-1 15"
+	run parx --joblog log2 'kill -9 $$' ::: 1
+	assert_failure 1
+	run awk -F'\t' 'NR == 2 { print $7, $8 }' log2
+	assert_output "0 9"
+	# still a failure for --resume-failed
+	run parx --joblog log2 --resume-failed 'echo again' ::: 1
+	assert_output "again 1"
 }
 
 @test "--joblog +FILE appends" {

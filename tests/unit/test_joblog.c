@@ -56,7 +56,8 @@ test_joblog_line_format(void **state)
 {
 	static const char want[] = "Seq\tHost\tStarttime\tJobRuntime\tSend\t"
 	    "Receive\tExitval\tSignal\tCommand\n"
-	    "3\t:\t1000.250\t     1.500\t0\t7\t-1\t15\techo a\0b\n";
+	    "3\t:\t1000.250\t     1.500\t0\t7\t-1\t15\techo a\0b\n"
+	    "4\t:\t1000.250\t     1.500\t0\t7\t0\t9\tx\n";
 	struct run_result r;
 	struct joblog *jl;
 	char file[512];
@@ -66,7 +67,11 @@ test_joblog_line_format(void **state)
 	jl = joblog_open(path, false, &torn);
 	assert_non_null(jl);
 	/* A newline in the command is a NUL byte, as GNU writes it. */
+	/* parx killed job 3 (Exitval -1); job 4 died by a signal of its own */
 	result(&r, 3, -1, 15, "echo a\nb");
+	r.killed = true;
+	assert_int_equal(joblog_write(jl, &r), 0);
+	result(&r, 4, -1, 9, "x");
 	assert_int_equal(joblog_write(jl, &r), 0);
 	assert_int_equal(joblog_close(jl), 0);
 	assert_int_equal(slurp(file, sizeof(file)), sizeof(want) - 1);
