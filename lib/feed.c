@@ -107,7 +107,7 @@ record_cost(const struct feed *f, const struct record *rec)
 static long
 group_size(struct feed *f, size_t from)
 {
-	size_t limit, n = 0, used = 0, c, avail;
+	size_t limit, n = 0, used = 0, c, avail, ptrs = 0, p;
 	int r;
 
 	limit = f->opts.max_args > 0 ? f->opts.max_args :
@@ -123,7 +123,11 @@ group_size(struct feed *f, size_t from)
 			break;
 		c = f->opts.hide_args ? 0 :
 		    record_cost(f, &f->pending[f->head + from + n]);
-		if (n > 0 && used + c > avail)
+		/* -s counts characters; the system counts argv pointers too. */
+		p = f->opts.hide_args ? 0 : sizeof(char *) *
+		    f->pending[f->head + from + n].nfields;
+		if (n > 0 && (used + c > avail || f->base_len + used + c +
+		    ptrs + p > f->opts.hard_max_chars))
 			break;
 		/*
 		 * One value alone may use all the system allows, which
@@ -137,6 +141,7 @@ group_size(struct feed *f, size_t from)
 			return -1;
 		}
 		used += c;
+		ptrs += p;
 		n++;
 	}
 	/*
