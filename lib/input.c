@@ -215,11 +215,10 @@ is_blank(const char *s)
 void
 input_add_args(struct input *in, char *const *args, size_t n, bool linked)
 {
-	struct source *s;
-	size_t i;
-
 	const char *v, *end, *d;
-	char *piece;
+	struct source *s;
+	char *item;
+	size_t i;
 
 	s = add_source(in, linked);
 	s->done = true;
@@ -228,18 +227,18 @@ input_add_args(struct input *in, char *const *args, size_t n, bool linked)
 		for (v = args[i], end = v + strlen(v); v != NULL; ) {
 			d = in->opts.split_args ? memmem(v, end - v,
 			    in->opts.delim, in->opts.delim_len) : NULL;
-			piece = xmemdup(v, d != NULL ? (size_t)(d - v) :
+			item = item_new(in, v, d != NULL ? (size_t)(d - v) :
 			    (size_t)(end - v));
 			v = d != NULL ? d + in->opts.delim_len : NULL;
 			if (in->opts.eofstr != NULL &&
-			    strcmp(piece, in->opts.eofstr) == 0) {
-				free(piece);
+			    strcmp(item, in->opts.eofstr) == 0) {
+				item_free(item);
 				return;
 			}
-			if (!(in->opts.skip_blank && is_blank(piece)))
-				source_push(s, item_new(in, piece,
-				    strlen(piece)));
-			free(piece);
+			if (in->opts.skip_blank && is_blank(item))
+				item_free(item);
+			else
+				source_push(s, item);
 		}
 	}
 }

@@ -322,25 +322,32 @@ perlx_job(struct perlx *px, unsigned long seq, unsigned long slot,
 	return 0;
 }
 
-int
-perlx_eval(struct perlx *px, int i, size_t k, struct buf *out, int *flags)
+/* An 'E' request: expression i on value k. */
+static void
+add_eval(struct perlx *px, int i, size_t k)
 {
-	struct buf msg;
-
-	if (px->broken || i < 0 || (size_t)i >= px->nexprs)
-		return -1;
 	buf_addch(&px->req, 'E');
 	add_u32(&px->req, (size_t)i);
 	add_u32(&px->req, k);
+}
+
+int
+perlx_eval(struct perlx *px, int i, size_t k, struct buf *out, int *flags)
+{
+	size_t had = out->len;
+
+	if (px->broken || i < 0 || (size_t)i >= px->nexprs)
+		return -1;
+	add_eval(px, i, k);
 	if (flush_req(px) == -1)
 		return -1;
 	if (read_reply(px, flags, out) == -1)
 		return -1;
 	if (*flags & ERR) {
-		buf_init(&msg);
-		buf_add(&msg, out->data, out->len);
-		set_error(px, px->exprs[i], msg.data, msg.len);
-		buf_release(&msg);
+		/* The message is no value: out is as it was. */
+		set_error(px, px->exprs[i], out->data + had, out->len - had);
+		out->len = had;
+		out->data[had] = '\0';
 		return -1;
 	}
 	return 0;
@@ -361,9 +368,7 @@ perlx_queue(struct perlx *px, int i, size_t k)
 	px->queued_seq[px->queued] = px->seq;
 	px->queued_expr[px->queued] = i;
 	px->queued_k[px->queued++] = k;
-	buf_addch(&px->req, 'E');
-	add_u32(&px->req, (size_t)i);
-	add_u32(&px->req, k);
+	add_eval(px, i, k);
 }
 
 int
