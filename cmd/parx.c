@@ -177,6 +177,8 @@ warn_input(struct input *in, struct perlx *perl, unsigned long seq)
 		warnx("command line too long for input %lu", seq);
 	else if (errno == ENOEXEC)
 		warnx("%s (input %lu)", perlx_error(perl), seq);
+	else if (errno == EILSEQ)
+		warnx("--csv: input %lu is not a CSV record", seq);
 	else if (errno == EOVERFLOW)
 		warnx("a --colsep or --plus pattern went over its match limit "
 		    "at input %lu", seq);
@@ -191,7 +193,9 @@ open_input(struct config *cfg)
 	const char *errstr;
 	size_t i;
 
-	if ((in = input_new(&cfg->in, &errstr)) == NULL)
+	if ((in = input_new(&cfg->in, &errstr)) == NULL && cfg->in.csv)
+		usage_error("%s", errstr);
+	if (in == NULL)
 		usage_error("invalid --colsep regular expression '%s': %s",
 		    cfg->in.colsep, errstr);
 	for (i = 0; i < cfg->narg_files; i++)
@@ -647,6 +651,7 @@ open_pipe_source(struct ctx *ctx, struct config *cfg, unsigned long jobs)
 		usage_error("--cat and --fifo do not go together");
 	if (cfg->pipepart && path == NULL)
 		usage_error("--pipepart needs a file: -a FILE");
+	cfg->blk.csv = cfg->in.csv;
 	if (cfg->has_N)
 		cfg->blk.records = cfg->opt_N;
 	if (cfg->has_L)
@@ -913,7 +918,7 @@ main(int argc, char **argv)
 		 * GNU: --header splits on TABs unless --colsep says otherwise,
 		 * and columns are trimmed (--trim rl) unless --trim is given.
 		 */
-		if (cfg.in.header && cfg.in.colsep == NULL)
+		if (cfg.in.header && cfg.in.colsep == NULL && !cfg.in.csv)
 			cfg.in.colsep = "\t";
 		if (cfg.in.colsep != NULL && !cfg.trim_set)
 			cfg.in.trim = INPUT_TRIM_LEFT | INPUT_TRIM_RIGHT;

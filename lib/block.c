@@ -184,10 +184,11 @@ block_end(const struct blocker *b, const char *base, size_t n, bool at_eof)
 {
 	const struct block_opts *o = &b->o;
 	size_t want, p = 0, count = 0, every, last_ok = 0;
+	size_t scanned = 0, quotes = 0;
 
 	every = o->lines > 0 ? o->lines : 1;
 	want = o->records > 0 ? o->records * every : 0;
-	if (want == 0 && every == 1) {
+	if (want == 0 && every == 1 && !o->csv) {
 		/* By size: the last boundary within it, else the next one. */
 		if (n >= o->size) {
 			if ((p = last_boundary(b, base,
@@ -199,8 +200,18 @@ block_end(const struct blocker *b, const char *base, size_t n, bool at_eof)
 		}
 		return at_eof ? n : 0;
 	}
-	/* Counting: -N records, or blocks by size of whole -L records. */
+	/*
+	 * Counting: -N records, or blocks by size of whole -L records (or
+	 * of --csv records, which this walk finds one after the other).
+	 */
 	while ((p = next_boundary(b, base, n, p)) > 0) {
+		if (o->csv) {
+			/* A record end inside quotes is none (GNU). */
+			for (; scanned < p; scanned++)
+				quotes += base[scanned] == '"';
+			if (quotes % 2 == 1)
+				continue;
+		}
 		if (++count % every != 0)
 			continue;
 		if (want > 0 && count == want)
@@ -216,7 +227,7 @@ block_end(const struct blocker *b, const char *base, size_t n, bool at_eof)
 	if (!at_eof)
 		return 0;
 	/* As GNU: -L's last, short record is a block of its own. */
-	return want == 0 && last_ok > 0 ? last_ok : n;
+	return want == 0 && every > 1 && last_ok > 0 ? last_ok : n;
 }
 
 /*

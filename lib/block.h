@@ -18,6 +18,8 @@ struct block_opts {
 	size_t		 records;	/* -N: records per block; 0: by size */
 	size_t		 lines;		/* -L: lines per record; 0: 1 */
 	size_t		 header_lines;	/* --header N: repeated in each block */
+	bool		 csv;		/* --csv: a record end inside a quoted
+					   field is none */
 	bool		 regexp;	/* recend, recstart are Perl regexes;
 					   else strings with GNU's escapes
 					   \0 \r \n \t \' \" \\ */

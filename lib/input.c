@@ -166,6 +166,17 @@ input_new(const struct input_opts *opts, const char **errstr)
 		in->opts.delim_len = 1;
 	}
 	in->colsep_char = -1;
+	if (opts->csv) {
+		/* Text::CSV's sep_char for GNU: one byte, a comma unless set. */
+		in->colsep_char = opts->colsep == NULL ? ',' :
+		    literal_colsep(opts->colsep);
+		if (in->colsep_char == -1 || in->colsep_char == '"') {
+			*errstr = "--csv needs a --colsep of one character";
+			free(in);
+			return NULL;
+		}
+		return in;
+	}
 	if (opts->colsep == NULL)
 		return in;
 	if ((in->colsep_char = literal_colsep(opts->colsep)) != -1)
@@ -328,7 +339,50 @@ source_read_raw(struct input *in, struct source *s, char **item)
 	}
 }
 
-/* Like source_read_raw(), applying -E and -r. */
+static size_t
+count_quotes(const char *s)
+{
+	size_t n = 0;
+
+	while ((s = strchr(s, '"')) != NULL) {
+		n++;
+		s++;
+	}
+	return n;
+}
+
+/*
+ * --csv: an item with an odd number of quotes ends inside a quoted field,
+ * so the record goes on after the delimiter (GNU counts quotes the same
+ * way).  Joins the items that make up the record into *item.
+ */
+static int
+csv_join(struct input *in, struct source *s, char **item)
+{
+	struct buf b;
+	char *more;
+	int r;
+
+	if (count_quotes(*item) % 2 == 0)
+		return 1;
+	buf_init(&b);
+	buf_addstr(&b, *item);
+	do {
+		if ((r = source_read_raw(in, s, &more)) != 1)
+			break;	/* unbalanced to the end: split_csv says so */
+		buf_add(&b, in->opts.delim, in->opts.delim_len);
+		buf_addstr(&b, more);
+		item_free(more);
+	} while (count_quotes(b.data) % 2 == 1);
+	if (r != -1) {
+		item_free(*item);
+		*item = item_new(in, b.data, b.len);
+	}
+	buf_release(&b);
+	return r == -1 ? -1 : 1;
+}
+
+/* Like source_read_raw(), applying -E and -r and joining --csv records. */
 static int
 source_read_item(struct input *in, struct source *s, char **item)
 {
@@ -337,6 +391,11 @@ source_read_item(struct input *in, struct source *s, char **item)
 	for (;;) {
 		if ((r = source_read_raw(in, s, item)) != 1)
 			return r;
+		if (in->opts.csv && (r = csv_join(in, s, item)) != 1) {
+			item_free(*item);
+			*item = NULL;
+			return r;
+		}
 		if (in->opts.eofstr != NULL &&
 		    strcmp(*item, in->opts.eofstr) == 0) {
 			item_free(*item);
@@ -395,6 +454,61 @@ trimmed(const struct input *in, const char *s, size_t len)
 }
 
 /*
+ * Splits one --csv record (RFC 4180, as Perl's Text::CSV reads it for
+ * GNU): fields separated by the --colsep byte; a field in double quotes
+ * may hold separators, newlines and doubled quotes; a quote anywhere else
+ * is an error.  One CR ending the record goes, so CR-LF files work.  -1
+ * with errno EILSEQ for a record that is not CSV.
+ */
+static int
+split_csv(const struct input *in, const char *v, struct record *rec,
+    size_t *cap)
+{
+	size_t len = strlen(v), pos = 0;
+	char sep = (char)in->colsep_char;
+	struct buf f;
+
+	if (len > 0 && v[len - 1] == '\r')
+		len--;
+	buf_init(&f);
+	for (;;) {
+		buf_reset(&f);
+		if (pos < len && v[pos] == '"') {
+			for (pos++;; pos++) {
+				if (pos >= len)
+					goto bad;	/* never closed */
+				if (v[pos] == '"') {
+					if (pos + 1 < len && v[pos + 1] == '"')
+						pos++;
+					else
+						break;
+				}
+				buf_addch(&f, v[pos]);
+			}
+			if (++pos < len && v[pos] != sep)
+				goto bad;	/* "a"b */
+		} else {
+			for (; pos < len && v[pos] != sep; pos++) {
+				if (v[pos] == '"')
+					goto bad;
+				buf_addch(&f, v[pos]);
+			}
+		}
+		push_field(rec, cap, trimmed(in, f.len > 0 ? f.data : "",
+		    f.len));
+		if (pos >= len)
+			break;
+		pos++;		/* the separator */
+	}
+	buf_release(&f);
+	return 0;
+bad:
+	buf_release(&f);
+	errno = EILSEQ;
+	return -1;
+}
+
+/*
  * Splits one source value into fields with --colsep, appending to rec, as
  * Perl's split(/colsep/, value, -1) does it: an empty match splits
  * between bytes, but not at either end nor where the last match ended,
@@ -410,6 +524,8 @@ split_fields(const struct input *in, const char *v, struct record *rec,
 	const char *sep;
 	int r;
 
+	if (in->opts.csv)
+		return split_csv(in, v, rec, cap);
 	if (in->colsep_char == -1 && in->colsep_re == NULL) {
 		push_field(rec, cap, trimmed(in, v, len));
 		return 0;
@@ -539,11 +655,37 @@ shuffle_all(struct input *in)
 	return 0;
 }
 
+/* --skip-first-line: GNU drops the first value of the first source. */
+static int
+skip_first_value(struct input *in)
+{
+	struct source *s;
+	char *item;
+	int r;
+
+	if (in->nsrc == 0)
+		return 0;
+	s = &in->src[0];
+	if (s->fd == -1) {
+		if (s->nitems > 0) {
+			item_free(s->items[0]);
+			memmove(s->items, s->items + 1,
+			    --s->nitems * sizeof(*s->items));
+		}
+		return 0;
+	}
+	if ((r = source_read_item(in, s, &item)) == 1)
+		item_free(item);
+	return r == -1 ? -1 : 0;
+}
+
 int
 input_start(struct input *in)
 {
 	size_t g, i;
 
+	if (in->opts.skip_first && skip_first_value(in) == -1)
+		return -1;
 	if (in->opts.header && read_headers(in) == -1)
 		return -1;
 	make_groups(in);
@@ -591,7 +733,8 @@ add_group_fields(struct input *in, size_t g, struct record *rec, size_t *cap)
 
 	if (g == 0 && in->streaming) {
 		if (in->ngrp == 1 && in->colsep_char == -1 &&
-		    in->colsep_re == NULL && in->opts.trim == 0) {
+		    in->colsep_re == NULL && in->opts.trim == 0 &&
+		    !in->opts.csv) {
 			/* The common case: the value becomes the record. */
 			rec->fields = (char **)in->stream_item - 1;	/* slot 1 */
 			rec->fields[0] = in->stream_item;

@@ -25,9 +25,13 @@ struct input_opts {
 	const char	*eofstr;	/* -E: a record equal to it ends a source */
 	bool		 skip_blank;	/* -r: drop records of only blanks */
 	const char	*colsep;	/* --colsep: a Perl regex, or NULL */
+	bool		 csv;		/* --csv: records are CSV, colsep one
+					   byte (default ',') */
 	int		 trim;		/* INPUT_TRIM_* */
 	bool		 header;	/* first record of each source names columns */
 	bool		 link_all;	/* --link: all sources are paired */
+	bool		 skip_first;	/* --skip-first-line: drop the first
+					   value of the first source */
 	bool		 shuffle;	/* --shuf: read everything, then shuffle */
 	bool		 continue_blank; /* -L: a value ending in a blank
 					   goes on with the next (xargs) */
@@ -45,7 +49,8 @@ struct input;
 /*
  * Copies opts; *errstr is set (the regex library's message) and NULL
  * returned for a bad --colsep.  Reading a record fails with EOVERFLOW
- * when --colsep goes over its match limit (re.h).
+ * when --colsep goes over its match limit (re.h), with EILSEQ when a
+ * --csv record is not CSV.
  */
 struct input	*input_new(const struct input_opts *, const char **errstr);
 void		 input_free(struct input *);

@@ -175,12 +175,13 @@ pipesrc_new(int fd, const struct pipesrc_opts *o, enum pipesrc_fail *why)
 	/*
 	 * --pipe from a regular file read from its start is cut the way
 	 * --pipepart is, so the blocks are spliced and never copied; the
-	 * blocks are the same either way.  -N, -L and --regexp depend on
-	 * all the records before them, and --round-robin feeds long-lived
-	 * jobs, so they read the stream.
+	 * blocks are the same either way.  -N, -L, --regexp and --csv
+	 * depend on all the records before them, and --round-robin feeds
+	 * long-lived jobs, so they read the stream.
 	 */
 	if (!o->part && (o->blk.records > 0 || o->blk.lines > 0 ||
-	    o->round_robin || o->blk.regexp || !S_ISREG(st.st_mode) ||
+	    o->round_robin || o->blk.regexp || o->blk.csv ||
+	    !S_ISREG(st.st_mode) ||
 	    lseek(fd, 0, SEEK_CUR) != 0)) {
 		/* A bigger pipe from the producer: fewer, larger reads. */
 		if (S_ISFIFO(st.st_mode))

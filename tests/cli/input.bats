@@ -205,3 +205,19 @@ load helper
 	wait
 	[ "$(cat out)" = $'got one\ngot two' ]
 }
+@test "--csv: a record that is not CSV is named, nothing after it runs, exit 255" {
+	run "$PARX" -j1 -k --csv echo '{2}' ::: 'a,b' 'x,y"z' 'c,d'
+	[ "$status" -eq 255 ]
+	[ "${lines[0]}" = b ]
+	[ "${lines[1]}" = "parx: --csv: input 2 is not a CSV record" ]
+	[ "${#lines[@]}" -eq 2 ]
+	run "$PARX" --csv --colsep '[,;]' echo ::: a
+	[ "$status" -eq 255 ]
+	[ "$output" = "parx: --csv needs a --colsep of one character (see 'parx --help')" ]
+}
+@test "--csv: CR-LF records lose their CR; a quoted field keeps CR and LF inside" {
+	printf 'a,b\r\n"c\r\nd",e\r\n' >crlf.csv
+	run "$PARX" -k --csv printf "'<%s|%s>'" '{1}' '{2}' :::: crlf.csv
+	[ "$status" -eq 0 ]
+	[ "$output" = $'<a|b><c\r\nd|e>' ]
+}

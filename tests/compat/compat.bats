@@ -407,3 +407,19 @@ load helper
 	compat -i 'a \nb\nc\n' -k -L1 printf '<%s>'
 	compat -i 'a \nb \nc\nd\n' -k -L2 printf '<%s>'
 }
+@test "compat: --csv: quoted separators, doubled quotes, newlines inside quotes" {
+	printf 'a,"b,c",d\n"multi\nline",x\n"q""uote",\n\n"two\n\nbreaks",y\n' >in.csv
+	compat -k --csv echo '<{1}>' '<{2}>' '<{3}>' :::: in.csv
+	compat -k --csv --colsep ';' echo '<{1}>' '<{2}>' ::: 'x ;"y;z"' ' p ; q '
+	printf 'h1,h2\n1,"2,3"\n' >head.csv
+	compat -k --csv --header : echo '{h2}' '{h1}' :::: head.csv
+}
+@test "compat: --csv --pipe: a block never ends inside a quoted field" {
+	printf '1,"2\n3",4\n5,6\n7,"8\n\n9"\n' >blocks.csv
+	compat -f blocks.csv -k --csv --pipe --block 3 'echo BLOCK; cat'
+	compat -f blocks.csv -k --csv --pipe --block 100 'echo BLOCK; cat'
+}
+@test "compat: --skip-first-line drops the first value of the first source" {
+	compat -k --skip-first-line echo ::: a b c
+	compat -i '1\n2\n3\n' -k --skip-first-line echo :::: - ::: x y
+}
