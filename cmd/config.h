@@ -52,6 +52,7 @@ struct config {
 	bool			 keep_order;
 	bool			 dry_run;
 	bool			 verbose;
+	int			 shellquote;	/* --shellquote: times to quote */
 	bool			 trace;
 	bool			 files;
 	struct halt		 halt;

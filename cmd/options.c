@@ -72,6 +72,14 @@ struct row {
 
 /* ---- value parsers ---- */
 
+static void
+set_shellquote(struct config *cfg, const char *arg, const char *name)
+{
+	(void)arg;
+	(void)name;
+	cfg->shellquote++;
+}
+
 /*
  * Where the option being parsed came from ("FILE:LINE", "$PARALLEL"), or
  * NULL for the command line: usage_error() names it.
@@ -435,6 +443,13 @@ set_halt(struct config *cfg, const char *arg, const char *name)
 }
 
 static void
+set_total_jobs(struct config *cfg, const char *arg, const char *name)
+{
+	cfg->feed.total_jobs = (unsigned long)parse_count(name, arg,
+	    LONG_MAX);
+}
+
+static void
 set_retries(struct config *cfg, const char *arg, const char *name)
 {
 	cfg->retries = parse_count(name, arg, 1000000);
@@ -739,8 +754,10 @@ static const struct row rows[] = {
 	    set_user_rpl, "TAG means {= PERL =} (repeatable)"),
 	STRING("parens", "PARENS", SEC_COMMAND, ST_PARX, tpl.parens,
 	    "use PARENS instead of {==} around perl expressions"),
-	TODO("shell-quote|shellquote|shell_quote", ARG_NONE, NULL,
-	    SEC_COMMAND, "print the commands quoted"),
+	FUNC("shell-quote|shellquote|shell_quote", ARG_NONE, NULL, SEC_COMMAND,
+	    ST_PARX, set_shellquote,
+	    "print each command line shell-quoted, run nothing "
+	    "(repeat to quote again)"),
 	TODO("shebang|hashbang", ARG_NONE, NULL, SEC_COMMAND,
 	    "run as #! interpreter"),
 	TODO("template|tmpl", ARG_REQUIRED, "FILE=REPL", SEC_COMMAND,
@@ -807,8 +824,10 @@ static const struct row rows[] = {
 	    "show progress, with the running jobs, on stderr"),
 	FUNC("eta", ARG_NONE, NULL, SEC_OUTPUT, ST_PARX, set_progress,
 	    "show progress with the estimated time left on stderr"),
-	TODO("total-jobs|totaljobs|total", ARG_REQUIRED, "N", SEC_OUTPUT,
-	    "the number of jobs, for --bar"),
+	FUNC("total-jobs|totaljobs|total", ARG_REQUIRED, "N", SEC_OUTPUT,
+	    ST_PARX, set_total_jobs,
+	    "there are N jobs, for --bar, --eta, {##} and total_jobs(): "
+	    "input is not read ahead to count them"),
 	TODO("tee", ARG_NONE, NULL, SEC_OUTPUT,
 	    "give all input to every job"),
 	TODO("tmux", ARG_NONE, NULL, SEC_OUTPUT, "run the jobs in tmux"),

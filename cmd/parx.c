@@ -521,16 +521,28 @@ job_done(void *arg, const struct run_result *res, struct buf *say)
 	return h == HALT_NOW ? RUN_STOP_NOW : RUN_STOP_SOON;
 }
 
+/*
+ * --dry-run prints the command lines; --shellquote prints them quoted
+ * as one shell word, once for each time it is given.
+ */
 static int
 dry_run(struct ctx *ctx, unsigned long jobs)
 {
 	struct run_job job;
+	struct buf quoted;
 	unsigned long n;
-	int r;
+	int i, r;
 
+	buf_init(&quoted);
 	for (n = 0; (r = make_job(ctx, n % jobs + 1, &job)) == 1; n++) {
 		if (job.tag != NULL)
 			fputs(job.tag, stdout);
+		for (i = 0; i < ctx->cfg->shellquote; i++) {
+			buf_reset(&quoted);
+			quote_shell(&quoted, job.cmd, strlen(job.cmd));
+			free(job.cmd);
+			job.cmd = xstrdup(quoted.data);
+		}
 		puts(job.cmd);
 		free(job.cmd);
 		free(job.tag);
@@ -540,6 +552,7 @@ dry_run(struct ctx *ctx, unsigned long jobs)
 			unlink(job.remove_path);
 		free(job.remove_path);
 	}
+	buf_release(&quoted);
 	flush_stdout();
 	return r == -1 ? EXIT_ERROR : EXIT_ALL_OK;
 }
@@ -945,7 +958,8 @@ main(int argc, char **argv)
 		cfg.feed.tagstring = tagt;
 	}
 	ctx.feed = feed_new(ctx.in, t, &cfg.feed);
-	if (halt_needs_total(&cfg.halt) && cfg.pipe) {
+	if (halt_needs_total(&cfg.halt) && cfg.pipe &&
+	    cfg.feed.total_jobs == 0) {
 		if (!cfg.pipepart)
 			usage_error("a --halt percentage needs the number of "
 			    "jobs, which --pipe cannot know");
@@ -957,9 +971,11 @@ main(int argc, char **argv)
 		}
 		cfg.halt.total = (unsigned long)total;
 	}
+	if (cfg.feed.total_jobs > 0)
+		cfg.halt.total = cfg.feed.total_jobs;
 	ctx.total = cfg.halt.total;
 
-	if (cfg.dry_run) {
+	if (cfg.dry_run || cfg.shellquote > 0) {
 		status = dry_run(&ctx, jobs);
 		goto out;
 	}

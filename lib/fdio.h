@@ -15,4 +15,11 @@ int	fdio_write_full(int fd, const void *p, size_t n);
 /* pread(2), retried on EINTR. */
 ssize_t	fdio_pread(int fd, void *p, size_t n, off_t off);
 
+/*
+ * Creates a new file dir/parXXXXX.par (five random characters), the name
+ * GNU parallel gives its --files output, open for writing: the fd, with
+ * *path (the caller frees it), or -1 with errno set.
+ */
+int	fdio_mktemp_par(const char *dir, char **path);
+
 #endif

@@ -169,6 +169,10 @@ count_jobs(struct feed *f)
 	if (f->counted)
 		return 0;
 	f->counted = true;
+	if (f->opts.total_jobs > 0) {
+		f->total = f->opts.total_jobs;	/* the user knows best */
+		return 0;
+	}
 	for (;;) {
 		if ((n = group_size(f, from)) == -1)
 			return -1;

@@ -26,6 +26,8 @@ struct feed_opts {
 	bool			 tag;		/* --tag */
 	bool			 force_shell;	/* never run a job directly */
 	const struct template	*tagstring;	/* --tagstring, or NULL */
+	unsigned long		 total_jobs;	/* --total-jobs: the total, not
+						   counted; 0: count it */
 };
 
 struct feed;

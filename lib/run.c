@@ -252,7 +252,6 @@ static int
 open_outputs(struct run *r, struct slot *s, int pout[2], int perr[2])
 {
 	const char *dir = r->opts->tmpdir != NULL ? r->opts->tmpdir : "/tmp";
-	struct buf path;
 	int e;
 
 	pout[0] = pout[1] = perr[0] = perr[1] = -1;
@@ -260,14 +259,8 @@ open_outputs(struct run *r, struct slot *s, int pout[2], int perr[2])
 	    s->job.tee_fd[0] == -1 && s->job.tee_fd[1] == -1)
 		return 0;	/* the job writes to our stdout itself */
 	if (r->opts->files && s->files_path == NULL) {
-		buf_init(&path);
-		buf_addstr(&path, dir);
-		buf_addstr(&path, "/parx.XXXXXX");
-		if ((pout[1] = mkostemp(path.data, O_CLOEXEC)) == -1) {
-			buf_release(&path);
+		if ((pout[1] = fdio_mktemp_par(dir, &s->files_path)) == -1)
 			return -1;
-		}
-		s->files_path = buf_detach(&path);
 	} else if (r->opts->files) {
 		if ((pout[1] = open(s->files_path, O_WRONLY | O_TRUNC |
 		    O_CLOEXEC)) == -1)

@@ -221,3 +221,13 @@ load helper
 	[ "$status" -eq 0 ]
 	[ "$output" = $'<a|b><c\r\nd|e>' ]
 }
+@test "--total-jobs: {##} does not wait for the input to end" {
+	{ echo one; sleep 3; echo two; } |
+		timeout -k 2 20 "$PARX" --plus --total-jobs 2 'echo {} of {##}' >out &
+	for _ in $(seq 40); do grep -q 'one' out 2>/dev/null && break; sleep 0.05; done
+	grep -qx 'one of 2' out
+	wait
+	[ "$(cat out)" = $'one of 2\ntwo of 2' ]
+	run "$PARX" --total-jobs x echo ::: a
+	[ "$status" -eq 255 ]
+}

@@ -119,6 +119,8 @@ load helper
 	mkdir tmp
 	run parx -k --files --tmpdir tmp echo ::: a b
 	assert_success
+	# GNU's names, which scripts and GNU's own tests look for
+	[[ ${lines[0]} == tmp/par?????.par && ${lines[1]} == tmp/par?????.par ]]
 	[ "$(cat "${lines[0]}")" = a ]
 	[ "$(cat "${lines[1]}")" = b ]
 	rm -f "${lines[@]}"

@@ -423,3 +423,12 @@ load helper
 	compat -k --skip-first-line echo ::: a b c
 	compat -i '1\n2\n3\n' -k --skip-first-line echo :::: - ::: x y
 }
+@test "compat: --shellquote prints the command lines quoted, once per --shellquote" {
+	compat -i 'a b\nc"d\n' --shellquote
+	compat -k --shellquote echo ::: 'x y' "it's"
+	compat -i 'a b\n' --shellquote --shellquote
+}
+@test "compat: --total-jobs sets total_jobs() and {##}" {
+	compat -i '1\n2\n3\n' -k --total-jobs 10 echo '{= $_=total_jobs() =}'
+	compat -i '1\n2\n3\n' -k --plus --total-jobs 10 echo '{##}' '{0#}'
+}
