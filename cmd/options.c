@@ -756,7 +756,7 @@ static const struct row rows[] = {
 	    "use PARENS instead of {==} around perl expressions"),
 	FUNC("shell-quote|shellquote|shell_quote", ARG_NONE, NULL, SEC_COMMAND,
 	    ST_PARX, set_shellquote,
-	    "print each command line shell-quoted, run nothing "
+	    "print each command line quoted for the shell, run nothing "
 	    "(repeat to quote again)"),
 	TODO("shebang|hashbang", ARG_NONE, NULL, SEC_COMMAND,
 	    "run as #! interpreter"),
@@ -924,8 +924,8 @@ static const struct row rows[] = {
 	    "the block comes through a FIFO named {}"),
 	TODO("block-timeout|blocktimeout|bt", ARG_REQUIRED, "SECS",
 	    SEC_STREAM, "pass a block on after SECS"),
-	TODO("remove-rec-sep|removerecsep|rrs", ARG_NONE, NULL, SEC_STREAM,
-	    "remove --recend and --recstart"),
+	FLAG("remove-rec-sep|removerecsep|rrs", SEC_STREAM, ST_PARX,
+	    blk.remove_sep, "remove the record separators from each block"),
 	TODO("filter", ARG_REQUIRED, "EXPR", SEC_STREAM,
 	    "only inputs for which EXPR holds"),
 	TODO("group-by|groupby", ARG_REQUIRED, "COL", SEC_STREAM,

@@ -655,6 +655,8 @@ open_pipe_source(struct ctx *ctx, struct config *cfg, unsigned long jobs)
 	if ((cfg->blk.recend != NULL && cfg->blk.recend[0] == '\0') &&
 	    (cfg->blk.recstart == NULL || cfg->blk.recstart[0] == '\0'))
 		usage_error("--recend and --recstart cannot both be empty");
+	if (cfg->blk.regexp && cfg->blk.remove_sep)
+		usage_error("--rrs with --regexp is not supported yet");
 	if (cfg->blk.regexp && block_check_regexp(&cfg->blk, &errstr) == -1)
 		usage_error("invalid --recend or --recstart regular expression: "
 		    "%s", errstr);

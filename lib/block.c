@@ -424,6 +424,39 @@ read_header(struct blocker *b)
 	return 0;
 }
 
+/*
+ * --rrs, as GNU: every recend followed by recstart goes, then a recstart
+ * at the very start and a recend at the very end.
+ */
+size_t
+blocker_remove_sep(const struct blocker *b, char *p, size_t len)
+{
+	size_t seplen = b->endlen + b->startlen, in, out;
+
+	if (seplen > 0) {
+		for (in = out = 0; in < len;) {
+			if (len - in >= seplen &&
+			    memcmp(p + in, b->recend, b->endlen) == 0 &&
+			    memcmp(p + in + b->endlen, b->recstart,
+			    b->startlen) == 0) {
+				in += seplen;
+				continue;
+			}
+			p[out++] = p[in++];
+		}
+		len = out;
+	}
+	if (b->startlen > 0 && len >= b->startlen &&
+	    memcmp(p, b->recstart, b->startlen) == 0) {
+		memmove(p, p + b->startlen, len - b->startlen);
+		len -= b->startlen;
+	}
+	if (b->endlen > 0 && len >= b->endlen &&
+	    memcmp(p + len - b->endlen, b->recend, b->endlen) == 0)
+		len -= b->endlen;
+	return len;
+}
+
 int
 blocker_next(struct blocker *b, char **data, size_t *len)
 {
@@ -466,6 +499,9 @@ blocker_next(struct blocker *b, char **data, size_t *len)
 	memcpy(next + b->hlen, b->buf + end, rest);
 	*data = b->buf;
 	*len = end;
+	if (b->o.remove_sep)
+		*len = b->hlen + blocker_remove_sep(b, *data + b->hlen,
+		    end - b->hlen);
 	b->buf = next;
 	b->len = b->hlen + rest;
 	return 1;

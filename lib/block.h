@@ -20,6 +20,8 @@ struct block_opts {
 	size_t		 header_lines;	/* --header N: repeated in each block */
 	bool		 csv;		/* --csv: a record end inside a quoted
 					   field is none */
+	bool		 remove_sep;	/* --rrs: blocks lose their record
+					   separators (not with regexp) */
 	bool		 regexp;	/* recend, recstart are Perl regexes;
 					   else strings with GNU's escapes
 					   \0 \r \n \t \' \" \\ */
@@ -43,6 +45,12 @@ void		 blocker_free(struct blocker *);
  * --regexp went over its match limit, re.h).
  */
 int	blocker_next(struct blocker *, char **data, size_t *len);
+
+/*
+ * --rrs: removes the record separators from the len bytes at p (a block
+ * without its header) in place, as GNU parallel does; the new length.
+ */
+size_t	blocker_remove_sep(const struct blocker *, char *p, size_t len);
 
 /*
  * --pipepart: splits bytes [0, size) of the regular file fd into about

@@ -22,6 +22,8 @@ struct pipesrc {
 	struct pipesrc_opts	 o;
 	int			 fd;		/* the input */
 	struct blocker		*blocker;	/* a stream, or NULL */
+	struct blocker		*sep_remover;	/* --pipepart --rrs: cuts out
+						   record separators */
 	off_t			*starts;	/* a file's ranges, or NULL */
 	size_t			 nranges, next;
 	char			*header;	/* a file's header lines, which
@@ -181,6 +183,7 @@ pipesrc_new(int fd, const struct pipesrc_opts *o, enum pipesrc_fail *why)
 	 */
 	if (!o->part && (o->blk.records > 0 || o->blk.lines > 0 ||
 	    o->round_robin || o->blk.regexp || o->blk.csv ||
+	    o->blk.remove_sep ||
 	    !S_ISREG(st.st_mode) ||
 	    lseek(fd, 0, SEEK_CUR) != 0)) {
 		/* A bigger pipe from the producer: fewer, larger reads. */
@@ -196,6 +199,9 @@ pipesrc_new(int fd, const struct pipesrc_opts *o, enum pipesrc_fail *why)
 	}
 	if (cut_file(p, st.st_size) == -1)
 		goto fail;
+	/* --pipepart --rrs: the parts are read, and cut by this one. */
+	if (o->blk.remove_sep)
+		p->sep_remover = blocker_new(-1, &p->o.blk);
 	return p;
 fail:
 	e = errno;
@@ -210,6 +216,7 @@ pipesrc_free(struct pipesrc *p)
 	if (p == NULL)
 		return;
 	blocker_free(p->blocker);
+	blocker_free(p->sep_remover);
 	free(p->starts);
 	free(p->header);
 	if (p->fd > STDERR_FILENO)
@@ -232,12 +239,12 @@ pipesrc_total(const struct pipesrc *p)
 	return p->starts != NULL ? (long)p->nranges : -1;
 }
 
-/* The job's stdin: the header and a range of the file, or a block. */
+/* The job's stdin: the header and a file range, or a block in memory. */
 static void
 set_stdin(const struct pipesrc *p, size_t range, char *block, size_t len,
     struct run_job *job)
 {
-	if (p->starts != NULL) {
+	if (p->starts != NULL && block == NULL) {
 		if (p->header_len > 0)
 			job->in_data = xmemdup(p->header, p->header_len);
 		job->in_len = p->header_len;
@@ -267,8 +274,13 @@ pipesrc_next(struct pipesrc *p, struct feed *f, unsigned long slot,
 		if (p->next == p->nranges)
 			return 0;
 		range = p->next++;
-		if (p->o.cat && read_range(p, range, &data, &len) == -1)
+		if ((p->o.cat || p->sep_remover != NULL) &&
+		    read_range(p, range, &data, &len) == -1)
 			return -1;
+		if (p->sep_remover != NULL)
+			len = p->header_len + blocker_remove_sep(
+			    p->sep_remover, data + p->header_len,
+			    len - p->header_len);
 	} else if ((r = blocker_next(p->blocker, &data, &len)) <= 0)
 		return r;
 	*why = p->o.cat ? PIPESRC_CAT : PIPESRC_FIFO;

@@ -432,3 +432,9 @@ load helper
 	compat -i '1\n2\n3\n' -k --total-jobs 10 echo '{= $_=total_jobs() =}'
 	compat -i '1\n2\n3\n' -k --plus --total-jobs 10 echo '{##}' '{0#}'
 }
+@test "compat: --rrs removes the record separators from each block" {
+	compat -i 'a\nb\nc\nd\n' --pipe -N2 --rrs -k od -c
+	compat -i 'a;b;c;' --pipe --recend ';' -N1 --rrs -k od -c
+	compat -i '>a\nx\n>b\ny\n' --pipe --recend '' --recstart '>' -N1 --rrs -k od -c
+	compat -i '>a\nx\n>b\ny\n' --pipe --recstart '>' -N1 --rrs -k od -c
+}
