@@ -26,6 +26,7 @@ struct ctx {
 	unsigned long		 seq;
 	unsigned long		 made;		/* jobs next_job() gave */
 	unsigned long		 finished;	/* and job_done() heard of */
+	bool			 joblog_stdout;	/* --joblog -: lines go to stdout */
 	unsigned long		 total;		/* known up front, or 0 */
 	bool			 input_ended;
 	bool			 color;		/* --color, or --ctag at a tty */

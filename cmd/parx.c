@@ -485,7 +485,8 @@ halt_say(struct ctx *ctx, const struct run_result *res, struct buf *say)
  * it has to say goes into say, which run writes with the job's output.
  */
 static enum run_action
-job_done(void *arg, const struct run_result *res, struct buf *say)
+job_done(void *arg, const struct run_result *res, struct buf *say,
+    struct buf *out)
 {
 	struct ctx *ctx = arg;
 	enum halt_when h;
@@ -500,6 +501,8 @@ job_done(void *arg, const struct run_result *res, struct buf *say)
 		    "timed out:");
 		say_line(say, 0, "Warning: %s", res->cmd);
 	}
+	if (ctx->joblog_stdout)
+		joblog_format(res, out);
 	if (ctx->joblog != NULL && joblog_write(ctx->joblog, res) == -1 &&
 	    !ctx->joblog_failed) {
 		say_line(say, errno, "cannot write job log '%s'",
@@ -710,6 +713,17 @@ open_records(struct ctx *ctx, struct config *cfg, char *const *names,
 	if (path != NULL && path[0] == '+') {
 		path++;
 		append = true;
+	}
+	if (path != NULL && strcmp(path, "-") == 0) {
+		/* GNU's --joblog -: each line follows its job's output. */
+		if (cfg->resume || cfg->resume_failed || cfg->retry_failed)
+			usage_error("--resume, --resume-failed and "
+			    "--retry-failed need a --joblog file, not -");
+		if (fdio_write_full(STDOUT_FILENO, joblog_header(),
+		    strlen(joblog_header())) == -1)
+			err(EXIT_ERROR, "cannot write the job log to stdout");
+		ctx->joblog_stdout = true;
+		path = NULL;
 	}
 	if (cfg->resume || cfg->resume_failed) {
 		if ((ctx->done = joblog_done_read(path, cfg->resume_failed)) ==

@@ -54,6 +54,7 @@ struct run_result {
 	struct timespec	 start;		/* wall clock, of the last attempt */
 	double		 runtime;	/* seconds */
 	unsigned long long out_bytes[2];/* stdout and stderr received */
+	unsigned long long in_bytes;	/* written to its stdin */
 	int		 output_errno;	/* a copy (tee_fd) could not be written:
 				   why; 0 if none */
 };

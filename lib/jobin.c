@@ -56,6 +56,7 @@ jobin_open(struct jobin *in, struct jobin_fifos *f, const struct run_job *job,
 	in->pipe = in->fifo_wd = -1;
 	in->fifo_opened = in->fifo_waiting = false;
 	in->done = in->file_done = 0;
+	in->sent = 0;
 	if (job->in_fifo)
 		return open_fifo(in, f, job->remove_path);
 	if (job->in_len == 0 && job->in_file_len == 0 && !job->in_stream)
@@ -104,6 +105,7 @@ put_data(struct jobin *in, const struct run_job *j, bool by_reference)
 		if (n <= 0)
 			return -1;
 		in->done += n;
+		in->sent += n;
 	}
 	return 1;
 }
@@ -164,6 +166,7 @@ jobin_feed(struct jobin *in, struct run_job *j, struct jobin_source *src)
 		if (n <= 0)
 			break;
 		in->file_done += n;
+		in->sent += n;
 	}
 	if (j->in_fifo && !in->fifo_opened && n != -1) {
 		in->fifo_waiting = true;	/* closed when the job opens it */

@@ -26,6 +26,7 @@ struct jobin {
 	bool	fifo_waiting;	/* all written, waiting for that */
 	size_t	done;		/* bytes of in_data written */
 	size_t	file_done;	/* bytes of the file range spliced */
+	unsigned long long sent; /* bytes written, all blocks (--joblog) */
 };
 
 /* Where the next block for an in_stream job comes from (--round-robin). */

@@ -93,13 +93,12 @@ fail:
 	return NULL;
 }
 
-int
-joblog_write(struct joblog *jl, const struct run_result *r)
+void
+joblog_format(const struct run_result *r, struct buf *out)
 {
 	char head[256];
 	const char *p;
-	struct stat st;
-	int e, exitval = r->exit_code;
+	int exitval = r->exit_code;
 
 	/*
 	 * As GNU: Exitval -1 for a job parx killed (--timeout, --halt,
@@ -108,16 +107,31 @@ joblog_write(struct joblog *jl, const struct run_result *r)
 	 */
 	if (r->signal != 0 && !r->killed && !r->timed_out)
 		exitval = 0;
-	snprintf(head, sizeof(head), "%lu\t:\t%lld.%03ld\t%10.3f\t0\t%llu\t"
+	snprintf(head, sizeof(head), "%lu\t:\t%lld.%03ld\t%10.3f\t%llu\t%llu\t"
 	    "%d\t%d\t", r->seq, (long long)r->start.tv_sec,
-	    r->start.tv_nsec / 1000000, r->runtime, r->out_bytes[0],
-	    exitval, r->signal);
-	buf_reset(&jl->line);
-	buf_addstr(&jl->line, head);
+	    r->start.tv_nsec / 1000000, r->runtime, r->in_bytes,
+	    r->out_bytes[0], exitval, r->signal);
+	buf_addstr(out, head);
 	/* A newline would break the one-line-per-job rule: NUL, as GNU. */
 	for (p = r->cmd; *p != '\0'; p++)
-		buf_addch(&jl->line, *p == '\n' ? '\0' : *p);
-	buf_addch(&jl->line, '\n');
+		buf_addch(out, *p == '\n' ? '\0' : *p);
+	buf_addch(out, '\n');
+}
+
+const char *
+joblog_header(void)
+{
+	return header;
+}
+
+int
+joblog_write(struct joblog *jl, const struct run_result *r)
+{
+	struct stat st;
+	int e;
+
+	buf_reset(&jl->line);
+	joblog_format(r, &jl->line);
 	/*
 	 * A line is whole or absent: what a failed write left of it is cut
 	 * off again (parx is the log's one writer).

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 
+#include "buf.h"
 #include "job.h"
 
 struct joblog;
@@ -28,6 +29,12 @@ struct joblog	*joblog_open(const char *path, bool append, bool *torn);
  * whole or absent.  -1 with errno set.
  */
 int	joblog_write(struct joblog *, const struct run_result *);
+
+/* The job's line, appended to out: for --joblog - (stdout). */
+void	joblog_format(const struct run_result *, struct buf *out);
+
+/* The header line (with its newline) a log starts with. */
+const char	*joblog_header(void);
 int	joblog_close(struct joblog *);
 
 struct joblog_entry {

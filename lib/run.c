@@ -456,6 +456,7 @@ result_of(const struct slot *s, struct run_result *res)
 	res->output_errno = s->tee_errno;
 	res->out_bytes[0] = s->bytes[0];
 	res->out_bytes[1] = s->bytes[1];
+	res->in_bytes = s->in.sent;
 	if (s->pid == -1) {
 		res->spawn_errno = s->status;
 		res->exit_code = s->status == ENOENT ? EXIT_NOT_FOUND :
@@ -536,7 +537,7 @@ finish(struct run *r, struct slot *s)
 {
 	struct run_result res;
 	enum run_action act;
-	struct buf say;
+	struct buf say, say_out;
 
 	result_of(s, &res);
 	if (retry(r, s, &res))
@@ -556,12 +557,17 @@ finish(struct run *r, struct slot *s)
 	close_fd(&s->job.tee_fd[0]);
 	close_fd(&s->job.tee_fd[1]);
 	buf_init(&say);
-	act = r->cb->job_done(r->cb->arg, &res, &say);
+	buf_init(&say_out);
+	act = r->cb->job_done(r->cb->arg, &res, &say, &say_out);
 	/* What job_done has to say about the job goes out with its output. */
 	if (say.len > 0)
 		check_write(r, collate_add(r->col, s->cj, COLLATE_STDERR,
 		    say.data, say.len));
+	if (say_out.len > 0)
+		check_write(r, collate_add(r->col, s->cj, COLLATE_STDOUT,
+		    say_out.data, say_out.len));
 	buf_release(&say);
+	buf_release(&say_out);
 	if (act != RUN_CONTINUE && !r->stats->halted) {
 		r->stats->halted = true;
 		r->stopping = true;

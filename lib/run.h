@@ -46,11 +46,12 @@ struct run_callbacks {
 	 * Required.  Called once per job, in completion order, after its
 	 * last attempt (a retried job is reported once).  Whatever it
 	 * appends to say (whole lines) goes to parx's stderr with the job's
-	 * own output.  Returns whether to go on, stop starting jobs, or end
-	 * the running ones too.
+	 * own output, and what it appends to out to stdout after the job's
+	 * output (--joblog -).  Returns whether to go on, stop starting
+	 * jobs, or end the running ones too.
 	 */
 	enum run_action	(*job_done)(void *arg, const struct run_result *,
-			    struct buf *say);
+			    struct buf *say, struct buf *out);
 	/*
 	 * Only for in_stream jobs (--round-robin), else may be NULL.  The
 	 * next block for whichever job can take it (caller's buffer, run

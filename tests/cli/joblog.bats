@@ -123,3 +123,28 @@ load helper
 	run awk -F'\t' 'NF != 9' log
 	assert_output ""
 }
+
+@test "--joblog -: the header first, each job's line after its output, in -k order" {
+	run parx -k -j2 --joblog - 'sleep {}; echo out{}' ::: 0.6 0.1
+	assert_success
+	[ "${lines[0]}" = "$(printf 'Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\tExitval\tSignal\tCommand')" ]
+	[ "${lines[1]}" = out0.6 ]
+	[[ ${lines[2]} == 1$'\t'* ]]
+	[ "$(cut -f5-9 <<<"${lines[2]}")" = "$(printf '0\t7\t0\t0\tsleep 0.6; echo out0.6')" ]
+	[ "${lines[3]}" = out0.1 ]
+	[[ ${lines[4]} == 2$'\t'* ]]
+	[ "${#lines[@]}" -eq 5 ]
+	[ ! -e ./- ]
+	run --separate-stderr parx --joblog - --resume echo ::: a
+	assert_failure 255
+}
+
+@test "--joblog: Send counts the bytes a --pipe job was given" {
+	printf 'a\nb\nc\n' | parx -k --pipe -N2 --joblog log cat >/dev/null
+	run cut -f5,6 log
+	assert_output $'Send\tReceive\n4\t4\n2\t2'
+	printf 'a\nb\nc\n' >abc
+	parx -k --pipepart -a abc --block 2 --joblog log cat >/dev/null
+	run cut -f5 log
+	assert_output $'Send\n2\n2\n2'
+}

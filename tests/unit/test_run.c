@@ -54,9 +54,11 @@ fake_next(void *arg, unsigned long slot, struct run_job *job)
 }
 
 static enum run_action
-fake_done(void *arg, const struct run_result *r, struct buf *say)
+fake_done(void *arg, const struct run_result *r, struct buf *say,
+    struct buf *out)
 {
 	(void)say;
+	(void)out;
 	struct fake *f = arg;
 
 	f->results[r->seq - 1] = r->exit_code;
