@@ -90,6 +90,9 @@ struct config {
 	struct feed_opts	 feed;
 	const char		*arg_sep;
 	const char		*arg_file_sep;
+	const char		**tmpl;		/* --tmpl FILE=NAME, in order */
+	size_t			 ntmpl;
+	bool			 tmpl_cleanup;	/* --cleanup */
 	char			**arg_files;	/* -a, in order */
 	size_t			 narg_files;
 	char			**command;

@@ -243,6 +243,17 @@ set_arg_file(struct config *cfg, const char *arg, const char *name)
 	cfg->arg_files[cfg->narg_files++] = (char *)arg;
 }
 
+/* --tmpl FILE=NAME; the file is read when the run starts. */
+static void
+set_tmpl(struct config *cfg, const char *arg, const char *name)
+{
+	if (strchr(arg, '=') == NULL || arg[0] == '=')
+		usage_error("%s needs FILE=NAME, not '%s'", name, arg);
+	cfg->tmpl = xreallocarray(cfg->tmpl, cfg->ntmpl + 1,
+	    sizeof(*cfg->tmpl));
+	cfg->tmpl[cfg->ntmpl++] = arg;
+}
+
 static void
 set_user_rpl(struct config *cfg, const char *arg, const char *name)
 {
@@ -760,8 +771,9 @@ static const struct row rows[] = {
 	    "(repeat to quote again)"),
 	TODO("shebang|hashbang", ARG_NONE, NULL, SEC_COMMAND,
 	    "run as #! interpreter"),
-	TODO("template|tmpl", ARG_REQUIRED, "FILE=REPL", SEC_COMMAND,
-	    "expand replacement strings in a file"),
+	FUNC("template|tmpl", ARG_REQUIRED, "FILE=NAME", SEC_COMMAND, ST_PARX,
+	    set_tmpl, "before each job, write FILE with its replacement "
+	    "strings replaced to NAME (replaced too; repeatable)"),
 	TODO("record-env|recordenv", ARG_NONE, NULL, SEC_COMMAND,
 	    "record the environment for --env _"),
 	TODO("session", ARG_NONE, NULL, SEC_COMMAND,
@@ -957,8 +969,8 @@ static const struct row rows[] = {
 	    ARG_REQUIRED, "FILE", SEC_REMOTE, "send FILE to the host"),
 	TODO("return", ARG_REQUIRED, "FILE", SEC_REMOTE,
 	    "fetch FILE back from the host"),
-	TODO("cleanup", ARG_NONE, NULL, SEC_REMOTE,
-	    "remove sent files from the host"),
+	FLAG("cleanup", SEC_REMOTE, ST_PARX, tmpl_cleanup,
+	    "remove the --tmpl files after each job"),
 	TODO("trc", ARG_REQUIRED, "FILE", SEC_REMOTE,
 	    "--transfer --return FILE --cleanup"),
 	TODO("basefile|bf", ARG_REQUIRED, "FILE", SEC_REMOTE,

@@ -171,9 +171,13 @@ show_limits(const struct feed_opts *f)
  * A pattern that hit its match limit (re.h) shows as EOVERFLOW.
  */
 static void
-warn_input(struct input *in, struct perlx *perl, unsigned long seq)
+warn_input(struct input *in, const struct feed *feed, struct perlx *perl,
+    unsigned long seq)
 {
-	if (errno == E2BIG)
+	if (feed != NULL && feed_failed_tmpl(feed) != NULL)
+		warn("cannot write --tmpl file '%s' for job %lu",
+		    feed_failed_tmpl(feed), seq);
+	else if (errno == E2BIG)
 		warnx("command line too long for input %lu", seq);
 	else if (errno == ENOEXEC)
 		warnx("%s (input %lu)", perlx_error(perl), seq);
@@ -221,7 +225,7 @@ open_input(struct config *cfg)
 			    "Ctrl-D ends them (::: and -a give them otherwise)");
 	}
 	if (input_start(in) == -1) {
-		warn_input(in, NULL, 1);
+		warn_input(in, NULL, NULL, 1);
 		exit(EXIT_ERROR);
 	}
 	return in;
@@ -236,6 +240,63 @@ make_template(char *const *words, size_t n, const struct template_opts *o)
 	if ((t = template_new(words, n, o, &errstr)) == NULL)
 		usage_error("%s", errstr);
 	return t;
+}
+
+/*
+ * --tmpl FILE=NAME: FILE's contents and NAME as templates, verbatim as
+ * --tagstring is (GNU quotes nothing in them).  A FILE that cannot be
+ * read is an error before any job runs.
+ */
+static void
+make_tmpl(struct config *cfg, struct template ***names,
+    struct template ***contents)
+{
+	struct template_opts to = cfg->tpl;
+	struct buf b;
+	const char *eq;
+	char *path, *word;
+	size_t i;
+	FILE *fp;
+	int c;
+
+	to.context = to.quote_words = false;
+	to.verbatim = true;
+	*names = xcalloc(cfg->ntmpl + 1, sizeof(**names));
+	*contents = xcalloc(cfg->ntmpl + 1, sizeof(**contents));
+	for (i = 0; i < cfg->ntmpl; i++) {
+		eq = strchr(cfg->tmpl[i], '=');
+		path = xmemdup(cfg->tmpl[i], eq - cfg->tmpl[i]);
+		if ((fp = fopen(path, "r")) == NULL)
+			err(EXIT_ERROR, "cannot read --tmpl file '%s'", path);
+		buf_init(&b);
+		while ((c = getc(fp)) != EOF)
+			buf_addch(&b, (char)c);
+		if (ferror(fp))
+			err(EXIT_ERROR, "cannot read --tmpl file '%s'", path);
+		fclose(fp);
+		buf_addch(&b, '\0');
+		word = b.data;
+		(*contents)[i] = make_template(&word, 1, &to);
+		word = (char *)(eq + 1);
+		(*names)[i] = make_template(&word, 1, &to);
+		buf_release(&b);
+		free(path);
+	}
+	cfg->feed.tmpl_name = (const struct template *const *)*names;
+	cfg->feed.tmpl_content = (const struct template *const *)*contents;
+	/* --dry-run shows the commands and writes nothing. */
+	cfg->feed.ntmpl = cfg->dry_run || cfg->shellquote > 0 ? 0 : cfg->ntmpl;
+	cfg->feed.tmpl_cleanup = cfg->tmpl_cleanup;
+}
+
+static void
+free_templates(struct template **t)
+{
+	size_t i;
+
+	for (i = 0; t != NULL && t[i] != NULL; i++)
+		template_free(t[i]);
+	free(t);
 }
 
 /* Why the --pipe source failed. */
@@ -268,7 +329,7 @@ warn_pipe(const struct ctx *ctx, enum pipesrc_fail why, unsigned long seq)
 		warn("cannot make a --fifo");
 		break;
 	case PIPESRC_JOB:
-		warn_input(NULL, NULL, seq);
+		warn_input(NULL, ctx->feed, NULL, seq);
 		break;
 	}
 }
@@ -318,7 +379,7 @@ make_job(void *arg, unsigned long slot, struct run_job *job)
 		ctx->seq++;
 		r = feed_next(ctx->feed, ctx->seq, slot, job);
 		if (r == -1) {
-			warn_input(ctx->in, ctx->cfg->tpl.perl, ctx->seq);
+			warn_input(ctx->in, ctx->feed, ctx->cfg->tpl.perl, ctx->seq);
 			ctx->input_failed = true;
 		}
 		if (r <= 0)
@@ -819,7 +880,8 @@ main(int argc, char **argv)
 	struct run_opts ro;
 	struct run_callbacks cb;
 	struct run_stats st;
-	struct template *t, *tagt = NULL;
+	struct template *t, *tagt = NULL, **tmpl_names = NULL;
+	struct template **tmpl_contents = NULL;
 	struct ctx ctx;
 	struct defaults defs;
 	struct stat jst;
@@ -973,6 +1035,7 @@ main(int argc, char **argv)
 		tagt = make_template((char **)&cfg.tagstring, 1, &to);
 		cfg.feed.tagstring = tagt;
 	}
+	make_tmpl(&cfg, &tmpl_names, &tmpl_contents);
 	ctx.feed = feed_new(ctx.in, t, &cfg.feed);
 	if (halt_needs_total(&cfg.halt) && cfg.pipe &&
 	    cfg.feed.total_jobs == 0) {
@@ -982,7 +1045,7 @@ main(int argc, char **argv)
 		cfg.halt.total = (unsigned long)pipesrc_total(ctx.pipe);
 	} else if (halt_needs_total(&cfg.halt)) {
 		if ((total = feed_total(ctx.feed)) == -1) {
-			warn_input(ctx.in, cfg.tpl.perl, 0);
+			warn_input(ctx.in, ctx.feed, cfg.tpl.perl, 0);
 			exit(EXIT_ERROR);
 		}
 		cfg.halt.total = (unsigned long)total;
@@ -1016,6 +1079,9 @@ out:
 	feed_free(ctx.feed);
 	template_free(t);
 	template_free(tagt);
+	free_templates(tmpl_names);
+	free_templates(tmpl_contents);
+	free(cfg.tmpl);
 	perlx_free(cfg.tpl.perl);
 	free((void *)cfg.tpl.user_rpl);
 	input_free(ctx.in);

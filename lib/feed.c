@@ -8,10 +8,13 @@
 #include "feed.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "buf.h"
+#include "fdio.h"
 #include "quote.h"
 #include "xmalloc.h"
 
@@ -34,6 +37,7 @@ struct feed {
 	bool			 direct;
 	bool			 has_functions;	/* exported shell functions */
 	unsigned long		 total;		/* for {##} */
+	char			*failed_tmpl;	/* a --tmpl file not written */
 	bool			 counted;
 	size_t			 next_len;	/* about what the values add */
 	struct record		*last;		/* the last job's records */
@@ -229,6 +233,7 @@ feed_free(struct feed *f)
 	for (i = f->head; i < f->npending; i++)
 		record_release(&f->pending[i]);
 	free(f->pending);
+	free(f->failed_tmpl);
 	free(f);
 }
 
@@ -381,6 +386,12 @@ feed_next(struct feed *f, unsigned long seq, unsigned long slot,
 		free(job->argv);
 		free(job->cmd);
 		free(job->tag);
+		for (i = 0; job->remove_more != NULL &&
+		    job->remove_more[i] != NULL; i++) {
+			unlink(job->remove_more[i]);
+			free(job->remove_more[i]);
+		}
+		free(job->remove_more);
 		memset(job, 0, sizeof(*job));
 		free(fields);
 		return -1;
@@ -393,6 +404,61 @@ feed_next(struct feed *f, unsigned long seq, unsigned long slot,
 	f->nfields = nfields;
 	f->head += n;
 	return 1;
+}
+
+/* --tmpl: each template file, expanded for job j, into the file named. */
+static int
+write_templates(struct feed *f, const struct template_job *j,
+    struct run_job *job)
+{
+	struct buf name, content;
+	size_t i;
+	int fd, e;
+
+	if (f->opts.tmpl_cleanup)
+		job->remove_more = xcalloc(f->opts.ntmpl + 1, sizeof(char *));
+	buf_init(&name);
+	buf_init(&content);
+	for (i = 0; i < f->opts.ntmpl; i++) {
+		buf_reset(&name);
+		buf_reset(&content);
+		if (template_expand(f->opts.tmpl_name[i], j, &name) == -1 ||
+		    template_expand(f->opts.tmpl_content[i], j, &content) ==
+		    -1)
+			goto fail;
+		buf_addch(&name, '\0');	/* an empty name is open's error */
+		fd = open(name.data, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+		    0666);
+		if (fd != -1 && fdio_write_full(fd, content.len > 0 ?
+		    content.data : "", content.len) == -1) {
+			e = errno;
+			close(fd);
+			errno = e;
+			fd = -1;
+		}
+		if (fd == -1 || close(fd) == -1) {
+			e = errno;
+			free(f->failed_tmpl);
+			f->failed_tmpl = xstrdup(name.data);
+			errno = e;
+			goto fail;
+		}
+		if (job->remove_more != NULL)
+			job->remove_more[i] = xstrdup(name.data);
+	}
+	buf_release(&name);
+	buf_release(&content);
+	return 0;
+fail:
+	buf_release(&name);
+	buf_release(&content);
+	return -1;
+}
+
+const char *
+feed_failed_tmpl(const struct feed *f)
+{
+	return f->failed_tmpl;
 }
 
 int
@@ -427,6 +493,8 @@ feed_make_job(struct feed *f, unsigned long seq, unsigned long slot,
 	job->tee_fd[0] = job->tee_fd[1] = -1;
 	if (f->opts.tag || f->opts.tagstring != NULL)
 		job->tag = make_tag(f, &j);
+	if (r == 0 && f->opts.ntmpl > 0 && write_templates(f, &j, job) == -1)
+		r = -1;
 	if (f->direct) {
 		job->argv = quote_split_words(cmd.data, &err);
 		if (job->argv != NULL && (job->argv[0] == NULL ||

@@ -28,6 +28,15 @@ struct feed_opts {
 	const struct template	*tagstring;	/* --tagstring, or NULL */
 	unsigned long		 total_jobs;	/* --total-jobs: the total, not
 						   counted; 0: count it */
+	/*
+	 * --tmpl: before each job, the expansion of tmpl_content[i] is
+	 * written to the file the expansion of tmpl_name[i] names; with
+	 * tmpl_cleanup, run removes them after the job.
+	 */
+	const struct template	*const *tmpl_name;
+	const struct template	*const *tmpl_content;
+	size_t			 ntmpl;
+	bool			 tmpl_cleanup;
 };
 
 struct feed;
@@ -37,10 +46,14 @@ struct feed	*feed_new(struct input *in, const struct template *t,
 		    const struct feed_opts *);
 void		 feed_free(struct feed *);
 
+/* The --tmpl file feed_next() or feed_make_job() could not write, or NULL. */
+const char	*feed_failed_tmpl(const struct feed *);
+
 /*
  * Fills job for job number seq in slot: 1, 0 when the input is used up,
- * -1 with errno set: a read error (input_error_path() names the file) or
- * E2BIG for an input too long for any command line.
+ * -1 with errno set: a read error (input_error_path() names the file),
+ * E2BIG for an input too long for any command line, or a --tmpl file
+ * that could not be written (feed_failed_tmpl() names it).
  */
 int	feed_next(struct feed *, unsigned long seq, unsigned long slot,
 	    struct run_job *job);

@@ -35,6 +35,9 @@ struct run_job {
 	off_t		  in_off;
 	size_t		  in_file_len;
 	char		 *remove_path;	/* a file run removes when done */
+	char		**remove_more;	/* more of them (--tmpl --cleanup):
+					   NULL-terminated, or NULL; run
+					   frees each and the array */
 	bool		  in_stream;	/* --round-robin: stdin is fed blocks
 					   from next_input() until it has none */
 	bool		  in_fifo;	/* --fifo: the input goes into the FIFO

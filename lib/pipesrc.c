@@ -298,6 +298,13 @@ pipesrc_next(struct pipesrc *p, struct feed *f, unsigned long slot,
 		free(job->argv);
 		free(job->cmd);
 		free(job->tag);
+		for (size_t i = 0; job->remove_more != NULL &&
+		    job->remove_more[i] != NULL; i++) {
+			unlink(job->remove_more[i]);
+			free(job->remove_more[i]);
+		}
+		free(job->remove_more);
+		job->remove_more = NULL;
 		job->argv = NULL;
 		job->cmd = job->tag = NULL;
 		free(data);

@@ -172,9 +172,17 @@ close_fd(int *fd)
 static void
 free_job(struct run_job *job)
 {
+	size_t i;
+
 	if (job->remove_path != NULL)
 		unlink(job->remove_path);
 	free(job->remove_path);
+	for (i = 0; job->remove_more != NULL && job->remove_more[i] != NULL;
+	    i++) {
+		unlink(job->remove_more[i]);
+		free(job->remove_more[i]);
+	}
+	free(job->remove_more);
 	free(job->in_data);
 	free(job->argv);
 	free(job->cmd);

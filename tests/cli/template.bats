@@ -204,3 +204,25 @@ load helper
 	assert_success
 	assert_output $'A B\nB A'
 }
+
+@test "--tmpl: --cleanup removes the files; errors name the file" {
+	printf '{}\n' >t.tmpl
+	run parx -k --tmpl t.tmpl=out.{} --cleanup 'cat out.{}' ::: a b
+	assert_success
+	assert_output $'a\nb'
+	[ ! -e out.a ] && [ ! -e out.b ]
+	run parx -k --tmpl t.tmpl=kept.{} true ::: a
+	[ "$(cat kept.a)" = a ]
+	run --separate-stderr parx --tmpl missing=x echo ::: a
+	assert_failure 255
+	assert_equal "$stderr" "parx: cannot read --tmpl file 'missing': No such file or directory"
+	run --separate-stderr parx -k --tmpl t.tmpl=nodir/{} echo ::: a b
+	assert_failure 255
+	assert_equal "$stderr" "parx: cannot write --tmpl file 'nodir/a' for job 1: No such file or directory"
+	assert_output ""
+	run --separate-stderr parx --tmpl t.tmpl echo ::: a
+	assert_failure 255
+	run parx --dry-run --tmpl t.tmpl=dry.{} echo ::: a
+	assert_output "echo a"
+	[ ! -e dry.a ]
+}

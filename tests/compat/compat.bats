@@ -438,3 +438,10 @@ load helper
 	compat -i '>a\nx\n>b\ny\n' --pipe --recend '' --recstart '>' -N1 --rrs -k od -c
 	compat -i '>a\nx\n>b\ny\n' --pipe --recstart '>' -N1 --rrs -k od -c
 }
+@test "compat: --tmpl writes each job's copy of a template, names replaced too" {
+	printf 'Hello {1}, job {#}, {= $_=uc($_) =}\n{2}.\n' >t.tmpl
+	compat -k --tmpl t.tmpl={#}.out cat {#}.out ::: 'a b' "c'd"
+	printf '{1} and {2}: {1.}\n' >t2.tmpl
+	compat -k --tmpl t2.tmpl={#}.out cat {#}.out ::: 'a b' "c'd" ::: x
+	compat -j1 -k --tmpl t.tmpl=x{1}.out --cleanup 'cat x{1}.out; ls x*.out' ::: a b
+}
