@@ -243,6 +243,15 @@ set_arg_file(struct config *cfg, const char *arg, const char *name)
 	cfg->arg_files[cfg->narg_files++] = (char *)arg;
 }
 
+/* main() has seen a --shebang that comes first; anywhere else it is wrong. */
+static void
+set_shebang(struct config *cfg, const char *arg, const char *name)
+{
+	(void)cfg;
+	(void)arg;
+	usage_error("%s must be the first argument (on a #! line)", name);
+}
+
 /* --tmpl FILE=NAME; the file is read when the run starts. */
 static void
 set_tmpl(struct config *cfg, const char *arg, const char *name)
@@ -769,8 +778,12 @@ static const struct row rows[] = {
 	    ST_PARX, set_shellquote,
 	    "print each command line quoted for the shell, run nothing "
 	    "(repeat to quote again)"),
-	TODO("shebang|hashbang", ARG_NONE, NULL, SEC_COMMAND,
-	    "run as #! interpreter"),
+	FUNC("shebang|hashbang", ARG_NONE, NULL, SEC_COMMAND, ST_PARX,
+	    set_shebang, "#!/usr/bin/parx --shebang OPTIONS COMMAND: the "
+	    "script's lines are the inputs (first argument only)"),
+	FUNC("shebang-wrap|shebangwrap", ARG_NONE, NULL, SEC_COMMAND, ST_PARX,
+	    set_shebang, "#!/usr/bin/parx --shebang-wrap OPTIONS INTERPRETER: "
+	    "the script runs once per argument (first argument only)"),
 	FUNC("template|tmpl", ARG_REQUIRED, "FILE=NAME", SEC_COMMAND, ST_PARX,
 	    set_tmpl, "before each job, write FILE with its replacement "
 	    "strings replaced to NAME (replaced too; repeatable)"),

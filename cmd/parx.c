@@ -299,12 +299,35 @@ free_templates(struct template **t)
 	free(t);
 }
 
+/*
+ * The file --pipe reads (-a FILE or :::: FILE), or NULL for stdin; *n
+ * says how many were given.
+ */
+static const char *
+pipe_path(const struct config *cfg, size_t *n)
+{
+	const char *path = cfg->narg_files > 0 ? cfg->arg_files[0] : NULL;
+	size_t i;
+
+	*n = cfg->narg_files;
+	for (i = 0; i < cfg->nsources; i++)
+		if (cfg->sources[i].is_file) {
+			if (path == NULL)
+				path = cfg->sources[i].args[0];
+			(*n)++;
+		}
+	return path;
+}
+
 /* Why the --pipe source failed. */
 static void
 warn_pipe(const struct ctx *ctx, enum pipesrc_fail why, unsigned long seq)
 {
-	const char *path = ctx->cfg->narg_files > 0 ? ctx->cfg->arg_files[0] :
-	    "-";
+	size_t nfiles;
+	const char *path = pipe_path(ctx->cfg, &nfiles);
+
+	if (path == NULL)
+		path = "-";
 
 	switch (why) {
 	case PIPESRC_READ:
@@ -621,6 +644,86 @@ dry_run(struct ctx *ctx, unsigned long jobs)
 	return r == -1 ? EXIT_ERROR : EXIT_ALL_OK;
 }
 
+/*
+ * The kernel runs a script whose first line is "#!/usr/bin/parx
+ * --shebang OPTIONS COMMAND" as parx "--shebang OPTIONS COMMAND" SCRIPT,
+ * the rest of the line as one word.  That word is split as a shell
+ * splits words (without expanding anything):
+ *   --shebang: the script's lines after the first are the inputs, as GNU
+ *   reads them (the last argument is the script);
+ *   --shebang-wrap: each argument of the script (or each line of stdin)
+ *   runs the script with COMMAND as its interpreter; with --pipe the
+ *   arguments are files whose contents are piped.
+ * Returns argv unchanged for anything else; *argc follows.
+ */
+static char **shebang_words, **shebang_args;
+
+static char **
+shebang_argv(int *argc, char **argv)
+{
+	static const char *const wraps[] = {
+		"--shebang-wrap", "--shebangwrap", NULL };
+	static const char *const bangs[] = { "--shebang", "--hashbang", NULL };
+	const char *rest = NULL, *errstr;
+	char **words, **out;
+	bool wrap = false, pipe = false;
+	size_t i, n, len;
+	int a;
+
+	if (*argc < 2)
+		return argv;
+	for (i = 0; rest == NULL && wraps[i] != NULL; i++) {
+		len = strlen(wraps[i]);
+		if (strncmp(argv[1], wraps[i], len) == 0 &&
+		    (argv[1][len] == ' ' || argv[1][len] == '\0')) {
+			rest = argv[1] + len;
+			wrap = true;
+		}
+	}
+	for (i = 0; rest == NULL && bangs[i] != NULL; i++) {
+		len = strlen(bangs[i]);
+		if (strncmp(argv[1], bangs[i], len) == 0 &&
+		    (argv[1][len] == ' ' || argv[1][len] == '\0'))
+			rest = argv[1] + len;
+	}
+	if (rest == NULL)
+		return argv;
+	if ((words = quote_split_words(rest, &errstr)) == NULL)
+		usage_error("cannot split the #! line '%s': %s", argv[1],
+		    errstr);
+	for (n = 0; words[n] != NULL; n++)
+		if (strcmp(words[n], "--pipe") == 0 ||
+		    strcmp(words[n], "--spreadstdin") == 0)
+			pipe = true;
+	if (*argc < 3)
+		usage_error("%s needs the script after its options",
+		    wrap ? "--shebang-wrap" : "--shebang");
+	/* Kept to the end: the options point into the words. */
+	shebang_words = words;
+	out = shebang_args = xcalloc(n + (size_t)*argc + 4, sizeof(*out));
+	i = 0;
+	out[i++] = argv[0];
+	if (wrap) {
+		memcpy(out + i, words, n * sizeof(*out));
+		i += n;
+		out[i++] = argv[2];		/* the script */
+		if (*argc > 3)
+			out[i++] = pipe ? "::::" : ":::";
+		for (a = 3; a < *argc; a++)
+			out[i++] = argv[a];
+	} else {
+		out[i++] = "--skip-first-line";
+		out[i++] = "-a";
+		out[i++] = argv[*argc - 1];	/* the script, as GNU */
+		memcpy(out + i, words, n * sizeof(*out));
+		i += n;
+		for (a = 2; a < *argc - 1; a++)
+			out[i++] = argv[a];
+	}
+	*argc = (int)i;
+	return out;
+}
+
 /* Dies the way the signal would have killed us, so callers see it. */
 static void
 die_by(int sig)
@@ -707,11 +810,15 @@ open_pipe_source(struct ctx *ctx, struct config *cfg, unsigned long jobs)
 	struct pipesrc_opts po;
 	struct pipesrc *p;
 	enum pipesrc_fail why;
-	const char *path = cfg->narg_files > 0 ? cfg->arg_files[0] : NULL;
+	size_t n;
+	const char *path = pipe_path(cfg, &n);
 	const char *errstr;
 	char *end;
-	size_t n;
 	int fd;
+
+	if (n > 1)
+		usage_error("--pipe and --pipepart read one input file, not "
+		    "%zu: cat them into parx", n);
 
 	/* As GNU: --recstart alone means records have no end marker. */
 	if (cfg->blk.recstart != NULL && cfg->blk.recend == NULL)
@@ -895,6 +1002,7 @@ main(int argc, char **argv)
 	size_t k, n = 0;
 
 	reserve_std_fds();
+	argv = shebang_argv(&argc, argv);
 	defaults_read(&defs, argc, argv);
 	options_parse(&cfg, defs.argc, defs.argv, defs.origin);
 	/* Installed as sem, it is parx --semaphore, as GNU's sem is. */

@@ -231,3 +231,24 @@ load helper
 	run "$PARX" --total-jobs x echo ::: a
 	[ "$status" -eq 255 ]
 }
+@test "--shebang: a script's lines are the inputs; --shebang-wrap runs it per argument" {
+	printf '#!%s --shebang -k -r echo got\na b\n\nc\n' "$PARX" >sb
+	chmod +x sb
+	run ./sb
+	[ "$status" -eq 0 ]
+	[ "$output" = $'got a b\ngot c' ]
+	printf '#!%s --shebang-wrap -k /bin/sh\necho "wrapped [$1]"\n' "$PARX" >sw
+	chmod +x sw
+	run ./sw 'x y' "it's"
+	[ "$output" = $'wrapped [x y]\nwrapped [it\'s]' ]
+	run bash -c 'printf "p\nq\n" | ./sw'
+	[ "$output" = $'wrapped [p]\nwrapped [q]' ]
+	printf '#!%s --shebang-wrap -k --pipe /bin/sh\nwc -l\n' "$PARX" >swp
+	chmod +x swp
+	printf '1\n2\n3\n' >three
+	run ./swp three
+	[ "$output" = 3 ]
+	run "$PARX" -k --shebang echo ::: a
+	[ "$status" -eq 255 ]
+	[[ $output == "parx: --shebang must be the first argument"* ]]
+}

@@ -224,3 +224,11 @@ load helper
 	run "$PARX" -k --pipe -N3 --rrs --recstart '>' --recend '' 'cat; echo "|"' <<<'>a>b>c>d'
 	[ "$output" = $'abc|\nd\n|' ]
 }
+@test "--pipe reads :::: FILE as -a FILE; several files are refused, never half read" {
+	printf '1\n2\n3\n' >three
+	run "$PARX" --pipe wc -l :::: three
+	assert_output 3
+	run --separate-stderr "$PARX" --pipe -a three wc -l :::: three
+	[ "$status" -eq 255 ]
+	[ "$stderr" = "parx: --pipe and --pipepart read one input file, not 2: cat them into parx (see 'parx --help')" ]
+}
