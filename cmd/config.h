@@ -90,6 +90,8 @@ struct config {
 	struct feed_opts	 feed;
 	const char		*arg_sep;
 	const char		*arg_file_sep;
+	const char		**filter;	/* --filter CODE, in order */
+	size_t			 nfilter;
 	const char		**tmpl;		/* --tmpl FILE=NAME, in order */
 	size_t			 ntmpl;
 	bool			 tmpl_cleanup;	/* --cleanup */

@@ -252,6 +252,15 @@ set_shebang(struct config *cfg, const char *arg, const char *name)
 	usage_error("%s must be the first argument (on a #! line)", name);
 }
 
+static void
+set_filter(struct config *cfg, const char *arg, const char *name)
+{
+	(void)name;
+	cfg->filter = xreallocarray(cfg->filter, cfg->nfilter + 1,
+	    sizeof(*cfg->filter));
+	cfg->filter[cfg->nfilter++] = arg;
+}
+
 /* --tmpl FILE=NAME; the file is read when the run starts. */
 static void
 set_tmpl(struct config *cfg, const char *arg, const char *name)
@@ -951,8 +960,9 @@ static const struct row rows[] = {
 	    SEC_STREAM, "pass a block on after SECS"),
 	FLAG("remove-rec-sep|removerecsep|rrs", SEC_STREAM, ST_PARX,
 	    blk.remove_sep, "remove the record separators from each block"),
-	TODO("filter", ARG_REQUIRED, "EXPR", SEC_STREAM,
-	    "only inputs for which EXPR holds"),
+	FUNC("filter", ARG_REQUIRED, "CODE", SEC_COMMAND, ST_PARX, set_filter,
+	    "run only the jobs for which the perl CODE, replacement strings "
+	    "filled in, is true (repeatable)"),
 	TODO("group-by|groupby", ARG_REQUIRED, "COL", SEC_STREAM,
 	    "one block per value of COL"),
 	TODO("shard", ARG_REQUIRED, "EXPR", SEC_STREAM,

@@ -289,6 +289,25 @@ make_tmpl(struct config *cfg, struct template ***names,
 	cfg->feed.tmpl_cleanup = cfg->tmpl_cleanup;
 }
 
+/* --filter CODE: templates filled in verbatim, run by perl. */
+static struct template **
+make_filters(struct config *cfg)
+{
+	struct template_opts to = cfg->tpl;
+	struct template **t;
+	size_t i;
+
+	to.context = to.quote_words = false;
+	to.verbatim = true;
+	t = xcalloc(cfg->nfilter + 1, sizeof(*t));
+	for (i = 0; i < cfg->nfilter; i++)
+		t[i] = make_template((char **)&cfg->filter[i], 1, &to);
+	cfg->feed.filter = (const struct template *const *)t;
+	cfg->feed.nfilter = cfg->nfilter;
+	cfg->feed.perl = cfg->tpl.perl;
+	return t;
+}
+
 static void
 free_templates(struct template **t)
 {
@@ -988,7 +1007,7 @@ main(int argc, char **argv)
 	struct run_callbacks cb;
 	struct run_stats st;
 	struct template *t, *tagt = NULL, **tmpl_names = NULL;
-	struct template **tmpl_contents = NULL;
+	struct template **tmpl_contents = NULL, **filters = NULL;
 	struct ctx ctx;
 	struct defaults defs;
 	struct stat jst;
@@ -1144,6 +1163,7 @@ main(int argc, char **argv)
 		cfg.feed.tagstring = tagt;
 	}
 	make_tmpl(&cfg, &tmpl_names, &tmpl_contents);
+	filters = make_filters(&cfg);
 	ctx.feed = feed_new(ctx.in, t, &cfg.feed);
 	if (halt_needs_total(&cfg.halt) && cfg.pipe &&
 	    cfg.feed.total_jobs == 0) {
@@ -1188,6 +1208,8 @@ out:
 	template_free(t);
 	template_free(tagt);
 	free_templates(tmpl_names);
+	free_templates(filters);
+	free(cfg.filter);
 	free_templates(tmpl_contents);
 	free(cfg.tmpl);
 	perlx_free(cfg.tpl.perl);

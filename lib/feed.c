@@ -15,6 +15,7 @@
 
 #include "buf.h"
 #include "fdio.h"
+#include "perlx.h"
 #include "quote.h"
 #include "xmalloc.h"
 
@@ -406,6 +407,40 @@ feed_next(struct feed *f, unsigned long seq, unsigned long slot,
 	return 1;
 }
 
+/*
+ * --filter: 1 if every filter is true for job j, 0 if one is false, -1
+ * with errno ENOEXEC when perl could not run one (perlx_error()).
+ */
+static int
+filters_pass(struct feed *f, const struct template_job *j)
+{
+	struct buf code;
+	bool yes = true;
+	size_t i;
+
+	if (perlx_job(f->opts.perl, j->seq, j->slot, j->total, j->fields,
+	    j->nfields) == -1) {
+		errno = ENOEXEC;
+		return -1;
+	}
+	buf_init(&code);
+	for (i = 0; i < f->opts.nfilter && yes; i++) {
+		buf_reset(&code);
+		if (template_expand(f->opts.filter[i], j, &code) == -1)
+			break;
+		buf_addch(&code, '\0');
+		if (perlx_test(f->opts.perl, code.data, &yes) == -1) {
+			buf_release(&code);
+			errno = ENOEXEC;
+			return -1;
+		}
+	}
+	buf_release(&code);
+	if (i < f->opts.nfilter && yes)
+		return -1;	/* template_expand() set errno */
+	return yes ? 1 : 0;
+}
+
 /* --tmpl: each template file, expanded for job j, into the file named. */
 static int
 write_templates(struct feed *f, const struct template_job *j,
@@ -482,6 +517,11 @@ feed_make_job(struct feed *f, unsigned long seq, unsigned long slot,
 	/* One allocation for a long -m/-X line, not a doubling series. */
 	buf_grow(&cmd, f->base_len + (nfields > 1 ? f->next_len : 0));
 	r = template_expand(f->t, &j, &cmd);
+	/* --filter false is a skip(). */
+	if (r == 0 && f->opts.nfilter > 0) {
+		r = filters_pass(f, &j);
+		r = r == -1 ? -1 : !r;
+	}
 	/* skip() in a perl expression: GNU runs true instead. */
 	if (r == 1) {
 		buf_reset(&cmd);

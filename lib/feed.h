@@ -14,6 +14,8 @@
 #include "job.h"
 #include "template.h"
 
+struct perlx;
+
 struct feed_opts {
 	size_t			 max_args;	/* records per job; 0: default */
 	bool			 multi;		/* -m, -X: as many as fit */
@@ -37,6 +39,14 @@ struct feed_opts {
 	const struct template	*const *tmpl_content;
 	size_t			 ntmpl;
 	bool			 tmpl_cleanup;
+	/*
+	 * --filter: perl code, replacement strings filled in (unquoted),
+	 * evaluated by perl for each job; a job for which one is false is
+	 * skipped as skip() skips it.
+	 */
+	const struct template	*const *filter;
+	size_t			 nfilter;
+	struct perlx		*perl;		/* evaluates them */
 };
 
 struct feed;

@@ -75,6 +75,10 @@ static const char program[] =
 "    if ($dead) { reply(128, $dead) }\n"
 "    elsif (eval { $code[$i]->($job); 1 }) { reply($uq | $skip << 1, $_) }\n"
 "    else { $dead = $@; reply(128, $@) } }\n"
+"  elsif ($op eq 'T') { my $e = str(); local $_ = '';\n"
+"    if ($dead) { reply(128, $dead) } else {\n"
+"      my $r = eval \"package main; no strict; $e\\n\";\n"
+"      if ($@) { $dead = $@; reply(128, $@) } else { reply(0, $r ? 1 : '') } } }\n"
 "  else { exit 1 } }\n";
 
 struct perlx {
@@ -300,6 +304,31 @@ perlx_compile(struct perlx *px, const char *expr)
 	    sizeof(*px->exprs));
 	px->exprs[px->nexprs] = xstrdup(expr);
 	return (int)px->nexprs++;
+}
+
+int
+perlx_test(struct perlx *px, const char *code, bool *yes)
+{
+	struct buf msg;
+	int flags;
+
+	if (px->broken || (px->pid == 0 && start(px) == -1))
+		return -1;
+	buf_addch(&px->req, 'T');
+	add_str(&px->req, code);
+	buf_init(&msg);
+	if (flush_req(px) == -1 || read_reply(px, &flags, &msg) == -1) {
+		buf_release(&msg);
+		return -1;
+	}
+	if (flags & ERR) {
+		set_error(px, code, msg.data, msg.len);
+		buf_release(&msg);
+		return -1;
+	}
+	*yes = msg.len > 0;
+	buf_release(&msg);
+	return 0;
 }
 
 int

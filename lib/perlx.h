@@ -46,6 +46,14 @@ int	perlx_job(struct perlx *, unsigned long seq, unsigned long slot,
 int	perlx_eval(struct perlx *, int i, size_t k, struct buf *out,
 	    int *flags);
 
+/*
+ * --filter: evaluates code (perl, GNU's replacement strings already
+ * filled in) for the job perlx_job() last named; *yes says whether it
+ * was true.  0, or -1 when it did not compile or died (perlx_error()),
+ * after which every evaluation fails.  Nothing may be queued.
+ */
+int	perlx_test(struct perlx *, const char *code, bool *yes);
+
 /* One evaluation's answer, kept by perlx_collect(). */
 struct perlx_reply {
 	unsigned long seq;	/* the job's, from perlx_job() */

@@ -226,3 +226,14 @@ load helper
 	assert_output "echo a"
 	[ ! -e dry.a ]
 }
+
+@test "--filter: code that does not compile or dies is named, nothing runs after it" {
+	run --separate-stderr parx -j1 -k --filter '{} +' echo ::: 1 2
+	assert_failure 255
+	assert_output ""
+	[[ $stderr == "parx: perl expression '1 +': syntax error at"*"(input 1)" ]]
+	run --separate-stderr parx -j1 -k --filter '{} < 2 or die "too big"' echo ::: 1 2 3
+	assert_failure 255
+	assert_output 1
+	[[ $stderr == "parx: perl expression '2 < 2 or die \"too big\"': too big at"*"(input 2)" ]]
+}

@@ -445,3 +445,9 @@ load helper
 	compat -k --tmpl t2.tmpl={#}.out cat {#}.out ::: 'a b' "c'd" ::: x
 	compat -j1 -k --tmpl t.tmpl=x{1}.out --cleanup 'cat x{1}.out; ls x*.out' ::: a b
 }
+@test "compat: --filter runs only the jobs whose perl code is true" {
+	# GNU counts the jobs filtered out as failed (DIFFERENCES)
+	compat -x -k --filter '{1} < {2}+1' echo {#} {1} {2} ::: 1 2 3 ::: 1 2 3
+	compat -x -k --filter '"{}" =~ /b/' echo {#} ::: a b c ab
+	compat -x -k --filter '{} > 1' --filter '{} < 4' echo ::: 1 2 3 4
+}
