@@ -90,6 +90,7 @@ struct config {
 	struct feed_opts	 feed;
 	const char		*arg_sep;
 	const char		*arg_file_sep;
+	bool			 tee;		/* --tee: all input to every job */
 	const char		**filter;	/* --filter CODE, in order */
 	size_t			 nfilter;
 	const char		**tmpl;		/* --tmpl FILE=NAME, in order */

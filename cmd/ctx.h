@@ -27,6 +27,9 @@ struct ctx {
 	unsigned long		 made;		/* jobs next_job() gave */
 	unsigned long		 finished;	/* and job_done() heard of */
 	bool			 joblog_stdout;	/* --joblog -: lines go to stdout */
+	int			 tee_fd;	/* --tee: the input, a regular
+						   file, or -1 */
+	off_t			 tee_off, tee_len;	/* the part to send */
 	unsigned long		 total;		/* known up front, or 0 */
 	bool			 input_ended;
 	bool			 color;		/* --color, or --ctag at a tty */

@@ -862,8 +862,9 @@ static const struct row rows[] = {
 	    ST_PARX, set_total_jobs,
 	    "there are N jobs, for --bar, --eta, {##} and total_jobs(): "
 	    "input is not read ahead to count them"),
-	TODO("tee", ARG_NONE, NULL, SEC_OUTPUT,
-	    "give all input to every job"),
+	FLAG("tee", SEC_STREAM, ST_PARX, tee,
+	    "with --pipe: every job gets all of the input; jobs come from "
+	    ":::"),
 	TODO("tmux", ARG_NONE, NULL, SEC_OUTPUT, "run the jobs in tmux"),
 	TODO("tmux-pane|tmuxpane", ARG_NONE, NULL, SEC_OUTPUT,
 	    "run the jobs in tmux panes"),

@@ -190,8 +190,12 @@ warn_input(struct input *in, const struct feed *feed, struct perlx *perl,
 		warn("cannot read '%s'", in != NULL ? input_error_path(in) : "-");
 }
 
+/*
+ * The inputs of the jobs: every source, or with args_only (--tee, whose
+ * data is a file of its own) only the ::: ones.
+ */
 static struct input *
-open_input(struct config *cfg)
+open_input(struct config *cfg, bool args_only)
 {
 	struct input *in;
 	const char *errstr;
@@ -202,7 +206,7 @@ open_input(struct config *cfg)
 	if (in == NULL)
 		usage_error("invalid --colsep regular expression '%s': %s",
 		    cfg->in.colsep, errstr);
-	for (i = 0; i < cfg->narg_files; i++)
+	for (i = 0; i < cfg->narg_files && !args_only; i++)
 		if (input_add_file(in, cfg->arg_files[i], false) == -1)
 			err(EXIT_ERROR, "cannot read '%s'",
 			    input_error_path(in));
@@ -213,10 +217,14 @@ open_input(struct config *cfg)
 			input_add_args(in, s->args, s->nargs, s->linked);
 			continue;
 		}
+		if (args_only)
+			continue;
 		if (input_add_file(in, s->args[0], s->linked) == -1)
 			err(EXIT_ERROR, "cannot read '%s'",
 			    input_error_path(in));
 	}
+	if (input_source_count(in) == 0 && args_only)
+		usage_error("--tee makes its jobs from ::: values: give some");
 	if (input_source_count(in) == 0) {
 		if (input_add_file(in, "-", false) == -1)
 			err(EXIT_ERROR, "cannot read standard input");
@@ -316,6 +324,65 @@ free_templates(struct template **t)
 	for (i = 0; t != NULL && t[i] != NULL; i++)
 		template_free(t[i]);
 	free(t);
+}
+
+static const char	*pipe_path(const struct config *, size_t *);
+
+/*
+ * --tee: every job reads all of the input, from a regular file: the
+ * input itself if it is one, else a copy of it (unnamed, in --tmpdir).
+ * So the jobs start once the input has ended, a slow one never holds
+ * the others back, and memory stays flat whatever -j is.
+ */
+static void
+open_tee(struct ctx *ctx, struct config *cfg)
+{
+	const char *dir = cfg->tmpdir != NULL ? cfg->tmpdir : "/tmp";
+	const char *path;
+	char buf[65536], *tmp;
+	struct stat st;
+	size_t nfiles;
+	ssize_t n;
+	int fd, copy;
+
+	path = pipe_path(cfg, &nfiles);
+	if (nfiles > 1)
+		usage_error("--tee reads one input file, not %zu", nfiles);
+	fd = STDIN_FILENO;
+	if (path != NULL && (fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		err(EXIT_ERROR, "cannot read '%s'", path);
+	if (path == NULL)
+		path = "-";
+	if (fstat(fd, &st) == -1)
+		err(EXIT_ERROR, "cannot read '%s'", path);
+	if (S_ISREG(st.st_mode) &&
+	    (ctx->tee_off = lseek(fd, 0, SEEK_CUR)) != -1) {
+		ctx->tee_fd = fd;
+		ctx->tee_len = st.st_size - ctx->tee_off;
+		return;
+	}
+	if ((copy = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600)) == -1) {
+		if ((copy = fdio_mktemp_par(dir, &tmp)) == -1)
+			err(EXIT_ERROR, "cannot make a --tee file in '%s'",
+			    dir);
+		unlink(tmp);
+		free(tmp);
+	}
+	ctx->tee_len = 0;
+	while ((n = read(fd, buf, sizeof(buf))) != 0) {
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			err(EXIT_ERROR, "cannot read '%s'", path);
+		if (fdio_write_full(copy, buf, (size_t)n) == -1)
+			err(EXIT_ERROR, "cannot write the --tee file in '%s'",
+			    dir);
+		ctx->tee_len += n;
+	}
+	if (fd != STDIN_FILENO)
+		close(fd);
+	ctx->tee_fd = copy;
+	ctx->tee_off = 0;
 }
 
 /*
@@ -435,6 +502,11 @@ make_job(void *arg, unsigned long slot, struct run_job *job)
 	}
 	job->seq = ctx->seq;
 	job->tee_fd[0] = job->tee_fd[1] = -1;
+	if (ctx->tee_fd != -1) {
+		job->in_fd = ctx->tee_fd;
+		job->in_off = ctx->tee_off;
+		job->in_file_len = (size_t)ctx->tee_len;
+	}
 	if (ctx->results != NULL) {
 		fields = feed_fields(ctx->feed, &nfields);
 		if (results_job_start(ctx->results, job->seq, fields, nfields,
@@ -1104,6 +1176,7 @@ main(int argc, char **argv)
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.cfg = &cfg;
 	ctx.tty = -1;
+	ctx.tee_fd = -1;
 	if (jobs_file != NULL && stat(jobs_file, &jst) == 0) {
 		ctx.jobs_file = jobs_file;
 		ctx.jobs_mtime = jst.st_mtim;
@@ -1126,7 +1199,13 @@ main(int argc, char **argv)
 		usage_error("--color and --ctag take grouped or line-buffered "
 		    "output, not -u");
 	ro.color = ctx.color;
-	if (cfg.pipe) {
+	if (cfg.tee) {
+		if (!cfg.pipe)
+			usage_error("--tee goes with --pipe or --pipepart");
+		open_tee(&ctx, &cfg);
+		cfg.tpl.no_append = true;
+		ctx.in = open_input(&cfg, true);
+	} else if (cfg.pipe) {
 		ctx.pipe = open_pipe_source(&ctx, &cfg, jobs);
 		ro.cleanup_dir = pipesrc_dir(ctx.pipe);
 		cfg.tpl.no_append = !cfg.cat && !cfg.fifo;
@@ -1141,7 +1220,7 @@ main(int argc, char **argv)
 		if (cfg.in.colsep != NULL && !cfg.trim_set)
 			cfg.in.trim = INPUT_TRIM_LEFT | INPUT_TRIM_RIGHT;
 		cfg.in.continue_blank = cfg.has_L;
-		ctx.in = open_input(&cfg);
+		ctx.in = open_input(&cfg, false);
 	}
 	if (cfg.in.header) {
 		n = input_header_count(ctx.in);
@@ -1218,6 +1297,8 @@ out:
 	pipesrc_free(ctx.pipe);
 	if (ctx.tty != -1)
 		close(ctx.tty);
+	if (ctx.tee_fd > STDERR_FILENO)
+		close(ctx.tee_fd);
 	if (ro.give_tty)
 		close(ro.tty_fd);
 	if (ctx.asking)

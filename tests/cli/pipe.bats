@@ -232,3 +232,15 @@ load helper
 	[ "$status" -eq 255 ]
 	[ "$stderr" = "parx: --pipe and --pipepart read one input file, not 2: cat them into parx (see 'parx --help')" ]
 }
+@test "--tee: a million lines reach each job whole, from a pipe or the rest of a file" {
+	run bash -c "seq 1000000 | '$PARX' --pipe --tee -k -j1 'md5sum; echo {}' ::: 1 2"
+	sum=$(seq 1000000 | md5sum)
+	[ "$output" = "$sum"$'\n1\n'"$sum"$'\n2' ]
+	seq 5 >s5
+	run bash -c "(read x; '$PARX' --pipe --tee -k 'wc -l' ::: 1 2) <s5"
+	assert_output $'4\n4'
+	run --separate-stderr "$PARX" --pipe --tee wc
+	[ "$status" -eq 255 ]
+	run --separate-stderr "$PARX" --tee wc ::: a
+	[ "$status" -eq 255 ]
+}

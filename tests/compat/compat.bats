@@ -451,3 +451,11 @@ load helper
 	compat -x -k --filter '"{}" =~ /b/' echo {#} ::: a b c ab
 	compat -x -k --filter '{} > 1' --filter '{} < 4' echo ::: 1 2 3 4
 }
+@test "compat: --tee gives all of the input to every job, one per ::: value" {
+	compat -i '1\n2\n3\n' --pipe --tee -k wc ::: -l -c
+	compat -i '1\n2\n3\n' --pipe --tee -k wc {} ::: -l -c
+	compat -i '1\n2\n3\n12\n' --pipe --tee -k --tag 'grep {1} | wc {2}' ::: 1 2 ::: -l -c
+	printf '1\n2\n3\n' >s3
+	compat -f s3 --pipe --tee -k wc {} ::: -l -c
+	compat --pipepart -a s3 --tee -k wc {} ::: -l -c
+}
