@@ -91,6 +91,8 @@ struct config {
 	const char		*arg_sep;
 	const char		*arg_file_sep;
 	bool			 tee;		/* --tee: all input to every job */
+	const char		*shard;		/* --shard EXPR */
+	const char		*bin;		/* --bin EXPR */
 	const char		**filter;	/* --filter CODE, in order */
 	size_t			 nfilter;
 	const char		**tmpl;		/* --tmpl FILE=NAME, in order */

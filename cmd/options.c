@@ -966,10 +966,12 @@ static const struct row rows[] = {
 	    "filled in, is true (repeatable)"),
 	TODO("group-by|groupby", ARG_REQUIRED, "COL", SEC_STREAM,
 	    "one block per value of COL"),
-	TODO("shard", ARG_REQUIRED, "EXPR", SEC_STREAM,
-	    "send each record to the job its EXPR hashes to"),
-	TODO("bin", ARG_REQUIRED, "EXPR", SEC_STREAM,
-	    "send each record to job EXPR"),
+	STRING("shard", "EXPR", SEC_STREAM, ST_PARX, shard,
+	    "with --pipe: one job per slot, a line going to the job its key "
+	    "(EXPR: COLUMN [perl]) hashes to"),
+	STRING("bin", "EXPR", SEC_STREAM, ST_PARX, bin,
+	    "with --pipe: one job per slot, a line going to job key % slots "
+	    "(EXPR: COLUMN [perl])"),
 
 	/* Remote hosts */
 	TODO("sshlogin|S", ARG_REQUIRED, "LOGIN", SEC_REMOTE,

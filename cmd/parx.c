@@ -443,18 +443,29 @@ warn_pipe(const struct ctx *ctx, enum pipesrc_fail why, unsigned long seq)
 	}
 }
 
-/* --round-robin: the next block, for whichever job can take it. */
+/* --round-robin, --shard, --bin: the next block for job seq. */
 static int
-next_input(void *arg, char **data, size_t *len)
+next_input(void *arg, unsigned long seq, char **data, size_t *len)
 {
 	struct ctx *ctx = arg;
 	int r;
 
-	if ((r = pipesrc_next_input(ctx->pipe, data, len)) == -1) {
-		warn_pipe(ctx, PIPESRC_READ, 0);
+	if ((r = pipesrc_next_input(ctx->pipe, seq, data, len)) == -1) {
+		if (errno == ENOEXEC)
+			warnx("%s", perlx_error(ctx->cfg->tpl.perl));
+		else
+			warn_pipe(ctx, PIPESRC_READ, 0);
 		ctx->input_failed = true;
 	}
 	return r;
+}
+
+static void
+input_closed(void *arg, unsigned long seq)
+{
+	struct ctx *ctx = arg;
+
+	pipesrc_input_closed(ctx->pipe, seq);
 }
 
 static int
@@ -895,6 +906,31 @@ exit_status(const struct ctx *ctx, const struct run_stats *st, int *die_sig)
  * the -a file into ranges.  What the options mean is settled here, the
  * reading is pipesrc's.
  */
+/* --shard or --bin: lines to jobs by key. */
+static struct sharder *
+open_sharder(struct config *cfg, int fd, unsigned long jobs)
+{
+	const char *name = cfg->bin != NULL ? "--bin" : "--shard";
+	struct shard_opts so;
+	struct sharder *sh;
+	const char *errstr;
+
+	if (cfg->shard != NULL && cfg->bin != NULL)
+		usage_error("--shard and --bin do not go together");
+	if (cfg->pipepart || cfg->round_robin || cfg->cat || cfg->fifo ||
+	    cfg->tee)
+		usage_error("%s goes with --pipe alone", name);
+	memset(&so, 0, sizeof(so));
+	so.bin = cfg->bin != NULL;
+	so.expr = so.bin ? cfg->bin : cfg->shard;
+	so.colsep = cfg->in.colsep;
+	so.jobs = jobs;
+	so.perl = cfg->tpl.perl;
+	if ((sh = sharder_new(fd, &so, &errstr)) == NULL)
+		usage_error("%s '%s': %s", name, so.expr, errstr);
+	return sh;
+}
+
 static struct pipesrc *
 open_pipe_source(struct ctx *ctx, struct config *cfg, unsigned long jobs)
 {
@@ -950,6 +986,8 @@ open_pipe_source(struct ctx *ctx, struct config *cfg, unsigned long jobs)
 	fd = STDIN_FILENO;
 	if (path != NULL && (fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
 		err(EXIT_ERROR, "cannot read '%s'", path);
+	if (cfg->shard != NULL || cfg->bin != NULL)
+		po.sharder = open_sharder(cfg, fd, jobs);
 	if ((p = pipesrc_new(fd, &po, &why)) == NULL) {
 		warn_pipe(ctx, why, 0);
 		exit(EXIT_ERROR);
@@ -1199,6 +1237,8 @@ main(int argc, char **argv)
 		usage_error("--color and --ctag take grouped or line-buffered "
 		    "output, not -u");
 	ro.color = ctx.color;
+	/* perl starts only if {= =}, --rpl, --filter or --shard asks. */
+	cfg.tpl.perl = perlx_new();
 	if (cfg.tee) {
 		if (!cfg.pipe)
 			usage_error("--tee goes with --pipe or --pipepart");
@@ -1230,8 +1270,6 @@ main(int argc, char **argv)
 		cfg.tpl.header = names;
 		cfg.tpl.nheader = n;
 	}
-	/* perl starts only if a {= =} or a --rpl is used. */
-	cfg.tpl.perl = perlx_new();
 	t = make_template(cfg.command, cfg.ncommand, &cfg.tpl);
 	if (cfg.tagstring != NULL) {
 		struct template_opts to = cfg.tpl;
@@ -1270,6 +1308,7 @@ main(int argc, char **argv)
 	cb.next_job = next_job;
 	cb.job_done = job_done;
 	cb.next_input = next_input;
+	cb.input_closed = input_closed;
 	cb.wait_fd = job_wait_fd;
 	if (ctx.jobs_file != NULL)
 		cb.slots = jobs_from_file;

@@ -142,18 +142,6 @@ item_free(char *item)
 		chunk_put((struct item_chunk *)((char **)item)[-2]);
 }
 
-/* A single byte that stands for itself in a Perl regex, or -1. */
-static int
-literal_colsep(const char *re)
-{
-	if (re[0] == '\\' && re[1] == 't' && re[2] == '\0')
-		return '\t';
-	if (re[0] != '\0' && re[1] == '\0' &&
-	    strchr(".[]()*+?{}|^$\\", re[0]) == NULL)
-		return (unsigned char)re[0];
-	return -1;
-}
-
 struct input *
 input_new(const struct input_opts *opts, const char **errstr)
 {
@@ -169,7 +157,7 @@ input_new(const struct input_opts *opts, const char **errstr)
 	if (opts->csv) {
 		/* Text::CSV's sep_char for GNU: one byte, a comma unless set. */
 		in->colsep_char = opts->colsep == NULL ? ',' :
-		    literal_colsep(opts->colsep);
+		    re_literal_byte(opts->colsep);
 		if (in->colsep_char == -1 || in->colsep_char == '"') {
 			*errstr = "--csv needs a --colsep of one character";
 			free(in);
@@ -179,7 +167,7 @@ input_new(const struct input_opts *opts, const char **errstr)
 	}
 	if (opts->colsep == NULL)
 		return in;
-	if ((in->colsep_char = literal_colsep(opts->colsep)) != -1)
+	if ((in->colsep_char = re_literal_byte(opts->colsep)) != -1)
 		return in;
 	in->colsep_re = re_new(opts->colsep, strlen(opts->colsep), 0, errstr);
 	if (in->colsep_re == NULL) {

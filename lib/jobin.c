@@ -57,6 +57,7 @@ jobin_open(struct jobin *in, struct jobin_fifos *f, const struct run_job *job,
 	in->fifo_opened = in->fifo_waiting = false;
 	in->done = in->file_done = 0;
 	in->sent = 0;
+	in->stream_waiting = false;
 	if (job->in_fifo)
 		return open_fifo(in, f, job->remove_path);
 	if (job->in_len == 0 && job->in_file_len == 0 && !job->in_stream)
@@ -110,31 +111,51 @@ put_data(struct jobin *in, const struct run_job *j, bool by_reference)
 	return 1;
 }
 
+/* An in_stream job's stdin closes: the source hears that it is over. */
+static void
+close_stream(struct jobin *in, struct run_job *j, struct jobin_source *src)
+{
+	close_fd(&in->pipe);
+	in->stream_waiting = false;
+	if (src->closed != NULL)
+		src->closed(src->arg, j->seq);
+}
+
 /*
- * --round-robin: the job's blocks, copied, since each is freed as soon
- * as it is in.  False while the pipe is full.
+ * --round-robin, --shard: the job's blocks, copied, since each is freed
+ * as soon as it is in.  Returns when the pipe is full, or the source has
+ * nothing yet (stream_waiting) or no more.
  */
-static bool
+static void
 feed_stream(struct jobin *in, struct run_job *j, struct jobin_source *src)
 {
-	int put;
+	int put, r;
 
 	for (;;) {
 		if ((put = put_data(in, j, false)) <= 0) {
 			if (put == -1)
-				close_fd(&in->pipe);
-			return false;
+				close_stream(in, j, src);
+			return;
 		}
 		free(j->in_data);
 		j->in_data = NULL;
 		j->in_len = in->done = 0;
-		if (src->eof || src->next(src->arg, &j->in_data, &j->in_len) !=
-		    1) {
-			src->eof = true;
-			close_fd(&in->pipe);
-			return false;
+		r = src->next(src->arg, j->seq, &j->in_data, &j->in_len);
+		in->stream_waiting = r == 2;
+		if (r == 2)
+			return;
+		if (r != 1) {
+			close_stream(in, j, src);
+			return;
 		}
 	}
+}
+
+void
+jobin_retry(struct jobin *in, struct run_job *j, struct jobin_source *src)
+{
+	if (j->in_stream && in->stream_waiting && in->pipe != -1)
+		feed_stream(in, j, src);
 }
 
 void
@@ -145,7 +166,7 @@ jobin_feed(struct jobin *in, struct run_job *j, struct jobin_source *src)
 	int put;
 
 	if (j->in_stream) {
-		(void)feed_stream(in, j, src);
+		feed_stream(in, j, src);
 		return;
 	}
 	/* The block by reference: in_data is freed only when the job ends. */
@@ -178,7 +199,7 @@ jobin_feed(struct jobin *in, struct run_job *j, struct jobin_source *src)
 bool
 jobin_pollable(const struct jobin *in)
 {
-	return in->pipe != -1 && !in->fifo_waiting;
+	return in->pipe != -1 && !in->fifo_waiting && !in->stream_waiting;
 }
 
 void

@@ -26,14 +26,19 @@ struct jobin {
 	bool	fifo_waiting;	/* all written, waiting for that */
 	size_t	done;		/* bytes of in_data written */
 	size_t	file_done;	/* bytes of the file range spliced */
+	bool	stream_waiting;	/* in_stream: the source has nothing yet */
 	unsigned long long sent; /* bytes written, all blocks (--joblog) */
 };
 
-/* Where the next block for an in_stream job comes from (--round-robin). */
+/*
+ * Where the next block for an in_stream job comes from (--round-robin,
+ * --shard): run's next_input() and input_closed() callbacks.
+ */
 struct jobin_source {
-	int	(*next)(void *arg, char **data, size_t *len);
+	int	(*next)(void *arg, unsigned long seq, char **data,
+		    size_t *len);
+	void	(*closed)(void *arg, unsigned long seq);	/* or NULL */
 	void	*arg;
-	bool	 eof;		/* it has no more */
 };
 
 /*
@@ -50,6 +55,13 @@ int	jobin_open(struct jobin *, struct jobin_fifos *,
  * block from src when it has taken its own.
  */
 void	jobin_feed(struct jobin *, struct run_job *job,
+	    struct jobin_source *src);
+
+/*
+ * An in_stream job waiting for its source (stream_waiting) asks again;
+ * run calls this every round.
+ */
+void	jobin_retry(struct jobin *, struct run_job *job,
 	    struct jobin_source *src);
 
 /* Whether to poll our end for room. */

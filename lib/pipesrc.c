@@ -165,6 +165,8 @@ pipesrc_new(int fd, const struct pipesrc_opts *o, enum pipesrc_fail *why)
 	p = xcalloc(1, sizeof(*p));
 	p->o = *o;
 	p->fd = fd;
+	if (o->sharder != NULL)
+		return p;	/* it reads fd */
 	if (p->o.jobs == 0)
 		p->o.jobs = 1;
 	p->o.blk.size = o->block > 0 ? (size_t)o->block : BLOCK_DEFAULT;
@@ -217,6 +219,7 @@ pipesrc_free(struct pipesrc *p)
 		return;
 	blocker_free(p->blocker);
 	blocker_free(p->sep_remover);
+	sharder_free(p->o.sharder);
 	free(p->starts);
 	free(p->header);
 	if (p->fd > STDERR_FILENO)
@@ -256,7 +259,7 @@ set_stdin(const struct pipesrc *p, size_t range, char *block, size_t len,
 	}
 	job->in_data = block;
 	job->in_len = len;
-	job->in_stream = p->o.round_robin;
+	job->in_stream = p->o.round_robin || p->o.sharder != NULL;
 }
 
 int
@@ -268,7 +271,8 @@ pipesrc_next(struct pipesrc *p, struct feed *f, unsigned long slot,
 	int r, e;
 
 	*why = PIPESRC_READ;
-	if (p->o.round_robin && p->seq >= p->o.jobs)
+	if ((p->o.round_robin || p->o.sharder != NULL) &&
+	    p->seq >= p->o.jobs)
 		return 0;
 	if (p->starts != NULL) {
 		if (p->next == p->nranges)
@@ -281,7 +285,8 @@ pipesrc_next(struct pipesrc *p, struct feed *f, unsigned long slot,
 			len = p->header_len + blocker_remove_sep(
 			    p->sep_remover, data + p->header_len,
 			    len - p->header_len);
-	} else if ((r = blocker_next(p->blocker, &data, &len)) <= 0)
+	} else if (p->o.sharder == NULL &&
+	    (r = blocker_next(p->blocker, &data, &len)) <= 0)
 		return r;
 	*why = p->o.cat ? PIPESRC_CAT : PIPESRC_FIFO;
 	if ((p->o.cat && write_file(p, data, len, &path) == -1) ||
@@ -326,8 +331,18 @@ pipesrc_next(struct pipesrc *p, struct feed *f, unsigned long slot,
 	return 1;
 }
 
-int
-pipesrc_next_input(struct pipesrc *p, char **data, size_t *len)
+void
+pipesrc_input_closed(struct pipesrc *p, unsigned long seq)
 {
+	if (p->o.sharder != NULL)
+		sharder_closed(p->o.sharder, seq);
+}
+
+int
+pipesrc_next_input(struct pipesrc *p, unsigned long seq, char **data,
+    size_t *len)
+{
+	if (p->o.sharder != NULL)
+		return sharder_next(p->o.sharder, seq, data, len);
 	return blocker_next(p->blocker, data, len);
 }

@@ -13,6 +13,7 @@
 
 #include "block.h"
 #include "job.h"
+#include "shard.h"
 
 struct feed;
 
@@ -26,6 +27,10 @@ struct pipesrc_opts {
 						   regular file */
 	bool			 round_robin;	/* one job per slot, fed
 						   through pipesrc_next_input */
+	struct sharder		*sharder;	/* --shard, --bin, or NULL:
+						   one job per slot, each
+						   fed its lines; the
+						   pipesrc's from now on */
 	bool			 cat;		/* {}: a file holding the block */
 	bool			 fifo;		/* {}: a FIFO run fills */
 	const char		*tmpdir;	/* for --cat and --fifo; NULL:
@@ -80,10 +85,15 @@ int	pipesrc_next(struct pipesrc *, struct feed *, unsigned long slot,
 	    struct run_job *job, enum pipesrc_fail *why);
 
 /*
- * --round-robin: the next block, for whichever job can take it, in a
+ * --round-robin: the next block, for job seq, which can take it, in a
  * buffer the caller frees.  1, 0 at the end, -1 with errno set as
- * blocker_next() says.
+ * blocker_next() says.  --shard and --bin: as sharder_next() says (2:
+ * nothing for this job yet).
  */
-int	pipesrc_next_input(struct pipesrc *, char **data, size_t *len);
+int	pipesrc_next_input(struct pipesrc *, unsigned long seq, char **data,
+	    size_t *len);
+
+/* --shard, --bin: job seq takes no more input. */
+void	pipesrc_input_closed(struct pipesrc *, unsigned long seq);
 
 #endif

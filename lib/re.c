@@ -9,6 +9,7 @@
 #include <pcre2.h>
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "xmalloc.h"
 
@@ -90,4 +91,15 @@ re_match(const struct re *r, const char *s, size_t len, size_t start,
 			ov[2 * i] = ov[2 * i + 1] = -1;
 	}
 	return 1;
+}
+
+int
+re_literal_byte(const char *re)
+{
+	if (re[0] == '\\' && re[1] == 't' && re[2] == '\0')
+		return '\t';
+	if (re[0] != '\0' && re[1] == '\0' &&
+	    strchr(".[]()*+?{}|^$\\", re[0]) == NULL)
+		return (unsigned char)re[0];
+	return -1;
 }

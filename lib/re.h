@@ -35,6 +35,12 @@ struct re	*re_new(const char *pattern, size_t len, int flags,
 void		 re_free(struct re *);
 
 /*
+ * The one byte a Perl regex matches if it is a single literal byte (or
+ * \t), for a search without the regex engine; -1 otherwise.
+ */
+int	re_literal_byte(const char *pattern);
+
+/*
  * Looks for a match in [s, s + len) from start on, with RE_* match
  * flags.  On a match, returns 1 and fills ov with nov pairs of offsets
  * (the match, then groups 1, 2, ...; -1 for a group that did not take

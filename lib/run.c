@@ -681,6 +681,8 @@ job_exited(struct run *r, struct slot *s, int st)
 	if (termjob_running(&s->term) && !termjob_exited(&s->term, s->pid))
 		cgroup_slot_kill(r->cg, s - r->slots + 1);
 	jobin_close(&s->in, &r->fifos);	/* nobody will read the rest */
+	if (s->job.in_stream && r->src.closed != NULL)
+		r->src.closed(r->src.arg, s->job.seq);
 	for (k = 0; k < 2; k++) {
 		if (s->fd[k] == -1)
 			continue;
@@ -1195,6 +1197,7 @@ poll_once(struct run *r)
 			r->pfd_slot[n] = s;
 			r->pfd_stream[n++] = k;
 		}
+		jobin_retry(&s->in, &s->job, &r->src);
 		if (jobin_pollable(&s->in)) {
 			r->pfd[n].fd = s->in.pipe;
 			r->pfd[n].events = POLLOUT;
@@ -1297,6 +1300,7 @@ set_up(struct run *r)
 	r->batch = xcalloc(r->nslots, sizeof(*r->batch));
 	r->fifos.ino = -1;
 	r->src.next = r->cb->next_input;
+	r->src.closed = r->cb->input_closed;
 	r->src.arg = r->cb->arg;
 	r->pfd = xcalloc(3 * r->nslots + 4, sizeof(*r->pfd));
 	r->pfd_slot = xcalloc(3 * r->nslots + 4, sizeof(*r->pfd_slot));

@@ -53,12 +53,17 @@ struct run_callbacks {
 	enum run_action	(*job_done)(void *arg, const struct run_result *,
 			    struct buf *say, struct buf *out);
 	/*
-	 * Only for in_stream jobs (--round-robin), else may be NULL.  The
-	 * next block for whichever job can take it (caller's buffer, run
-	 * frees it): 1, or 0 when there are no more, and every such job's
-	 * stdin is then closed.
+	 * Only for in_stream jobs (--round-robin, --shard), else may be
+	 * NULL.  The next block for job seq, which can take it (caller's
+	 * buffer, run frees it): 1; 2 when there is none yet (run asks
+	 * again each round, not polling the job's stdin meanwhile); 0 when
+	 * there is no more for it, and its stdin is closed; -1 as 0, the
+	 * callback having said why.
 	 */
-	int		(*next_input)(void *arg, char **data, size_t *len);
+	int		(*next_input)(void *arg, unsigned long seq, char **data,
+			    size_t *len);
+	/* May be NULL.  An in_stream job takes no more input. */
+	void		(*input_closed)(void *arg, unsigned long seq);
 	/*
 	 * May be NULL.  A descriptor next_job() would block reading (a
 	 * terminal, a slow pipe), or -1 when it would not: run then asks

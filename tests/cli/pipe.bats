@@ -244,3 +244,35 @@ load helper
 	run --separate-stderr "$PARX" --tee wc ::: a
 	[ "$status" -eq 255 ]
 }
+@test "--shard: every line of a key goes to one job, none lost; a job that stops reading stalls none" {
+	seq 100000 | awk '{ print $1 % 97 "," $1 }' >keys
+	run bash -c "'$PARX' --pipe --shard 1 -j3 -k 'sort -t, -k1,1 | cut -d, -f1 | uniq | sed s/^/{#}:/' <keys"
+	assert_success
+	# 97 keys, each in exactly one job
+	[ "$(printf '%s\n' "$output" | wc -l)" -eq 97 ]
+	[ "$(printf '%s\n' "$output" | cut -d: -f2 | sort -u | wc -l)" -eq 97 ]
+	[ "$(printf '%s\n' "$output" | cut -d: -f1 | sort -u | wc -l)" -eq 3 ]
+	run bash -c "'$PARX' --pipe --shard 1 -j3 cat <keys | sort | cmp - <(sort keys)"
+	assert_success
+	# job 2 ends at once: its lines are dropped, the others get all theirs
+	run timeout -k 2 20 bash -c "seq 3000000 | '$PARX' --pipe --shard 1 -j3 -k '[ {#} = 2 ] || wc -l'"
+	assert_success
+	[ "${#lines[@]}" -eq 2 ]
+}
+
+@test "--shard/--bin: a column by name from the header line; errors name the expression" {
+	printf 'k\tv\na\t1\nb\t2\na\t3\n' >named.tsv
+	run bash -c "'$PARX' --pipe --shard k -j2 --colsep '\t' 'cat' <named.tsv | sort"
+	assert_output $'a\t1\na\t3\nb\t2'
+	run --separate-stderr "$PARX" --pipe --shard nope -j2 --colsep '\t' cat <named.tsv
+	[ "$status" -eq 255 ]
+	[ "$stderr" = "parx: --shard 'nope': no column of the header line has that name (see 'parx --help')" ]
+	run --separate-stderr "$PARX" --pipe --bin '1 $_ +' -j2 cat <named.tsv
+	[ "$status" -eq 255 ]
+	[[ $stderr == "parx: --bin '1 \$_ +': perl expression '\$_ +': syntax error"* ]]
+	run --separate-stderr bash -c "seq 3 | '$PARX' --pipe --bin '1 die \"no\"' -j2 cat"
+	[ "$status" -eq 255 ]
+	[[ $stderr == "parx: perl expression 'die \"no\"': no at"* ]]
+	run --separate-stderr "$PARX" --pipe --round-robin --shard 1 cat </dev/null
+	[ "$status" -eq 255 ]
+}

@@ -459,3 +459,10 @@ load helper
 	compat -f s3 --pipe --tee -k wc {} ::: -l -c
 	compat --pipepart -a s3 --tee -k wc {} ::: -l -c
 }
+@test "compat: --bin sends a line to job key % slots, as GNU" {
+	printf 'a\t1\nb\t2\nc\t3\na\t4\nb\t5\n' >bin.tsv
+	compat -f bin.tsv --pipe --bin 2 -j3 --colsep '\t' -k 'sort | tr "\n" " "; echo'
+	compat -f bin.tsv --pipe --bin '2 $_*=2' -j3 --colsep '\t' -k 'sort | tr "\n" " "; echo'
+	printf '7,x\n8,y\n9,z\n' >bin.csv
+	compat -f bin.csv --pipe --bin 1 -j2 -k 'sort | tr "\n" " "; echo'
+}
