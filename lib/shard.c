@@ -3,7 +3,6 @@
  */
 #include "shard.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -11,8 +10,7 @@
 #include <unistd.h>
 
 #include "buf.h"
-#include "perlx.h"
-#include "re.h"
+#include "key.h"
 #include "xmalloc.h"
 
 #define READ_CHUNK	(64 * 1024)
@@ -21,69 +19,16 @@
 struct sharder {
 	struct shard_opts o;
 	int		 fd;
-	size_t		 col;		/* the key's column, from 1 */
-	int		 sep_byte;	/* --colsep as one byte, or -1 */
-	struct re	*sep_re;	/* else the regex */
-	int		 expr;		/* perlx's number, or -1 */
+	struct keyer	*keyer;
 	struct buf	 in;		/* read, not yet a whole line */
 	bool		 eof;
 	struct buf	*queue;		/* one per job */
 	bool		*closed;	/* the job reads no more */
-	/* Lines of one read waiting for their perl keys. */
-	size_t		*line_off, *line_len;
+	/* The lines of one read and their keys. */
+	size_t		*line_off, *line_len, *key_off, *key_len;
 	size_t		 nlines, lines_cap;
+	struct buf	 keys;
 };
-
-/*
- * The column (1-based) [start, end) of line [s, s + len) into *key, *klen.
- * A line with fewer columns has an empty key.  -1 (EOVERFLOW) when the
- * regex hit its limit.
- */
-static int
-column(const struct sharder *sh, const char *s, size_t len,
-    const char **key, size_t *klen)
-{
-	size_t start = 0, n = 1;
-	const char *p;
-	long ov[2];
-	int r;
-
-	while (n < sh->col) {
-		if (sh->sep_byte != -1) {
-			p = memchr(s + start, sh->sep_byte, len - start);
-			if (p == NULL)
-				break;
-			start = (size_t)(p - s) + 1;
-		} else {
-			r = re_match(sh->sep_re, s, len, start, 0, ov, 1);
-			if (r == -1) {
-				errno = EOVERFLOW;
-				return -1;
-			}
-			if (r == 0 || ov[1] == ov[0])
-				break;
-			start = (size_t)ov[1];
-		}
-		n++;
-	}
-	if (n < sh->col) {
-		*key = s + len;
-		*klen = 0;
-		return 0;
-	}
-	*key = s + start;
-	if (sh->sep_byte != -1) {
-		p = memchr(s + start, sh->sep_byte, len - start);
-		*klen = p != NULL ? (size_t)(p - s) - start : len - start;
-		return 0;
-	}
-	if ((r = re_match(sh->sep_re, s, len, start, 0, ov, 1)) == -1) {
-		errno = EOVERFLOW;
-		return -1;
-	}
-	*klen = r == 1 && ov[1] > ov[0] ? (size_t)ov[0] - start : len - start;
-	return 0;
-}
 
 /* FNV-1a: the same key goes to the same job, run after run. */
 static uint64_t
@@ -126,18 +71,12 @@ put_line(struct sharder *sh, size_t job, const char *line, size_t len)
 		buf_add(&sh->queue[job], line, len);
 }
 
-/*
- * Hands the lines of in.data [0, upto) to their jobs, through perl when
- * there is an expression: all of them in one round trip.
- */
+/* Hands the lines of in.data [0, upto) to their jobs by their keys. */
 static int
 distribute(struct sharder *sh, size_t upto)
 {
-	struct perlx_reply *replies = NULL;
-	size_t off = 0, len, klen, nreplies = 0, i;
-	const char *line, *key, *nl;
-	char *value;
-	int flags;
+	size_t off = 0, len, i;
+	const char *line, *nl;
 
 	sh->nlines = 0;
 	while (off < upto) {
@@ -147,55 +86,30 @@ distribute(struct sharder *sh, size_t upto)
 		if (sh->nlines == sh->lines_cap) {
 			sh->lines_cap = sh->lines_cap ? 2 * sh->lines_cap : 256;
 			sh->line_off = xreallocarray(sh->line_off,
-			    sh->lines_cap, sizeof(*sh->line_off));
+			    sh->lines_cap, sizeof(size_t));
 			sh->line_len = xreallocarray(sh->line_len,
-			    sh->lines_cap, sizeof(*sh->line_len));
+			    sh->lines_cap, sizeof(size_t));
+			sh->key_off = xreallocarray(sh->key_off,
+			    sh->lines_cap, sizeof(size_t));
+			sh->key_len = xreallocarray(sh->key_len,
+			    sh->lines_cap, sizeof(size_t));
 		}
 		sh->line_off[sh->nlines] = off;
-		sh->line_len[sh->nlines++] = len;
+		/* The key is the line's without its newline. */
+		sh->line_len[sh->nlines++] = nl != NULL ? len - 1 : len;
 		off += len;
 	}
+	buf_reset(&sh->keys);
+	if (keyer_keys(sh->keyer, sh->in.data, sh->line_off, sh->line_len,
+	    sh->nlines, &sh->keys, sh->key_off, sh->key_len) == -1)
+		return -1;
 	for (i = 0; i < sh->nlines; i++) {
-		line = sh->in.data + sh->line_off[i];
-		len = sh->line_len[i];
-		if (len > 0 && line[len - 1] == '\n')
-			len--;
-		if (column(sh, line, len, &key, &klen) == -1)
-			return -1;
-		if (sh->expr == -1) {
-			put_line(sh, job_of(sh, key, klen), line,
-			    sh->line_len[i]);
-			continue;
-		}
-		value = xmemdup(key, klen);
-		perlx_job(sh->o.perl, 0, 0, 0, &value, 1);
-		perlx_queue(sh->o.perl, sh->expr, 1);
-		free(value);
+		off = sh->line_off[i];
+		len = (i + 1 < sh->nlines ? sh->line_off[i + 1] : upto) - off;
+		put_line(sh, job_of(sh, sh->keys.data + sh->key_off[i],
+		    sh->key_len[i]), sh->in.data + off, len);
 	}
-	if (sh->expr == -1)
-		return 0;
-	if (perlx_collect(sh->o.perl, &replies, &nreplies) == -1)
-		goto died;
-	for (i = 0; i < nreplies && i < sh->nlines; i++) {
-		if (replies[i].flags & PERLX_DIED) {
-			struct buf scratch;
-
-			/* perlx_use() sets the message. */
-			buf_init(&scratch);
-			(void)perlx_use(sh->o.perl, &replies[i], &scratch,
-			    &flags);
-			buf_release(&scratch);
-			goto died;
-		}
-		put_line(sh, job_of(sh, replies[i].value, replies[i].len),
-		    sh->in.data + sh->line_off[i], sh->line_len[i]);
-	}
-	perlx_replies_free(replies, nreplies);
 	return 0;
-died:
-	perlx_replies_free(replies, nreplies);
-	errno = ENOEXEC;
-	return -1;
 }
 
 /* One read(2), then the whole lines in it to their jobs. */
@@ -227,13 +141,11 @@ read_more(struct sharder *sh)
 	return 0;
 }
 
-/* Reads the header line and finds the column called name in it. */
+/* Reads the header line, which goes to no job: its length in *hlen. */
 static int
-column_by_name(struct sharder *sh, const char *name, size_t nlen,
-    const char **errstr)
+read_header(struct sharder *sh, size_t *hlen, const char **errstr)
 {
-	const char *nl, *key;
-	size_t len, klen, col;
+	const char *nl;
 	ssize_t n;
 
 	while ((nl = sh->in.len > 0 ? memchr(sh->in.data, '\n', sh->in.len) :
@@ -254,65 +166,37 @@ column_by_name(struct sharder *sh, const char *name, size_t nlen,
 		*errstr = "there is no header line to name the column";
 		return -1;
 	}
-	len = nl != NULL ? (size_t)(nl - sh->in.data) : sh->in.len;
-	for (col = 1;; col++) {
-		sh->col = col;
-		if (column(sh, sh->in.data, len, &key, &klen) == -1) {
-			*errstr = "the --colsep went over its match limit";
-			return -1;
-		}
-		if (key == sh->in.data + len && klen == 0)
-			break;
-		if (klen == nlen && memcmp(key, name, nlen) == 0) {
-			buf_consume(&sh->in, nl != NULL ? len + 1 : len);
-			return 0;
-		}
-	}
-	*errstr = "no column of the header line has that name";
-	return -1;
+	*hlen = nl != NULL ? (size_t)(nl - sh->in.data) : sh->in.len;
+	return 0;
 }
 
 struct sharder *
 sharder_new(int fd, const struct shard_opts *o, const char **errstr)
 {
 	struct sharder *sh = xcalloc(1, sizeof(*sh));
-	const char *e = o->expr, *rest, *sep = o->colsep ? o->colsep : ",";
-	size_t nlen;
+	struct key_opts ko;
+	size_t hlen = 0, i;
+	bool header;
 
 	sh->o = *o;
 	sh->fd = fd;
-	sh->expr = -1;
 	buf_init(&sh->in);
+	buf_init(&sh->keys);
 	sh->queue = xcalloc(o->jobs, sizeof(*sh->queue));
 	sh->closed = xcalloc(o->jobs, sizeof(*sh->closed));
-	for (size_t i = 0; i < o->jobs; i++)
+	for (i = 0; i < o->jobs; i++)
 		buf_init(&sh->queue[i]);
-	if ((sh->sep_byte = re_literal_byte(sep)) == -1 &&
-	    (sh->sep_re = re_new(sep, strlen(sep), 0, errstr)) == NULL)
+	memset(&ko, 0, sizeof(ko));
+	ko.expr = o->expr;
+	ko.colsep = o->colsep != NULL ? o->colsep : ",";	/* GNU's */
+	ko.perl = o->perl;
+	header = key_needs_header(o->expr);
+	if (header && read_header(sh, &hlen, errstr) == -1)
 		goto fail;
-	/* GNU: "COLUMN [perl expression]", COLUMN a number or a name. */
-	for (rest = e; *rest != '\0' && !isspace((unsigned char)*rest); rest++)
-		continue;
-	nlen = (size_t)(rest - e);
-	while (isspace((unsigned char)*rest))
-		rest++;
-	if (nlen == 0) {
-		*errstr = "the expression names no column";
+	if ((sh->keyer = keyer_new(&ko, sh->in.data, hlen, errstr)) == NULL)
 		goto fail;
-	}
-	if (strspn(e, "0123456789") == nlen) {
-		sh->col = strtoul(e, NULL, 10);
-		if (sh->col == 0) {
-			*errstr = "columns count from 1";
-			goto fail;
-		}
-	} else if (column_by_name(sh, e, nlen, errstr) == -1)
-		goto fail;
-	if (*rest != '\0' &&
-	    (sh->expr = perlx_compile(o->perl, rest)) == -1) {
-		*errstr = perlx_error(o->perl);
-		goto fail;
-	}
+	if (header)
+		buf_consume(&sh->in, hlen < sh->in.len ? hlen + 1 : hlen);
 	return sh;
 fail:
 	sharder_free(sh);
@@ -332,8 +216,11 @@ sharder_free(struct sharder *sh)
 	free(sh->closed);
 	free(sh->line_off);
 	free(sh->line_len);
+	free(sh->key_off);
+	free(sh->key_len);
+	buf_release(&sh->keys);
 	buf_release(&sh->in);
-	re_free(sh->sep_re);
+	keyer_free(sh->keyer);
 	free(sh);
 }
 
