@@ -964,8 +964,9 @@ static const struct row rows[] = {
 	FUNC("filter", ARG_REQUIRED, "CODE", SEC_COMMAND, ST_PARX, set_filter,
 	    "run only the jobs for which the perl CODE, replacement strings "
 	    "filled in, is true (repeatable)"),
-	TODO("group-by|groupby", ARG_REQUIRED, "COL", SEC_STREAM,
-	    "one block per value of COL"),
+	STRING("group-by|groupby", "EXPR", SEC_STREAM, ST_PARX, blk.group_by,
+	    "with --pipe: a record is a run of lines with the same key "
+	    "(EXPR: COLUMN, COLUMN perl, or perl on the line)"),
 	STRING("shard", "EXPR", SEC_STREAM, ST_PARX, shard,
 	    "with --pipe: one job per slot, a line going to the job its key "
 	    "(EXPR: COLUMN [perl]) hashes to"),

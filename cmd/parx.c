@@ -418,8 +418,13 @@ warn_pipe(const struct ctx *ctx, enum pipesrc_fail why, unsigned long seq)
 	switch (why) {
 	case PIPESRC_READ:
 		if (errno == EOVERFLOW)
-			warnx("the --recend or --recstart pattern went over its "
-			    "match limit");
+			warnx("the --recend, --recstart or --colsep pattern went "
+			    "over its match limit");
+		else if (errno == ENOEXEC)
+			warnx("%s", perlx_error(ctx->cfg->tpl.perl));
+		else if (errno == EINVAL && pipesrc_key_error(ctx->pipe) != NULL)
+			warnx("--group-by '%s': %s", ctx->cfg->blk.group_by,
+			    pipesrc_key_error(ctx->pipe));
 		else
 			warn("cannot read '%s'", path);
 		break;
@@ -960,6 +965,17 @@ open_pipe_source(struct ctx *ctx, struct config *cfg, unsigned long jobs)
 		    "%s", errstr);
 	if (cfg->round_robin && (cfg->pipepart || cfg->cat || cfg->fifo))
 		usage_error("--round-robin goes with --pipe alone");
+	if (cfg->blk.group_by != NULL) {
+		/* GNU's own limits: the groups make the record ends. */
+		if (cfg->pipepart || cfg->blk.remove_sep ||
+		    cfg->blk.recstart != NULL || cfg->blk.recend != NULL ||
+		    cfg->blk.regexp || cfg->in.csv)
+			usage_error("--group-by goes with --pipe, not with "
+			    "--pipepart, --rrs, --recstart, --recend, --regexp "
+			    "or --csv");
+		cfg->blk.group_colsep = cfg->in.colsep;
+		cfg->blk.perl = cfg->tpl.perl;
+	}
 	if (cfg->cat && cfg->fifo)
 		usage_error("--cat and --fifo do not go together");
 	if (cfg->pipepart && path == NULL)

@@ -21,6 +21,7 @@
 #include "buf.h"
 #include "fdio.h"
 #include "re.h"
+#include "key.h"
 #include "xmalloc.h"
 
 #define READ_MIN	(256 * 1024)
@@ -40,6 +41,18 @@ struct blocker {
 	char			*header;
 	bool			 header_read;
 	bool			 eof;
+	/* --group-by: where the key changes in the block being gathered. */
+	struct keyer		*keyer;
+	const char		*key_error;
+	int			 key_errno;	/* keyer_keys() failed so */
+	size_t			*cut;		/* group starts, ascending */
+	size_t			 ncut, cut_cap;
+	size_t			 scanned;	/* lines before it have keys */
+	struct buf		 last_key;	/* of the line before scanned */
+	bool			 have_last;
+	struct buf		 keys;		/* scratch for keyer_keys() */
+	size_t			*line_off, *line_len, *key_off, *key_len;
+	size_t			 lines_cap;
 };
 
 /* Boundary test at position p of [base, base + n): recend then recstart. */
@@ -176,11 +189,96 @@ last_boundary(const struct blocker *b, const char *base, size_t n,
 }
 
 /*
+ * --group-by: finds the keys of the whole lines of [base, base + n) not
+ * yet looked at (all of it at_eof), and a cut wherever a line's key
+ * differs from the line's before it.  -1 when a key could not be had
+ * (key_errno).
+ */
+static int
+group_scan(struct blocker *b, const char *base, size_t n, bool at_eof)
+{
+	size_t off = b->scanned, len, nlines = 0, i, k;
+	const char *nl, *key;
+
+	while (off < n) {
+		nl = memchr(base + off, '\n', n - off);
+		if (nl == NULL && !at_eof)
+			break;
+		len = nl != NULL ? (size_t)(nl - base) - off : n - off;
+		if (nlines == b->lines_cap) {
+			b->lines_cap = b->lines_cap ? 2 * b->lines_cap : 256;
+			b->line_off = xreallocarray(b->line_off, b->lines_cap,
+			    sizeof(size_t));
+			b->line_len = xreallocarray(b->line_len, b->lines_cap,
+			    sizeof(size_t));
+			b->key_off = xreallocarray(b->key_off, b->lines_cap,
+			    sizeof(size_t));
+			b->key_len = xreallocarray(b->key_len, b->lines_cap,
+			    sizeof(size_t));
+		}
+		b->line_off[nlines] = off;
+		b->line_len[nlines++] = len;
+		off += len + (nl != NULL);
+	}
+	if (nlines == 0)
+		return 0;
+	buf_reset(&b->keys);
+	if (keyer_keys(b->keyer, base, b->line_off, b->line_len, nlines,
+	    &b->keys, b->key_off, b->key_len) == -1) {
+		b->key_errno = errno;
+		return -1;
+	}
+	for (i = 0; i < nlines; i++) {
+		key = b->keys.len > 0 ? b->keys.data + b->key_off[i] : "";
+		k = b->key_len[i];
+		if (b->have_last && b->line_off[i] > 0 &&
+		    (k != b->last_key.len || memcmp(key, b->last_key.data, k))) {
+			if (b->ncut == b->cut_cap) {
+				b->cut_cap = b->cut_cap ? 2 * b->cut_cap : 64;
+				b->cut = xreallocarray(b->cut, b->cut_cap,
+				    sizeof(*b->cut));
+			}
+			b->cut[b->ncut++] = b->line_off[i];
+		}
+		buf_reset(&b->last_key);
+		buf_add(&b->last_key, key, k);
+		b->have_last = true;
+	}
+	b->scanned = off;
+	return 0;
+}
+
+/* --group-by: the first group start after from, or 0. */
+static size_t
+next_cut(const struct blocker *b, size_t from)
+{
+	size_t i;
+
+	for (i = 0; i < b->ncut; i++)
+		if (b->cut[i] > from)
+			return b->cut[i];
+	return 0;
+}
+
+/* --group-by: the block now starts at end: cuts and scan move with it. */
+static void
+group_shift(struct blocker *b, size_t end)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < b->ncut; i++)
+		if (b->cut[i] > end)
+			b->cut[k++] = b->cut[i] - end;
+	b->ncut = k;
+	b->scanned = b->scanned > end ? b->scanned - end : 0;
+}
+
+/*
  * Where the block in [base, base + n) ends, given that more input may
  * follow unless at_eof: 0 means "read more first".
  */
 static size_t
-block_end(const struct blocker *b, const char *base, size_t n, bool at_eof)
+block_end(struct blocker *b, const char *base, size_t n, bool at_eof)
 {
 	const struct block_opts *o = &b->o;
 	size_t want, p = 0, count = 0, every, last_ok = 0;
@@ -188,7 +286,14 @@ block_end(const struct blocker *b, const char *base, size_t n, bool at_eof)
 
 	every = o->lines > 0 ? o->lines : 1;
 	want = o->records > 0 ? o->records * every : 0;
-	if (want == 0 && every == 1 && !o->csv) {
+	if (b->keyer != NULL) {
+		/* Records are groups: -N counts them, --block holds them. */
+		every = 1;
+		want = o->records;
+		if (group_scan(b, base, n, at_eof) == -1)
+			return 0;
+	}
+	if (want == 0 && every == 1 && !o->csv && b->keyer == NULL) {
 		/* By size: the last boundary within it, else the next one. */
 		if (n >= o->size) {
 			if ((p = last_boundary(b, base,
@@ -204,7 +309,8 @@ block_end(const struct blocker *b, const char *base, size_t n, bool at_eof)
 	 * Counting: -N records, or blocks by size of whole -L records (or
 	 * of --csv records, which this walk finds one after the other).
 	 */
-	while ((p = next_boundary(b, base, n, p)) > 0) {
+	while ((p = b->keyer != NULL ? next_cut(b, p) :
+	    next_boundary(b, base, n, p)) > 0) {
 		if (o->csv) {
 			/* A record end inside quotes is none (GNU). */
 			for (; scanned < p; scanned++)
@@ -226,8 +332,13 @@ block_end(const struct blocker *b, const char *base, size_t n, bool at_eof)
 	}
 	if (!at_eof)
 		return 0;
-	/* As GNU: -L's last, short record is a block of its own. */
-	return want == 0 && every > 1 && last_ok > 0 ? last_ok : n;
+	/*
+	 * As GNU: -L's last, short record is a block of its own; and a
+	 * --csv or --group-by rest larger than a block is cut as before.
+	 */
+	if (want == 0 && last_ok > 0 && (every > 1 || n > o->size))
+		return last_ok;
+	return n;
 }
 
 /*
@@ -296,6 +407,12 @@ blocker_new(int fd, const struct block_opts *o)
 	struct stat st;
 
 	b->o = *o;
+	/* GNU: a column named in the first line, which every block gets. */
+	if (o->group_by != NULL && key_needs_header(o->group_by) &&
+	    b->o.header_lines == 0)
+		b->o.header_lines = 1;
+	buf_init(&b->last_key);
+	buf_init(&b->keys);
 	if (b->o.recend == NULL)
 		b->o.recend = "\n";
 	if (b->o.recstart == NULL)
@@ -337,7 +454,47 @@ blocker_free(struct blocker *b)
 	}
 	free(b->buf);
 	free(b->header);
+	keyer_free(b->keyer);
+	free(b->cut);
+	buf_release(&b->last_key);
+	buf_release(&b->keys);
+	free(b->line_off);
+	free(b->line_len);
+	free(b->key_off);
+	free(b->key_len);
 	free(b);
+}
+
+const char *
+blocker_key_error(const struct blocker *b)
+{
+	return b->key_error;
+}
+
+/*
+ * --group-by: the keyer, once the header (the first line, when a column
+ * is named) is in.  -1 with errno EINVAL and key_error set if the
+ * expression does not work.
+ */
+static int
+start_groups(struct blocker *b)
+{
+	struct key_opts ko;
+	const char *h = b->header;
+	size_t hlen = b->hlen;
+
+	memset(&ko, 0, sizeof(ko));
+	ko.expr = b->o.group_by;
+	ko.colsep = b->o.group_colsep != NULL ? b->o.group_colsep : "\t";
+	ko.line_ok = true;
+	ko.perl = b->o.perl;
+	if (hlen > 0 && h[hlen - 1] == '\n')
+		hlen--;
+	if ((b->keyer = keyer_new(&ko, h, hlen, &b->key_error)) == NULL) {
+		errno = EINVAL;
+		return -1;
+	}
+	return 0;
 }
 
 /*
@@ -465,6 +622,8 @@ blocker_next(struct blocker *b, char **data, size_t *len)
 
 	if (!b->header_read && b->o.header_lines > 0 && read_header(b) == -1)
 		return -1;
+	if (b->o.group_by != NULL && b->keyer == NULL && start_groups(b) == -1)
+		return -1;
 	/* A buffer before the first read: the searches take a pointer. */
 	if (b->buf == NULL) {
 		b->cap = READ_MIN;
@@ -474,6 +633,10 @@ blocker_next(struct blocker *b, char **data, size_t *len)
 		end = block_end(b, b->buf + b->hlen, b->len - b->hlen, b->eof);
 		if (b->re_failed) {
 			errno = EOVERFLOW;
+			return -1;
+		}
+		if (b->key_errno != 0) {
+			errno = b->key_errno;
 			return -1;
 		}
 		if (end > 0 || (b->eof && b->len == b->hlen))
@@ -497,6 +660,8 @@ blocker_next(struct blocker *b, char **data, size_t *len)
 		next = xreallocarray(next, b->cap, 1);
 	}
 	memcpy(next + b->hlen, b->buf + end, rest);
+	if (b->keyer != NULL)
+		group_shift(b, end - b->hlen);
 	*data = b->buf;
 	*len = end;
 	if (b->o.remove_sep)

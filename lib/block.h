@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+struct perlx;
+
 struct block_opts {
 	size_t		 size;		/* --block: bytes a block aims at */
 	const char	*recend;	/* record end, default "\n" */
@@ -22,6 +24,14 @@ struct block_opts {
 					   field is none */
 	bool		 remove_sep;	/* --rrs: blocks lose their record
 					   separators (not with regexp) */
+	/*
+	 * --group-by: records are runs of lines with the same key (key.h;
+	 * a column named is looked up in the first line, which every block
+	 * then starts with).  The colsep is a Perl regex.
+	 */
+	const char	*group_by;
+	const char	*group_colsep;
+	struct perlx	*perl;
 	bool		 regexp;	/* recend, recstart are Perl regexes;
 					   else strings with GNU's escapes
 					   \0 \r \n \t \' \" \\ */
@@ -42,9 +52,16 @@ void		 blocker_free(struct blocker *);
 /*
  * The next block, header first, in a buffer the caller frees: 1, 0 at
  * the end of input, -1 with errno set on a read error (EOVERFLOW: the
- * --regexp went over its match limit, re.h).
+ * --regexp went over its match limit, re.h; EINVAL, ENOEXEC: see
+ * blocker_key_error()).
  */
 int	blocker_next(struct blocker *, char **data, size_t *len);
+
+/*
+ * Why blocker_next() failed with EINVAL (a --group-by expression that
+ * does not work) or ENOEXEC (its perl died), or NULL.
+ */
+const char	*blocker_key_error(const struct blocker *);
 
 /*
  * --rrs: removes the record separators from the len bytes at p (a block

@@ -169,8 +169,35 @@ keyer_free(struct keyer *k)
 	free(k);
 }
 
+/*
+ * Lines whose perl keys are asked for in one round trip.  perl answers
+ * only once it has read a whole request, and parx reads the answers only
+ * once it has sent it: a request must fit in the socket's buffers.
+ */
+#define KEY_BATCH	256
+
+static int	keys_batch(struct keyer *, const char *base,
+		    const size_t *off, const size_t *len, size_t n,
+		    struct buf *keys, size_t *koff, size_t *klen);
+
 int
 keyer_keys(struct keyer *k, const char *base, const size_t *off,
+    const size_t *len, size_t n, struct buf *keys, size_t *koff,
+    size_t *klen)
+{
+	size_t i, take;
+
+	for (i = 0; i < n; i += take) {
+		take = k->expr == -1 || n - i < KEY_BATCH ? n - i : KEY_BATCH;
+		if (keys_batch(k, base, off + i, len + i, take, keys, koff + i,
+		    klen + i) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+keys_batch(struct keyer *k, const char *base, const size_t *off,
     const size_t *len, size_t n, struct buf *keys, size_t *koff,
     size_t *klen)
 {

@@ -185,7 +185,7 @@ pipesrc_new(int fd, const struct pipesrc_opts *o, enum pipesrc_fail *why)
 	 */
 	if (!o->part && (o->blk.records > 0 || o->blk.lines > 0 ||
 	    o->round_robin || o->blk.regexp || o->blk.csv ||
-	    o->blk.remove_sep ||
+	    o->blk.remove_sep || o->blk.group_by != NULL ||
 	    !S_ISREG(st.st_mode) ||
 	    lseek(fd, 0, SEEK_CUR) != 0)) {
 		/* A bigger pipe from the producer: fewer, larger reads. */
@@ -329,6 +329,13 @@ pipesrc_next(struct pipesrc *p, struct feed *f, unsigned long slot,
 	}
 	set_stdin(p, range, data, len, job);
 	return 1;
+}
+
+const char *
+pipesrc_key_error(const struct pipesrc *p)
+{
+	return p != NULL && p->blocker != NULL ?
+	    blocker_key_error(p->blocker) : NULL;
 }
 
 void

@@ -93,6 +93,9 @@ int	pipesrc_next(struct pipesrc *, struct feed *, unsigned long slot,
 int	pipesrc_next_input(struct pipesrc *, unsigned long seq, char **data,
 	    size_t *len);
 
+/* Why the last read failed with EINVAL: a --group-by key error, or NULL. */
+const char	*pipesrc_key_error(const struct pipesrc *);
+
 /* --shard, --bin: job seq takes no more input. */
 void	pipesrc_input_closed(struct pipesrc *, unsigned long seq);
 

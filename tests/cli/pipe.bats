@@ -276,3 +276,18 @@ load helper
 	run --separate-stderr "$PARX" --pipe --round-robin --shard 1 cat </dev/null
 	[ "$status" -eq 255 ]
 }
+@test "--group-by: 100000 lines in groups come back whole; errors name the expression" {
+	seq 100000 | awk '{ print int($1 / 1000) "\t" $1 }' >big.tsv
+	run bash -c "'$PARX' --pipe --group-by 1 -N1 -k 'cut -f1 | uniq | wc -l' <big.tsv | sort | uniq -c"
+	assert_output "    101 1"
+	run bash -c "'$PARX' --pipe --group-by '1 \$_ = int(\$_ / 10)' --block 100k -k cat <big.tsv | cmp - big.tsv"
+	assert_success
+	run --separate-stderr "$PARX" --pipe --group-by nope cat <big.tsv
+	[ "$status" -eq 255 ]
+	[ "$stderr" = "parx: --group-by 'nope': no column of the header line has that name" ]
+	run --separate-stderr "$PARX" --pipe --group-by '1 die "bad"' cat <big.tsv
+	[ "$status" -eq 255 ]
+	[[ $stderr == "parx: perl expression 'die \"bad\"': bad at"* ]]
+	run --separate-stderr "$PARX" --pipe --group-by 1 --rrs cat <big.tsv
+	[ "$status" -eq 255 ]
+}

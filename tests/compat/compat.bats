@@ -466,3 +466,15 @@ load helper
 	printf '7,x\n8,y\n9,z\n' >bin.csv
 	compat -f bin.csv --pipe --bin 1 -j2 -k 'sort | tr "\n" " "; echo'
 }
+@test "compat: --group-by: a record is a run of lines with the same key" {
+	printf 'k\tv\na\t1\na\t2\nb\t3\nc\t4\nc\t5\n' >g.tsv
+	tail -n +2 g.tsv >g2.tsv
+	compat -f g.tsv --pipe --group-by k -N1 -k 'echo BLOCK; cat'
+	compat -f g2.tsv --pipe --group-by 1 -N1 -k 'echo BLOCK; cat'
+	compat -f g2.tsv --pipe --group-by 's/\t.*//' -N1 -k 'echo BLOCK; cat'
+	compat -f g2.tsv --pipe --group-by '2 $_%=2' -N1 -k 'echo BLOCK; cat'
+	compat -f g2.tsv --pipe --group-by 1 --block 10 -k 'echo BLOCK; cat'
+	compat -f g2.tsv --pipe --group-by 1 -N2 -k 'echo BLOCK; cat'
+	printf 'x,1\nx,2\ny,3\n' >g.csv
+	compat -f g.csv --pipe --group-by 1 --colsep , -N1 -k 'echo BLOCK; cat'
+}
