@@ -92,6 +92,7 @@ struct config {
 	const char		*arg_file_sep;
 	bool			 tee;		/* --tee: all input to every job */
 	const char		*shard;		/* --shard EXPR */
+	const char		*slot_var;	/* --process-slot-var NAME */
 	const char		*bin;		/* --bin EXPR */
 	const char		**filter;	/* --filter CODE, in order */
 	size_t			 nfilter;

@@ -802,8 +802,9 @@ static const struct row rows[] = {
 	    "record the session's names for --env _"),
 	TODO("embed", ARG_NONE, NULL, SEC_COMMAND,
 	    "embed GNU parallel in a shell script"),
-	TODO("process-slot-var|processslotvar", ARG_REQUIRED, "NAME",
-	    SEC_COMMAND, "set NAME to the slot number minus one"),
+	STRING("process-slot-var|processslotvar", "NAME", SEC_COMMAND, ST_PARX,
+	    slot_var, "set NAME to the job's slot less one in its "
+	    "environment"),
 
 	/* Output */
 	FUNC("group", ARG_NONE, NULL, SEC_OUTPUT, ST_PARX, set_output,

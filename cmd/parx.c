@@ -1103,6 +1103,7 @@ set_run_opts(const struct config *cfg, unsigned long jobs, struct run_opts *ro)
 	ro->files = cfg->files;
 	ro->shell = choose_shell();
 	ro->tmpdir = cfg->tmpdir;
+	ro->slot_var = cfg->slot_var;
 	ro->mem_limit = HELD_OUTPUT_MAX;
 	ro->retries = cfg->retries;
 	ro->timeout = cfg->timeout;

@@ -21,6 +21,8 @@ struct jobenv {
 	char	**env;
 	char	  seq[2][64];	/* PARALLEL_SEQ=, PARX_SEQ= */
 	char	  slot[2][64];	/* PARALLEL_JOBSLOT=, PARX_SLOT= */
+	char	 *slot_var;	/* --process-slot-var NAME=, or NULL */
+	size_t	  slot_var_len;	/* of NAME= */
 };
 
 /* Set by a parx this one runs under: each run sets its own. */
@@ -40,7 +42,7 @@ is_ours(const char *e)
 }
 
 struct jobenv *
-jobenv_new(const char *marker)
+jobenv_new(const char *marker, const char *slot_var)
 {
 	struct jobenv *je;
 	size_t n = 0, i, k = 0;
@@ -48,10 +50,18 @@ jobenv_new(const char *marker)
 	while (environ[n] != NULL)
 		n++;
 	je = xcalloc(1, sizeof(*je));
-	je->env = xreallocarray(NULL, n + 6, sizeof(*je->env));
+	je->env = xreallocarray(NULL, n + 7, sizeof(*je->env));
+	if (slot_var != NULL) {
+		je->slot_var_len = strlen(slot_var) + 1;
+		je->slot_var = xmalloc(je->slot_var_len + 32);
+		snprintf(je->slot_var, je->slot_var_len + 32, "%s=", slot_var);
+	}
 	for (i = 0; i < n; i++)
-		if (!is_ours(environ[i]))
+		if (!is_ours(environ[i]) && (je->slot_var == NULL ||
+		    strncmp(environ[i], je->slot_var, je->slot_var_len) != 0))
 			je->env[k++] = environ[i];
+	if (je->slot_var != NULL)
+		je->env[k++] = je->slot_var;
 	je->env[k++] = (char *)marker;
 	je->env[k++] = je->seq[0];
 	je->env[k++] = je->slot[0];
@@ -67,6 +77,7 @@ jobenv_free(struct jobenv *je)
 	if (je == NULL)
 		return;
 	free(je->env);
+	free(je->slot_var);
 	free(je);
 }
 
@@ -78,6 +89,8 @@ jobenv_for(struct jobenv *je, unsigned long seq, unsigned long slot)
 	snprintf(je->slot[0], sizeof(je->slot[0]), "PARALLEL_JOBSLOT=%lu",
 	    slot);
 	snprintf(je->slot[1], sizeof(je->slot[1]), "PARX_SLOT=%lu", slot);
+	if (je->slot_var != NULL)
+		snprintf(je->slot_var + je->slot_var_len, 32, "%lu", slot - 1);
 	return je->env;
 }
 

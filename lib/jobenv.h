@@ -11,9 +11,11 @@ struct jobenv;
 
 /*
  * The inherited environment less the per-job variables a parent parx
- * set, plus marker ("NAME=value", borrowed; see contain.h).
+ * set, plus marker ("NAME=value", borrowed; see contain.h), plus, if
+ * slot_var is not NULL, that variable set to the job's slot less one
+ * (GNU's --process-slot-var).
  */
-struct jobenv	*jobenv_new(const char *marker);
+struct jobenv	*jobenv_new(const char *marker, const char *slot_var);
 void		 jobenv_free(struct jobenv *);
 
 /* The environment for job seq in slot; valid until the next call. */

@@ -1295,7 +1295,7 @@ set_up(struct run *r)
 	po.max_load = opts->max_load;
 	po.cpus = opts->cpus;
 	pace_init(&r->pace, &po, monotime_now());
-	r->env = jobenv_new(contain_marker(r->cont));
+	r->env = jobenv_new(contain_marker(r->cont), opts->slot_var);
 	r->slots = xcalloc(r->nslots, sizeof(*r->slots));
 	r->batch = xcalloc(r->nslots, sizeof(*r->batch));
 	r->fifos.ino = -1;

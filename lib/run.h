@@ -92,6 +92,7 @@ struct run_opts {
 	bool			 files;		/* --files */
 	const char		*shell;
 	const char		*tmpdir;
+	const char		*slot_var;	/* --process-slot-var, or NULL */
 	size_t			 mem_limit;	/* held output, all jobs */
 	unsigned		 retries;	/* attempts in all (0, 1: one) */
 	double			 timeout;	/* seconds; 0: none */

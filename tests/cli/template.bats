@@ -237,3 +237,14 @@ load helper
 	assert_output 1
 	[[ $stderr == "parx: perl expression '2 < 2 or die \"too big\"': too big at"*"(input 2)" ]]
 }
+
+@test "--process-slot-var NAME is the job's slot less one, whatever NAME held before" {
+	run env name=old parx -j3 -k --process-slot-var=name 'echo $(( name + 1 )) $PARALLEL_JOBSLOT' ::: 1 2 3 4 5 6
+	assert_success
+	[ "${#lines[@]}" -eq 6 ]
+	for l in "${lines[@]}"; do
+		set -- $l
+		[ "$1" = "$2" ]
+		[ "$1" -ge 1 ] && [ "$1" -le 3 ]
+	done
+}
