@@ -239,7 +239,7 @@ load helper
 }
 
 @test "--process-slot-var NAME is the job's slot less one, whatever NAME held before" {
-	run env name=old parx -j3 -k --process-slot-var=name 'echo $(( name + 1 )) $PARALLEL_JOBSLOT' ::: 1 2 3 4 5 6
+	run env name=old "$PARX" -j3 -k --process-slot-var=name 'echo $(( name + 1 )) $PARALLEL_JOBSLOT' ::: 1 2 3 4 5 6
 	assert_success
 	[ "${#lines[@]}" -eq 6 ]
 	for l in "${lines[@]}"; do
