@@ -93,6 +93,7 @@ struct config {
 	bool			 tee;		/* --tee: all input to every job */
 	const char		*shard;		/* --shard EXPR */
 	const char		*slot_var;	/* --process-slot-var NAME */
+	const char		*workdir;	/* --wd DIR */
 	const char		*bin;		/* --bin EXPR */
 	const char		**filter;	/* --filter CODE, in order */
 	size_t			 nfilter;

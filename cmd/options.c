@@ -1003,8 +1003,9 @@ static const struct row rows[] = {
 	    "--transfer --return FILE --cleanup"),
 	TODO("basefile|bf", ARG_REQUIRED, "FILE", SEC_REMOTE,
 	    "send FILE to each host once"),
-	TODO("workdir|work-dir|wd", ARG_REQUIRED, "DIR", SEC_REMOTE,
-	    "run the jobs in DIR"),
+	STRING("workdir|work-dir|wd", "DIR", SEC_COMMAND, ST_PARX, workdir,
+	    "run each job in DIR (replacement strings work; made if "
+	    "missing; ...: a directory of its own, removed after)"),
 	TODO("rsync-opts|rsyncopts", ARG_REQUIRED, "OPTS", SEC_REMOTE,
 	    "options for rsync"),
 	TODO("sql-master|sqlmaster", ARG_REQUIRED, "DBURL", SEC_REMOTE,

@@ -174,9 +174,11 @@ static void
 warn_input(struct input *in, const struct feed *feed, struct perlx *perl,
     unsigned long seq)
 {
-	if (feed != NULL && feed_failed_tmpl(feed) != NULL)
-		warn("cannot write --tmpl file '%s' for job %lu",
-		    feed_failed_tmpl(feed), seq);
+	const char *what;
+
+	if (feed != NULL && feed_failed_path(feed, &what) != NULL)
+		warn("cannot make %s '%s' for job %lu", what,
+		    feed_failed_path(feed, &what), seq);
 	else if (errno == E2BIG)
 		warnx("command line too long for input %lu", seq);
 	else if (errno == ENOEXEC)
@@ -295,6 +297,29 @@ make_tmpl(struct config *cfg, struct template ***names,
 	/* --dry-run shows the commands and writes nothing. */
 	cfg->feed.ntmpl = cfg->dry_run || cfg->shellquote > 0 ? 0 : cfg->ntmpl;
 	cfg->feed.tmpl_cleanup = cfg->tmpl_cleanup;
+}
+
+/*
+ * --wd DIR: DIR as a template (verbatim); "..." a directory of each
+ * job's own; "." where parx runs, as for any local job.  Not for
+ * --dry-run, which makes nothing.
+ */
+static struct template *
+make_workdir(struct config *cfg)
+{
+	struct template_opts to = cfg->tpl;
+
+	if (cfg->workdir == NULL || strcmp(cfg->workdir, ".") == 0 ||
+	    cfg->dry_run || cfg->shellquote > 0)
+		return NULL;
+	if (strcmp(cfg->workdir, "...") == 0) {
+		cfg->feed.workdir_unique = true;
+		return NULL;
+	}
+	to.context = to.quote_words = false;
+	to.verbatim = true;
+	cfg->feed.workdir = make_template((char **)&cfg->workdir, 1, &to);
+	return (struct template *)cfg->feed.workdir;
 }
 
 /* --filter CODE: templates filled in verbatim, run by perl. */
@@ -540,9 +565,7 @@ discard_job(struct run_job *job)
 {
 	int k;
 
-	free(job->argv);
-	free(job->cmd);
-	free(job->tag);
+	feed_discard_job(job);
 	free(job->in_data);
 	if (job->remove_path != NULL)
 		unlink(job->remove_path);
@@ -738,13 +761,7 @@ dry_run(struct ctx *ctx, unsigned long jobs)
 			job.cmd = xstrdup(quoted.data);
 		}
 		puts(job.cmd);
-		free(job.cmd);
-		free(job.tag);
-		free(job.argv);
-		free(job.in_data);
-		if (job.remove_path != NULL)
-			unlink(job.remove_path);
-		free(job.remove_path);
+		discard_job(&job);
 	}
 	buf_release(&quoted);
 	flush_stdout();
@@ -1135,6 +1152,7 @@ main(int argc, char **argv)
 	struct run_stats st;
 	struct template *t, *tagt = NULL, **tmpl_names = NULL;
 	struct template **tmpl_contents = NULL, **filters = NULL;
+	struct template *workdir = NULL;
 	struct ctx ctx;
 	struct defaults defs;
 	struct stat jst;
@@ -1298,6 +1316,7 @@ main(int argc, char **argv)
 	}
 	make_tmpl(&cfg, &tmpl_names, &tmpl_contents);
 	filters = make_filters(&cfg);
+	workdir = make_workdir(&cfg);
 	ctx.feed = feed_new(ctx.in, t, &cfg.feed);
 	if (halt_needs_total(&cfg.halt) && cfg.pipe &&
 	    cfg.feed.total_jobs == 0) {
@@ -1344,6 +1363,7 @@ out:
 	template_free(tagt);
 	free_templates(tmpl_names);
 	free_templates(filters);
+	template_free(workdir);
 	free(cfg.filter);
 	free_templates(tmpl_contents);
 	free(cfg.tmpl);

@@ -3,8 +3,11 @@
  */
 #include "fdio.h"
 
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -68,4 +71,47 @@ fdio_mktemp_par(const char *dir, char **path)
 	}
 	buf_release(&b);
 	return -1;
+}
+
+static int
+remove_one(const char *path, const struct stat *st, int type,
+    struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	return (type == FTW_DP ? rmdir(path) : unlink(path)) == -1 &&
+	    errno != ENOENT ? -1 : 0;
+}
+
+int
+fdio_remove_tree(const char *path)
+{
+	return nftw(path, remove_one, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+}
+
+int
+fdio_mkdirs(const char *path)
+{
+	struct stat st;
+	char *p, *slash;
+	int r = 0;
+
+	if (stat(path, &st) == 0)
+		return S_ISDIR(st.st_mode) ? 0 : (errno = ENOTDIR, -1);
+	p = strdup(path);
+	if (p == NULL)
+		return -1;
+	for (slash = strchr(p + 1, '/'); slash != NULL;
+	    slash = strchr(slash + 1, '/')) {
+		*slash = '\0';
+		if (mkdir(p, 0777) == -1 && errno != EEXIST)
+			r = -1;
+		*slash = '/';
+		if (r == -1)
+			break;
+	}
+	if (r == 0 && mkdir(p, 0777) == -1 && errno != EEXIST)
+		r = -1;
+	free(p);
+	return r;
 }

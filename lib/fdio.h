@@ -22,4 +22,13 @@ ssize_t	fdio_pread(int fd, void *p, size_t n, off_t off);
  */
 int	fdio_mktemp_par(const char *dir, char **path);
 
+/*
+ * Removes path and everything under it, not following symbolic links nor
+ * leaving its file system.  -1 with errno set if something stayed.
+ */
+int	fdio_remove_tree(const char *path);
+
+/* mkdir -p: path and its missing parents (0777 less the umask). */
+int	fdio_mkdirs(const char *path);
+
 #endif

@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -38,7 +39,9 @@ struct feed {
 	bool			 direct;
 	bool			 has_functions;	/* exported shell functions */
 	unsigned long		 total;		/* for {##} */
-	char			*failed_tmpl;	/* a --tmpl file not written */
+	char			*failed_path;	/* a --tmpl file or --wd
+						   directory not made */
+	const char		*failed_what;	/* which of the two */
 	bool			 counted;
 	size_t			 next_len;	/* about what the values add */
 	struct record		*last;		/* the last job's records */
@@ -234,7 +237,7 @@ feed_free(struct feed *f)
 	for (i = f->head; i < f->npending; i++)
 		record_release(&f->pending[i]);
 	free(f->pending);
-	free(f->failed_tmpl);
+	free(f->failed_path);
 	free(f);
 }
 
@@ -384,15 +387,7 @@ feed_next(struct feed *f, unsigned long seq, unsigned long slot,
 		for (k = 0; k < f->pending[f->head + i].nfields; k++)
 			fields[nfields++] = f->pending[f->head + i].fields[k];
 	if (feed_make_job(f, seq, slot, fields, nfields, job) == -1) {
-		free(job->argv);
-		free(job->cmd);
-		free(job->tag);
-		for (i = 0; job->remove_more != NULL &&
-		    job->remove_more[i] != NULL; i++) {
-			unlink(job->remove_more[i]);
-			free(job->remove_more[i]);
-		}
-		free(job->remove_more);
+		feed_discard_job(job);
 		memset(job, 0, sizeof(*job));
 		free(fields);
 		return -1;
@@ -473,8 +468,9 @@ write_templates(struct feed *f, const struct template_job *j,
 		}
 		if (fd == -1 || close(fd) == -1) {
 			e = errno;
-			free(f->failed_tmpl);
-			f->failed_tmpl = xstrdup(name.data);
+			free(f->failed_path);
+			f->failed_path = xstrdup(name.data);
+			f->failed_what = "--tmpl file";
 			errno = e;
 			goto fail;
 		}
@@ -490,10 +486,77 @@ fail:
 	return -1;
 }
 
-const char *
-feed_failed_tmpl(const struct feed *f)
+/* --wd: the job's directory, made if it is not there. */
+static int
+make_workdir(struct feed *f, const struct template_job *j,
+    struct run_job *job)
 {
-	return f->failed_tmpl;
+	struct buf dir;
+	char host[256], num[64];
+	const char *home;
+	int e;
+
+	buf_init(&dir);
+	if (f->opts.workdir_unique) {
+		/* GNU's: ~/.parallel/tmp/HOST-PID-SEQ */
+		if ((home = getenv("HOME")) == NULL || *home == '\0')
+			home = "/tmp";
+		if (gethostname(host, sizeof(host)) == -1)
+			strlcpy(host, "localhost", sizeof(host));
+		host[sizeof(host) - 1] = '\0';
+		buf_addstr(&dir, home);
+		buf_addstr(&dir, "/.parallel/tmp/");
+		buf_addstr(&dir, host);
+		snprintf(num, sizeof(num), "-%ld-%lu", (long)getpid(), j->seq);
+		buf_addstr(&dir, num);
+		job->cwd_remove = true;
+	} else if (template_expand(f->opts.workdir, j, &dir) == -1) {
+		buf_release(&dir);
+		return -1;
+	}
+	buf_addch(&dir, '\0');
+	if (fdio_mkdirs(dir.data) == -1) {
+		e = errno;
+		free(f->failed_path);
+		f->failed_path = xstrdup(dir.data);
+		f->failed_what = "--wd directory";
+		buf_release(&dir);
+		job->cwd_remove = false;
+		errno = e;
+		return -1;
+	}
+	job->cwd = buf_detach(&dir);
+	return 0;
+}
+
+void
+feed_discard_job(struct run_job *job)
+{
+	size_t i;
+
+	free(job->argv);
+	free(job->cmd);
+	free(job->tag);
+	for (i = 0; job->remove_more != NULL && job->remove_more[i] != NULL;
+	    i++) {
+		unlink(job->remove_more[i]);
+		free(job->remove_more[i]);
+	}
+	free(job->remove_more);
+	if (job->cwd_remove)
+		(void)fdio_remove_tree(job->cwd);
+	free(job->cwd);
+	job->argv = NULL;
+	job->cmd = job->tag = job->cwd = NULL;
+	job->remove_more = NULL;
+	job->cwd_remove = false;
+}
+
+const char *
+feed_failed_path(const struct feed *f, const char **what)
+{
+	*what = f->failed_what;
+	return f->failed_path;
 }
 
 int
@@ -534,6 +597,9 @@ feed_make_job(struct feed *f, unsigned long seq, unsigned long slot,
 	if (f->opts.tag || f->opts.tagstring != NULL)
 		job->tag = make_tag(f, &j);
 	if (r == 0 && f->opts.ntmpl > 0 && write_templates(f, &j, job) == -1)
+		r = -1;
+	if (r == 0 && (f->opts.workdir != NULL || f->opts.workdir_unique) &&
+	    make_workdir(f, &j, job) == -1)
 		r = -1;
 	if (f->direct) {
 		job->argv = quote_split_words(cmd.data, &err);

@@ -44,6 +44,13 @@ struct feed_opts {
 	 * evaluated by perl for each job; a job for which one is false is
 	 * skipped as skip() skips it.
 	 */
+	/*
+	 * --wd: each job runs in the directory this names (made if
+	 * missing), or with workdir_unique (--wd ...) in a directory of its
+	 * own under $HOME/.parallel/tmp, removed when the job is done.
+	 */
+	const struct template	*workdir;
+	bool			 workdir_unique;
 	const struct template	*const *filter;
 	size_t			 nfilter;
 	struct perlx		*perl;		/* evaluates them */
@@ -56,14 +63,24 @@ struct feed	*feed_new(struct input *in, const struct template *t,
 		    const struct feed_opts *);
 void		 feed_free(struct feed *);
 
-/* The --tmpl file feed_next() or feed_make_job() could not write, or NULL. */
-const char	*feed_failed_tmpl(const struct feed *);
+/*
+ * Frees what feed_make_job() put in a job that will not run (and removes
+ * its --tmpl copies and --wd ... directory); the rest of job is left.
+ */
+void		 feed_discard_job(struct run_job *);
+
+/*
+ * The --tmpl file or --wd directory feed could not make, or NULL; *what
+ * says which ("--tmpl file", "--wd directory").
+ */
+const char	*feed_failed_path(const struct feed *, const char **what);
 
 /*
  * Fills job for job number seq in slot: 1, 0 when the input is used up,
  * -1 with errno set: a read error (input_error_path() names the file),
  * E2BIG for an input too long for any command line, or a --tmpl file
- * that could not be written (feed_failed_tmpl() names it).
+ * or --wd directory that could not be made (feed_failed_path() names
+ * it).
  */
 int	feed_next(struct feed *, unsigned long seq, unsigned long slot,
 	    struct run_job *job);

@@ -35,6 +35,9 @@ struct run_job {
 	off_t		  in_off;
 	size_t		  in_file_len;
 	char		 *remove_path;	/* a file run removes when done */
+	char		 *cwd;		/* --wd: where it runs, or NULL */
+	bool		  cwd_remove;	/* --wd ...: run removes it, and all
+					   in it, when done */
 	char		**remove_more;	/* more of them (--tmpl --cleanup):
 					   NULL-terminated, or NULL; run
 					   frees each and the array */

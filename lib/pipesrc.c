@@ -300,18 +300,7 @@ pipesrc_next(struct pipesrc *p, struct feed *f, unsigned long slot,
 	if (feed_make_job(f, p->seq, slot, &path, path != NULL, job) == -1) {
 		e = errno;
 		*why = PIPESRC_JOB;
-		free(job->argv);
-		free(job->cmd);
-		free(job->tag);
-		for (size_t i = 0; job->remove_more != NULL &&
-		    job->remove_more[i] != NULL; i++) {
-			unlink(job->remove_more[i]);
-			free(job->remove_more[i]);
-		}
-		free(job->remove_more);
-		job->remove_more = NULL;
-		job->argv = NULL;
-		job->cmd = job->tag = NULL;
+		feed_discard_job(job);
 		free(data);
 		if (path != NULL)
 			unlink(path);

@@ -183,6 +183,9 @@ free_job(struct run_job *job)
 		free(job->remove_more[i]);
 	}
 	free(job->remove_more);
+	if (job->cwd_remove)
+		(void)fdio_remove_tree(job->cwd);
+	free(job->cwd);
 	free(job->in_data);
 	free(job->argv);
 	free(job->cmd);
@@ -209,6 +212,7 @@ spawn_process(struct run *r, struct slot *s, int in, int out, int err)
 	req.fd_err = err;
 	req.sigdefault = &r->sigdefault;
 	req.cgroup_procs = cgroup_slot_procs(r->cg, s - r->slots + 1);
+	req.cwd = s->job.cwd;
 	/* --tty: the first job to start while nobody has the terminal. */
 	if (r->opts->give_tty && r->tty_owner == 0 &&
 	    termfg_steerable(&r->tty)) {

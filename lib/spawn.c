@@ -86,6 +86,8 @@ child(const struct spawn_req *req, pid_t parent, int errfd)
 	    move_fd(req->fd_out, STDOUT_FILENO) == -1 ||
 	    move_fd(req->fd_err, STDERR_FILENO) == -1)
 		goto fail;
+	if (req->cwd != NULL && chdir(req->cwd) == -1)
+		goto fail;
 	execvpe(req->file, req->argv, req->envp);
 fail:
 	e = errno;

@@ -25,6 +25,7 @@ struct spawn_req {
 					   foreground (--tty) */
 	bool		 keep_group;	/* a helper, not a job: stays in
 					   parx's process group */
+	const char	*cwd;		/* where it runs, or NULL: here */
 };
 
 /*

@@ -218,7 +218,7 @@ load helper
 	assert_equal "$stderr" "parx: cannot read --tmpl file 'missing': No such file or directory"
 	run --separate-stderr parx -k --tmpl t.tmpl=nodir/{} echo ::: a b
 	assert_failure 255
-	assert_equal "$stderr" "parx: cannot write --tmpl file 'nodir/a' for job 1: No such file or directory"
+	assert_equal "$stderr" "parx: cannot make --tmpl file 'nodir/a' for job 1: No such file or directory"
 	assert_output ""
 	run --separate-stderr parx --tmpl t.tmpl echo ::: a
 	assert_failure 255
@@ -247,4 +247,22 @@ load helper
 		[ "$1" = "$2" ]
 		[ "$1" -ge 1 ] && [ "$1" -le 3 ]
 	done
+}
+
+@test "--wd: jobs run in DIR (made if missing, replacement strings work); ... is a directory of each job's own, removed after" {
+	mkdir a
+	run parx -k --wd "$PWD/{}/sub" 'pwd; touch here' ::: a b
+	assert_success
+	assert_output "$PWD/a/sub"$'\n'"$PWD/b/sub"
+	[ -e a/sub/here ] && [ -e b/sub/here ]
+	run env HOME="$PWD/home" "$PARX" -k --wd ... 'pwd; mkdir -p x/y; touch x/y/z' ::: 1 2
+	assert_success
+	[[ ${lines[0]} == "$PWD/home/.parallel/tmp/"*-1 ]]
+	[[ ${lines[1]} == "$PWD/home/.parallel/tmp/"*-2 ]]
+	[ -z "$(ls home/.parallel/tmp)" ]
+	run --separate-stderr parx --wd /etc/passwd/x pwd ::: 1
+	assert_failure 255
+	assert_equal "$stderr" "parx: cannot make --wd directory '/etc/passwd/x' for job 1: Not a directory"
+	run parx --dry-run --wd "$PWD/never" pwd ::: 1
+	[ ! -e never ]
 }
