@@ -69,6 +69,8 @@ struct config {
 	bool			 retry_failed;
 	const char		*results;
 	unsigned long long	 memfree;
+	unsigned long long	 memsuspend;	/* --memsuspend */
+	bool			 noswap;	/* --noswap */
 	double			 max_load;
 	bool			 pipe;
 	bool			 pipepart;

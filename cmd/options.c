@@ -528,6 +528,12 @@ set_memfree(struct config *cfg, const char *arg, const char *name)
 }
 
 static void
+set_memsuspend(struct config *cfg, const char *arg, const char *name)
+{
+	cfg->memsuspend = (unsigned long long)parse_scaled(name, arg, false);
+}
+
+static void
 set_load(struct config *cfg, const char *arg, const char *name)
 {
 	char *end;
@@ -885,10 +891,11 @@ static const struct row rows[] = {
 	    "temporary files go in DIR"),
 	TODO("limit", ARG_REQUIRED, "CMD", SEC_JOBS,
 	    "start a job only when CMD says so"),
-	TODO("memsuspend", ARG_REQUIRED, "SIZE", SEC_JOBS,
-	    "suspend jobs when memory runs low"),
-	TODO("noswap", ARG_NONE, NULL, SEC_JOBS,
-	    "start no job while the system swaps"),
+	FUNC("memsuspend", ARG_REQUIRED, "SIZE", SEC_JOBS, ST_PARX,
+	    set_memsuspend, "stop the newest jobs while less than 2*SIZE "
+	    "memory is free (all but one under SIZE), continue them after"),
+	FLAG("noswap", SEC_JOBS, ST_PARX, noswap,
+	    "start no job while the machine is swapping"),
 	FUNC("use-cores-instead-of-threads|usecoresinsteadofthreads|"
 	    "use-cpus-instead-of-cores|usecpusinsteadofcores", ARG_NONE, NULL,
 	    SEC_JOBS, ST_PARX, set_cpu_basis,

@@ -1127,6 +1127,8 @@ set_run_opts(const struct config *cfg, unsigned long jobs, struct run_opts *ro)
 	ro->timeout_pct = cfg->timeout_pct;
 	ro->delay = cfg->delay;
 	ro->memfree = cfg->memfree;
+	ro->memsuspend = cfg->memsuspend;
+	ro->noswap = cfg->noswap;
 	/*
 	 * A cgroup per slot lets a killed job take setsid escapees along at
 	 * once; joining one costs ~0.1 ms per job (the kernel's cgroup.procs

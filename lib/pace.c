@@ -36,8 +36,8 @@ pace_started(struct pace *p, double now)
 	p->last_start = now;
 }
 
-static unsigned long long
-mem_available(void)
+unsigned long long
+pace_mem_available(void)
 {
 	unsigned long long kb = 0;
 	char line[256];
@@ -50,6 +50,44 @@ mem_available(void)
 			break;
 	fclose(f);
 	return kb * 1024;
+}
+
+/* Pages swapped in and out since boot, from /proc/vmstat. */
+static unsigned long long
+swap_pages(void)
+{
+	unsigned long long in = 0, out = 0, v;
+	char line[256];
+	FILE *f;
+
+	if ((f = fopen("/proc/vmstat", "re")) == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (sscanf(line, "pswpin %llu", &v) == 1)
+			in = v;
+		else if (sscanf(line, "pswpout %llu", &v) == 1)
+			out = v;
+	}
+	fclose(f);
+	return in + out;
+}
+
+/*
+ * --noswap, as GNU's (vmstat's si and so): the machine is swapping if
+ * pages went in or out of swap in the last second or so.
+ */
+static bool
+swapping(struct pace *p, double now)
+{
+	unsigned long long pages;
+
+	if (now >= p->swap_next) {
+		pages = swap_pages();
+		p->swapping = p->swap_next > 0 && pages != p->swap_pages;
+		p->swap_pages = pages;
+		p->swap_next = now + RECHECK;
+	}
+	return p->swapping;
 }
 
 /*
@@ -91,8 +129,10 @@ pace_start_wait(struct pace *p, double now)
 	if (p->opts.delay > 0 && p->last_start > 0 &&
 	    now - p->last_start < p->opts.delay)
 		wait = p->opts.delay - (now - p->last_start);
-	if (p->opts.memfree > 0 && mem_available() < p->opts.memfree &&
+	if (p->opts.memfree > 0 && pace_mem_available() < p->opts.memfree &&
 	    wait < RECHECK)
+		wait = RECHECK;
+	if (p->opts.noswap && wait < RECHECK && swapping(p, now))
 		wait = RECHECK;
 	if (p->opts.max_load > 0 && wait < RECHECK) {
 		if (now >= p->load_next) {

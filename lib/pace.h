@@ -12,6 +12,7 @@ struct pace_opts {
 	double			delay;		/* seconds between starts */
 	unsigned long long	memfree;	/* start only with this free */
 	double			max_load;	/* start only below this load */
+	bool			noswap;		/* start only while not swapping */
 	unsigned long		cpus;		/* for the throttle; 0: never */
 };
 
@@ -25,17 +26,23 @@ struct pace {
 	double			load_next;	/* when to count it again */
 	double			load_since;	/* over the limit since; 0 */
 	bool			load_noted;	/* pace_load_note() said it */
+	unsigned long long	swap_pages;	/* --noswap: as last counted */
+	double			swap_next;	/* when to count them again */
+	bool			swapping;
 };
 
 /* A pace for a run starting at now (monotonic seconds). */
 void	pace_init(struct pace *, const struct pace_opts *, double now);
 
+/* MemAvailable of /proc/meminfo, in bytes (all of it if unknown). */
+unsigned long long	pace_mem_available(void);
+
 /* A job started at now. */
 void	pace_started(struct pace *, double now);
 
 /*
- * Seconds before another job may start: 0 for now.  --memfree and
- * --load are looked at again every second while they forbid it.
+ * Seconds before another job may start: 0 for now.  --memfree, --load
+ * and --noswap are looked at again every second while they forbid it.
  */
 double	pace_start_wait(struct pace *, double now);
 

@@ -77,6 +77,7 @@ struct slot {
 	char			*files_path;	/* --files: where stdout went */
 	bool			 tty_waiting;	/* stopped reading the terminal
 						   another job owns (--tty) */
+	bool			 mem_stopped;	/* by --memsuspend */
 };
 
 struct run {
@@ -99,6 +100,8 @@ struct run {
 	struct run_job			 deferred;	/* waits for a slot */
 	bool				 has_deferred;
 	double				 retry_at;	/* deferred: not before */
+	unsigned long			 mem_stopped;	/* --memsuspend: jobs stopped */
+	double				 mem_next;	/* look at memory then */
 	double				 retry_pause;
 	double				 retry_since;	/* first failure */
 	struct termseq			 termseq;
@@ -595,6 +598,10 @@ finish(struct run *r, struct slot *s)
 		check_write(r, collate_job_end(r->col, s->cj));
 	free_job(&s->job);
 	free(s->files_path);
+	if (s->mem_stopped) {
+		s->mem_stopped = false;
+		r->mem_stopped--;
+	}
 	s->busy = false;
 	r->running--;
 }
@@ -857,7 +864,8 @@ suspend(struct run *r)
 	for (i = 0; i < r->nslots; i++) {
 		if (!r->slots[i].busy || r->slots[i].pid <= 0)
 			continue;
-		(void)kill(-r->slots[i].pid, SIGCONT);
+		if (!r->slots[i].mem_stopped)
+			(void)kill(-r->slots[i].pid, SIGCONT);
 		termjob_shift(&r->slots[i].term, away);
 	}
 }
@@ -1008,6 +1016,57 @@ tty_stops(struct run *r)
 	settle_tty(r);
 }
 
+/*
+ * --memsuspend, looked at once a second: stops the newest running job
+ * while memory is short (every job but the oldest when very short), and
+ * continues the oldest stopped one when there is enough again.
+ */
+static void
+mem_check(struct run *r, double now)
+{
+	unsigned long long avail, size = r->opts->memsuspend;
+	struct slot *s, *oldest = NULL, *newest = NULL, *first_stopped = NULL;
+	unsigned long i, active = 0;
+
+	if (size == 0 || now < r->mem_next)
+		return;
+	r->mem_next = now + 1.0;
+	avail = pace_mem_available();
+	for (i = 0; i < r->nslots; i++) {
+		s = &r->slots[i];
+		if (!s->busy || s->exited || s->pid <= 0)
+			continue;
+		if (s->mem_stopped) {
+			if (first_stopped == NULL ||
+			    s->job.seq < first_stopped->job.seq)
+				first_stopped = s;
+			continue;
+		}
+		active++;
+		if (oldest == NULL || s->job.seq < oldest->job.seq)
+			oldest = s;
+		if (newest == NULL || s->job.seq > newest->job.seq)
+			newest = s;
+	}
+	if (avail < 2 * size && active > 1) {
+		for (i = 0; i < r->nslots; i++) {
+			s = &r->slots[i];
+			if (!s->busy || s->exited || s->pid <= 0 ||
+			    s->mem_stopped || s == oldest)
+				continue;
+			if (avail < size || s == newest) {
+				(void)kill(-s->pid, SIGSTOP);
+				s->mem_stopped = true;
+				r->mem_stopped++;
+			}
+		}
+	} else if (avail >= 2 * size && first_stopped != NULL) {
+		(void)kill(-first_stopped->pid, SIGCONT);
+		first_stopped->mem_stopped = false;
+		r->mem_stopped--;
+	}
+}
+
 /* Seconds to wait before another job may start; 0: now. */
 static double
 start_wait(struct run *r)
@@ -1015,6 +1074,14 @@ start_wait(struct run *r)
 	double now = monotime_now(), wait = pace_start_wait(&r->pace, now), load;
 	char msg[160];
 
+	/*
+	 * --memsuspend: nothing new while a job waits for memory, but one
+	 * job always runs.
+	 */
+	if (r->opts->memsuspend > 0 && wait < 1.0 && r->running > 0 &&
+	    (r->mem_stopped > 0 ||
+	    pace_mem_available() < 2 * r->opts->memsuspend))
+		wait = 1.0;
 	/* Someone at a terminal should not wonder why nothing starts. */
 	if (pace_load_note(&r->pace, now, &load) &&
 	    isatty(r->opts->out[COLLATE_STDERR]) == 1) {
@@ -1100,6 +1167,10 @@ poll_timeout(struct run *r, double now)
 	    r->running < r->limit && (t = start_wait(r)) > 0 &&
 	    (next < 0 || now + t < next))
 		next = now + t;
+	/* --memsuspend looks at memory every second. */
+	if (r->opts->memsuspend > 0 && r->running > 0 &&
+	    (next < 0 || r->mem_next < next))
+		next = r->mem_next;
 	/* A status line to redraw wakes the caller now and then. */
 	if (r->opts->tick > 0 && (next < 0 || now + r->opts->tick < next))
 		next = now + r->opts->tick;
@@ -1297,6 +1368,7 @@ set_up(struct run *r)
 	po.delay = opts->delay;
 	po.memfree = opts->memfree;
 	po.max_load = opts->max_load;
+	po.noswap = opts->noswap;
 	po.cpus = opts->cpus;
 	pace_init(&r->pace, &po, monotime_now());
 	r->env = jobenv_new(contain_marker(r->cont), opts->slot_var);
@@ -1354,6 +1426,7 @@ run_step(struct run *r)
 {
 	if (r->killing)
 		kill_all(r);
+	mem_check(r, monotime_now());
 	fill_slots(r);
 	r->stats->running = r->running;
 	if (r->running == 0 && (r->stopping || r->input_done) &&

@@ -101,6 +101,14 @@ struct run_opts {
 	double			 delay;		/* seconds between starts */
 	unsigned long long	 memfree;	/* start only with this free */
 	double			 max_load;	/* start only below this load */
+	bool			 noswap;	/* start only while not swapping */
+	/*
+	 * --memsuspend: with less than 2 * this memory available, the
+	 * newest jobs are stopped (SIGSTOP) one a second, with less than
+	 * this all but the oldest; they are continued, oldest first, when
+	 * there is more again.  No job starts while one is stopped so.
+	 */
+	unsigned long long	 memsuspend;
 	bool			 cgroups;	/* a cgroup v2 group per job */
 	unsigned long		 cpus;		/* the jobs share; 0: unknown */
 	const char		*cleanup_dir;	/* removed with its files if parx

@@ -152,6 +152,9 @@ termjob_advance(const struct termseq *seq, struct termjob *t, pid_t pgid,
 			break;		/* unkillable: wait for its exit */
 		sig = s->step[t->step].sig;
 		(void)kill(-pgid, sig);
+		/* A stopped job (--memsuspend) must run to hear it. */
+		if (sig != SIGKILL && sig != SIGSTOP && sig != SIGCONT)
+			(void)kill(-pgid, SIGCONT);
 		if (sig == SIGKILL)
 			ev = TERMJOB_KILLED;
 		t->next = now + s->step[t->step].ms / 1000.0;

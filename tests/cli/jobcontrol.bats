@@ -156,6 +156,21 @@ load helper
 	assert_failure 255
 }
 
+@test "--memsuspend: short of memory, one job runs at a time; --noswap runs jobs on a machine not swapping" {
+	# 100T is more than any machine has: never two jobs at once
+	run parx --memsuspend 100T -j4 --lb 'echo start {}; sleep 0.2; echo end {}' ::: 1 2 3
+	assert_success
+	assert_output $'start 1\nend 1\nstart 2\nend 2\nstart 3\nend 3'
+	run parx --memsuspend 1k -j3 --lb 'echo start {}; sleep 0.5; echo end {}' ::: 1 2 3
+	[ "$(printf '%s\n' "${lines[@]:0:3}" | sort | tr '\n' ' ')" = "start 1 start 2 start 3 " ]
+	if [ "$(awk '/^pswp(in|out)/ { n += $2 } END { print n + 0 }' /proc/vmstat)" = 0 ]; then
+		run parx --noswap -k echo ::: a b
+		assert_output $'a\nb'
+	fi
+	run parx --memsuspend lots echo ::: a
+	assert_failure 255
+}
+
 # bats test_tags=heavy
 @test "-k holding 20 MB behind a slow first job keeps memory bounded" {
 	# Job 1 runs until job 2000 has written, so the other jobs' 10 KB
