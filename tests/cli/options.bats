@@ -109,7 +109,7 @@ help_todo() {
 }
 
 @test "a GNU option parx does not support yet is refused as such, never as unknown" {
-	for opt in --noswap --sshlogin=h --memsuspend=1G --tmux -S; do
+	for opt in --compress --sshlogin=h --limit=true --tmux -S; do
 		run --separate-stderr parx "$opt" echo ::: a
 		assert_failure 255
 		[[ $stderr == "parx: ${opt%%=*} is a GNU parallel option parx does not support yet (see 'parx --help')" ]] ||
