@@ -782,6 +782,14 @@ dry_run(struct ctx *ctx, unsigned long jobs)
  */
 static char **shebang_words, **shebang_args;
 
+static void
+free_shebang(void)
+{
+	if (shebang_words != NULL)
+		quote_free_words(shebang_words);
+	free(shebang_args);
+}
+
 static char **
 shebang_argv(int *argc, char **argv)
 {
@@ -1181,6 +1189,7 @@ main(int argc, char **argv)
 		free(cfg.sources);
 		free(cfg.arg_files);
 		defaults_free(&defs);
+		free_shebang();
 		return status;
 	}
 	if (cfg.report != REPORT_NONE) {
@@ -1188,6 +1197,7 @@ main(int argc, char **argv)
 		free(cfg.sources);
 		free(cfg.arg_files);
 		defaults_free(&defs);
+		free_shebang();
 		return EXIT_ALL_OK;
 	}
 	if (cfg.jobs_spec != NULL && is_jobs_file(cfg.jobs_spec)) {
@@ -1385,6 +1395,7 @@ out:
 	free(cfg.sources);
 	free(cfg.arg_files);
 	defaults_free(&defs);
+	free_shebang();
 	if (die_sig != 0)
 		die_by(die_sig);
 	return status;

@@ -151,11 +151,15 @@ feed_stream(struct jobin *in, struct run_job *j, struct jobin_source *src)
 	}
 }
 
-void
+bool
 jobin_retry(struct jobin *in, struct run_job *j, struct jobin_source *src)
 {
-	if (j->in_stream && in->stream_waiting && in->pipe != -1)
-		feed_stream(in, j, src);
+	unsigned long long sent = in->sent;
+
+	if (!j->in_stream || !in->stream_waiting || in->pipe == -1)
+		return false;
+	feed_stream(in, j, src);
+	return !in->stream_waiting || in->sent != sent || in->pipe == -1;
 }
 
 void

@@ -59,9 +59,10 @@ void	jobin_feed(struct jobin *, struct run_job *job,
 
 /*
  * An in_stream job waiting for its source (stream_waiting) asks again;
- * run calls this every round.
+ * run calls this every round.  True if that moved anything: lines went
+ * in, or it waits no more.
  */
-void	jobin_retry(struct jobin *, struct run_job *job,
+bool	jobin_retry(struct jobin *, struct run_job *job,
 	    struct jobin_source *src);
 
 /* Whether to poll our end for room. */

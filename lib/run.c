@@ -1067,6 +1067,27 @@ mem_check(struct run *r, double now)
 	}
 }
 
+/*
+ * --shard, --bin: the jobs waiting for their lines ask again, and again
+ * while one of them got some, since reading lines for one job may have
+ * brought some for a job asked before it.  No job waits on one whose
+ * lines have come, which no poll would wake.
+ */
+static void
+retry_streams(struct run *r)
+{
+	bool again;
+	unsigned long i;
+
+	do {
+		again = false;
+		for (i = 0; i < r->nslots; i++)
+			if (r->slots[i].busy && jobin_retry(&r->slots[i].in,
+			    &r->slots[i].job, &r->src))
+				again = true;
+	} while (again);
+}
+
 /* Seconds to wait before another job may start; 0: now. */
 static double
 start_wait(struct run *r)
@@ -1229,6 +1250,7 @@ poll_once(struct run *r)
 	nfds_t n = 0;
 	int k, timeout;
 
+	retry_streams(r);
 	r->pfd[n].fd = sig_fd();
 	r->pfd[n].events = POLLIN;
 	r->pfd_slot[n++] = NULL;
@@ -1272,7 +1294,6 @@ poll_once(struct run *r)
 			r->pfd_slot[n] = s;
 			r->pfd_stream[n++] = k;
 		}
-		jobin_retry(&s->in, &s->job, &r->src);
 		if (jobin_pollable(&s->in)) {
 			r->pfd[n].fd = s->in.pipe;
 			r->pfd[n].events = POLLOUT;

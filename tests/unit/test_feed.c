@@ -476,7 +476,7 @@ test_pipesrc_cat_fifo_and_round_robin(void **state)
 	assert_int_equal(pipesrc_next(p, f, 2, &job, &why), 1);
 	job_release(&job);
 	assert_int_equal(pipesrc_next(p, f, 1, &job, &why), 0);
-	assert_int_equal(pipesrc_next_input(p, &data, &len), 1);
+	assert_int_equal(pipesrc_next_input(p, 1, &data, &len), 1);
 	assert_memory_equal(data, "3\n", 2);
 	free(data);
 	pipesrc_free(p);
