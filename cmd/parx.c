@@ -980,11 +980,6 @@ open_pipe_source(struct ctx *ctx, struct config *cfg, unsigned long jobs)
 	/* As GNU: --recstart alone means records have no end marker. */
 	if (cfg->blk.recstart != NULL && cfg->blk.recend == NULL)
 		cfg->blk.recend = "";
-	if ((cfg->blk.recend != NULL && cfg->blk.recend[0] == '\0') &&
-	    (cfg->blk.recstart == NULL || cfg->blk.recstart[0] == '\0'))
-		usage_error("--recend and --recstart cannot both be empty");
-	if (cfg->blk.regexp && cfg->blk.remove_sep)
-		usage_error("--rrs with --regexp is not supported yet");
 	if (cfg->blk.regexp && block_check_regexp(&cfg->blk, &errstr) == -1)
 		usage_error("invalid --recend or --recstart regular expression: "
 		    "%s", errstr);
@@ -1011,9 +1006,17 @@ open_pipe_source(struct ctx *ctx, struct config *cfg, unsigned long jobs)
 	if (cfg->has_L)
 		cfg->blk.lines = cfg->opt_L;
 	if (cfg->header != NULL) {
+		/* GNU: a number of lines, ":" one line, else a regex. */
 		n = strtoul(cfg->header, &end, 10);
-		cfg->blk.header_lines = *end == '\0' && end != cfg->header ?
-		    n : 1;
+		if (*end == '\0' && end != cfg->header)
+			cfg->blk.header_lines = n;
+		else if (strcmp(cfg->header, ":") == 0)
+			cfg->blk.header_lines = 1;
+		else if (block_check_header(cfg->header, &errstr) == -1)
+			usage_error("invalid --header regular expression '%s': "
+			    "%s", cfg->header, errstr);
+		else
+			cfg->blk.header_re = cfg->header;
 	}
 	memset(&po, 0, sizeof(po));
 	po.blk = cfg->blk;

@@ -29,6 +29,7 @@
 struct blocker {
 	struct block_opts	 o;
 	struct re		*re;		/* --regexp: recend(?=recstart) */
+	struct re		*rrs_re[3];	/* --rrs --regexp, see below */
 	bool			 re_failed;	/* it went over its limit */
 	char			*recend;	/* unescaped copies, for the */
 	char			*recstart;	/* literal search */
@@ -173,6 +174,9 @@ static size_t
 next_boundary(const struct blocker *b, const char *base, size_t n,
     size_t from)
 {
+	/* Fixed-length records (no recend, no recstart): any byte. */
+	if (b->re == NULL && b->endlen == 0 && b->startlen == 0)
+		return from + 1 <= n ? from + 1 : 0;
 	if (b->re != NULL)
 		return boundary_re(b, base, n, from, 0, false);
 	return next_boundary_lit(&b->o, b->endlen, b->startlen, base, n, from);
@@ -182,6 +186,8 @@ static size_t
 last_boundary(const struct blocker *b, const char *base, size_t n,
     size_t limit)
 {
+	if (b->re == NULL && b->endlen == 0 && b->startlen == 0)
+		return limit < n ? limit : n;
 	if (b->re != NULL)
 		return boundary_re(b, base, n, 0, limit, true);
 	return last_boundary_lit(&b->o, b->endlen, b->startlen, base, n,
@@ -400,6 +406,39 @@ block_check_regexp(const struct block_opts *o, const char **errstr)
 	return r != NULL ? 0 : -1;
 }
 
+int
+block_check_header(const char *header_re, const char **errstr)
+{
+	struct re *r = re_new(header_re, strlen(header_re), 0, errstr);
+
+	re_free(r);
+	return r != NULL ? 0 : -1;
+}
+
+/* A regex for --rrs with --regexp: prefix (?:recend)(?:recstart) suffix. */
+static struct re *
+rrs_regex(const struct block_opts *o, const char *prefix, const char *end,
+    const char *start, const char *suffix)
+{
+	const char *errstr;
+	struct buf b;
+	struct re *re;
+
+	buf_init(&b);
+	buf_addstr(&b, prefix);
+	buf_addstr(&b, "(?:");
+	buf_addstr(&b, end);
+	buf_addstr(&b, ")(?:");
+	buf_addstr(&b, start);
+	buf_addstr(&b, ")");
+	buf_addstr(&b, suffix);
+	(void)o;
+	/* block_check_regexp() has said the parts compile. */
+	re = re_new(b.data, b.len, 0, &errstr);
+	buf_release(&b);
+	return re;
+}
+
 struct blocker *
 blocker_new(int fd, const struct block_opts *o)
 {
@@ -428,6 +467,15 @@ blocker_new(int fd, const struct block_opts *o)
 	if (fd >= 0 && fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode) &&
 	    pipe2(b->relay, O_CLOEXEC) == 0)
 		fcntl(b->relay[1], F_SETPIPE_SZ, 1024 * 1024);
+	if (o->regexp && o->remove_sep) {
+		const char *end = o->recend != NULL ? o->recend : "\\n";
+		const char *start = o->recstart != NULL ? o->recstart : "";
+
+		/* GNU's three s///: between records, at the start, at the end. */
+		b->rrs_re[0] = rrs_regex(o, "", end, start, "");
+		b->rrs_re[1] = rrs_regex(o, "^", "", start, "");
+		b->rrs_re[2] = rrs_regex(o, "", end, "", "$");
+	}
 	if (o->regexp) {
 		const char *errstr;
 		struct buf re;
@@ -446,6 +494,8 @@ blocker_free(struct blocker *b)
 	if (b == NULL)
 		return;
 	re_free(b->re);
+	for (int i = 0; i < 3; i++)
+		re_free(b->rrs_re[i]);
 	free(b->recend);
 	free(b->recstart);
 	if (b->relay[0] != -1) {
@@ -553,6 +603,47 @@ fill(struct blocker *b)
 	return n;
 }
 
+/*
+ * --header REGEX: what it matches at the start of the input, looked for
+ * once a block's worth is in (or all of it), as GNU does; none if it
+ * does not match there.
+ */
+static int
+read_header_re(struct blocker *b)
+{
+	const char *errstr;
+	struct buf pat;
+	struct re *re;
+	long ov[2];
+	size_t p = 0;
+	int r;
+
+	b->header_read = true;
+	while (b->len < b->o.size && !b->eof)
+		if (fill(b) == -1)
+			return -1;
+	buf_init(&pat);
+	buf_addstr(&pat, "\\A(?:");
+	buf_addstr(&pat, b->o.header_re);
+	buf_addstr(&pat, ")");
+	/* cmd checked that it compiles (block_check_header()). */
+	re = re_new(pat.data, pat.len, 0, &errstr);
+	buf_release(&pat);
+	if (re == NULL)
+		return 0;
+	r = re_match(re, b->buf, b->len, 0, 0, ov, 1);
+	re_free(re);
+	if (r == -1) {
+		errno = EOVERFLOW;
+		return -1;
+	}
+	if (r == 1)
+		p = (size_t)ov[1];
+	b->header = xmemdup(b->buf, p);
+	b->hlen = p;
+	return 0;
+}
+
 /* The first header_lines lines, kept to go in front of every block. */
 static int
 read_header(struct blocker *b)
@@ -560,6 +651,8 @@ read_header(struct blocker *b)
 	size_t p = 0, i;
 	const char *nl;
 
+	if (b->o.header_re != NULL)
+		return read_header_re(b);
 	b->header_read = true;
 	for (i = 0; i < b->o.header_lines; i++) {
 		for (;;) {
@@ -585,10 +678,38 @@ read_header(struct blocker *b)
  * --rrs, as GNU: every recend followed by recstart goes, then a recstart
  * at the very start and a recend at the very end.
  */
+/*
+ * Removes the matches of re from [p, p + len) in place (only the first
+ * unless all): the new length.  A match over its limit ends the search.
+ */
+static size_t
+remove_matches(const struct re *re, char *p, size_t len, bool all)
+{
+	size_t in = 0, out = 0, at = 0;
+	long ov[2];
+
+	while (at <= len && re_match(re, p, len, at, 0, ov, 1) == 1) {
+		memmove(p + out, p + in, (size_t)ov[0] - in);
+		out += (size_t)ov[0] - in;
+		in = (size_t)ov[1];
+		at = ov[1] > ov[0] ? (size_t)ov[1] : (size_t)ov[1] + 1;
+		if (!all)
+			break;
+	}
+	memmove(p + out, p + in, len - in);
+	return out + len - in;
+}
+
 size_t
 blocker_remove_sep(const struct blocker *b, char *p, size_t len)
 {
 	size_t seplen = b->endlen + b->startlen, in, out;
+
+	if (b->rrs_re[0] != NULL) {
+		len = remove_matches(b->rrs_re[0], p, len, true);
+		len = remove_matches(b->rrs_re[1], p, len, false);
+		return remove_matches(b->rrs_re[2], p, len, false);
+	}
 
 	if (seplen > 0) {
 		for (in = out = 0; in < len;) {
@@ -614,13 +735,28 @@ blocker_remove_sep(const struct blocker *b, char *p, size_t len)
 	return len;
 }
 
+static int	next_block(struct blocker *, char **, size_t *);
+
 int
 blocker_next(struct blocker *b, char **data, size_t *len)
+{
+	int r;
+
+	/* As GNU: a block --rrs left empty makes no job. */
+	while ((r = next_block(b, data, len)) == 1 && b->o.remove_sep &&
+	    *len == b->hlen)
+		free(*data);
+	return r;
+}
+
+static int
+next_block(struct blocker *b, char **data, size_t *len)
 {
 	size_t end, rest;
 	char *next;
 
-	if (!b->header_read && b->o.header_lines > 0 && read_header(b) == -1)
+	if (!b->header_read && (b->o.header_lines > 0 ||
+	    b->o.header_re != NULL) && read_header(b) == -1)
 		return -1;
 	if (b->o.group_by != NULL && b->keyer == NULL && start_groups(b) == -1)
 		return -1;
@@ -749,7 +885,7 @@ blocker_ranges(int fd, off_t size, const struct block_opts *opts,
 
 	b = blocker_new(fd, opts);
 	*header_len = 0;
-	if (b->o.header_lines > 0) {
+	if (b->o.header_lines > 0 || b->o.header_re != NULL) {
 		if (read_header(b) == -1) {
 			blocker_free(b);
 			return -1;

@@ -20,10 +20,12 @@ struct block_opts {
 	size_t		 records;	/* -N: records per block; 0: by size */
 	size_t		 lines;		/* -L: lines per record; 0: 1 */
 	size_t		 header_lines;	/* --header N: repeated in each block */
+	const char	*header_re;	/* --header REGEX: what it matches at
+					   the start, repeated in each block */
 	bool		 csv;		/* --csv: a record end inside a quoted
 					   field is none */
 	bool		 remove_sep;	/* --rrs: blocks lose their record
-					   separators (not with regexp) */
+					   separators */
 	/*
 	 * --group-by: records are runs of lines with the same key (key.h;
 	 * a column named is looked up in the first line, which every block
@@ -42,6 +44,9 @@ struct block_opts {
  * --regexp (Perl regexes, as in GNU parallel).
  */
 int	block_check_regexp(const struct block_opts *, const char **errstr);
+
+/* -1 with *errstr set if a --header regex does not compile. */
+int	block_check_header(const char *header_re, const char **errstr);
 
 struct blocker;
 

@@ -211,11 +211,6 @@ load helper
 	run bash -c "printf 'a\tb\tc' | '$PARX' -k --pipe --recend '\\t' -N 2 'cat; echo'"
 	assert_output $'a\tb\t\nc'
 }
-@test "--rrs with --regexp is refused as not supported yet" {
-	run --separate-stderr "$PARX" --pipe --regexp --recend 'x' --rrs cat
-	[ "$status" -eq 255 ]
-	[ "$stderr" = "parx: --rrs with --regexp is not supported yet (see 'parx --help')" ]
-}
 @test "--pipepart --rrs: each part loses its record separators" {
 	printf 'a\nb\nc\nd\n' >abcd
 	run "$PARX" -k --pipepart -a abcd --block 3 --rrs 'cat; echo "|"'

@@ -432,6 +432,16 @@ load helper
 	compat -i '1\n2\n3\n' -k --total-jobs 10 echo '{= $_=total_jobs() =}'
 	compat -i '1\n2\n3\n' -k --plus --total-jobs 10 echo '{##}' '{0#}'
 }
+@test "compat: --rrs with --regexp; a block it leaves empty makes no job" {
+	compat -i 'foo,bar,_baz,__qux,\n' -kN1 --rrs --regexp --recend ',_+' --pipe echo 'JOB{#};cat;echo END'
+	compat -i 'HHHHAAABBBCCC' -k --pipe -N1 --rrs --regexp --recstart 'H|A' --recend '' 'echo start; cat; echo'
+	compat -i 'a\n\nb\n' --pipe -N1 --rrs -k 'echo x; cat; echo'
+}
+@test "compat: fixed-length records (--recend ''), --header as a regex for --pipe" {
+	compat -i 'HHHHAAABBBCCC' -k --pipe --header '.{4}' --block 3 --recend '' 'echo start; cat; echo'
+	compat -i 'AAABBBCC' -k --pipe --block 3 --recend '' 'echo start; cat; echo'
+	compat -i '#a\n#b\n1\n2\n3\n' -k --pipe --header '(#.*\n)+' -N2 'echo start; cat'
+}
 @test "compat: --rrs removes the record separators from each block" {
 	compat -i 'a\nb\nc\nd\n' --pipe -N2 --rrs -k od -c
 	compat -i 'a;b;c;' --pipe --recend ';' -N1 --rrs -k od -c
