@@ -28,7 +28,7 @@ struct source_arg {
 /* What to print instead of running (--number-of-*, ...). */
 enum report {
 	REPORT_NONE, REPORT_CORES, REPORT_THREADS, REPORT_SOCKETS,
-	REPORT_LINE_LENGTH
+	REPORT_LINE_LENGTH, REPORT_RECORD_ENV
 };
 
 struct config {

@@ -142,6 +142,16 @@ own_dir(void)
 	return home != NULL ? path_join(home, ".config/parx") : NULL;
 }
 
+char *
+defaults_gnu_home(void)
+{
+	const char *env = getenv("PARALLEL_HOME"), *home = getenv("HOME");
+
+	if (env != NULL && *env != '\0')
+		return xstrdup(env);
+	return home != NULL ? path_join(home, ".parallel") : NULL;
+}
+
 /* GNU's config directories that exist, in its order, then parx's own. */
 static char **
 config_dirs(size_t *n)

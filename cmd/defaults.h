@@ -35,4 +35,10 @@ struct defaults {
 void	defaults_read(struct defaults *d, int argc, char **argv);
 void	defaults_free(struct defaults *d);
 
+/*
+ * GNU parallel's own directory: $PARALLEL_HOME, else ~/.parallel (the
+ * caller frees it), or NULL without a home.
+ */
+char	*defaults_gnu_home(void);
+
 #endif

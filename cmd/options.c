@@ -586,6 +586,8 @@ set_report(struct config *cfg, const char *arg, const char *name)
 		cfg->report = REPORT_THREADS;
 	else if (strstr(name, "line") != NULL)
 		cfg->report = REPORT_LINE_LENGTH;
+	else if (strstr(name, "env") != NULL)
+		cfg->report = REPORT_RECORD_ENV;
 	else
 		cfg->report = REPORT_CORES;	/* --number-of-cpus too */
 }
@@ -802,8 +804,9 @@ static const struct row rows[] = {
 	FUNC("template|tmpl", ARG_REQUIRED, "FILE=NAME", SEC_COMMAND, ST_PARX,
 	    set_tmpl, "before each job, write FILE with its replacement "
 	    "strings replaced to NAME (replaced too; repeatable)"),
-	TODO("record-env|recordenv", ARG_NONE, NULL, SEC_COMMAND,
-	    "record the environment for --env _"),
+	FUNC("record-env|recordenv", ARG_NONE, NULL, SEC_COMMAND, ST_PARX,
+	    set_report, "write the names of the environment's variables to "
+	    "~/.parallel/ignored_vars (for GNU's --env _), and exit"),
 	TODO("session", ARG_NONE, NULL, SEC_COMMAND,
 	    "record the session's names for --env _"),
 	TODO("embed", ARG_NONE, NULL, SEC_COMMAND,

@@ -126,6 +126,36 @@ flush_stdout(void)
 }
 
 /* --number-of-cores and the like: one number on stdout, as GNU's. */
+/*
+ * --record-env: the names of the variables in the environment now, one
+ * a line, in GNU's ignored_vars (which its --env _ leaves out).
+ */
+static void
+record_env(void)
+{
+	extern char **environ;
+	char *dir = defaults_gnu_home(), *path;
+	const char *eq;
+	size_t i;
+	FILE *f;
+
+	if (dir == NULL)
+		errx(EXIT_ERROR, "--record-env: no $HOME or $PARALLEL_HOME");
+	if (fdio_mkdirs(dir) == -1)
+		err(EXIT_ERROR, "cannot make '%s'", dir);
+	if (asprintf(&path, "%s/ignored_vars", dir) == -1)
+		err(EXIT_ERROR, "--record-env");
+	if ((f = fopen(path, "w")) == NULL)
+		err(EXIT_ERROR, "cannot write '%s'", path);
+	for (i = 0; environ[i] != NULL; i++)
+		if ((eq = strchr(environ[i], '=')) != NULL)
+			fprintf(f, "%.*s\n", (int)(eq - environ[i]), environ[i]);
+	if (fclose(f) == EOF)
+		err(EXIT_ERROR, "cannot write '%s'", path);
+	free(path);
+	free(dir);
+}
+
 static void
 report(enum report what)
 {
@@ -144,6 +174,9 @@ report(enum report what)
 		break;
 	case REPORT_LINE_LENGTH:
 		printf("%zu\n", default_max_chars());
+		break;
+	case REPORT_RECORD_ENV:
+		record_env();
 		break;
 	case REPORT_NONE:
 		break;

@@ -125,3 +125,13 @@ setup() {
 	assert_output ran
 	assert_equal "$stderr" ""
 }
+
+@test "--record-env writes the environment's variable names to GNU's ignored_vars" {
+	run env -i HOME="$PWD/h" A=1 B_C=x "$PARX" --record-env
+	assert_success
+	run sort h/.parallel/ignored_vars
+	assert_output $'A\nB_C\nHOME'
+	run env -i PARALLEL_HOME="$PWD/ph" Z=1 "$PARX" --record-env
+	run sort ph/ignored_vars
+	assert_output $'PARALLEL_HOME\nZ'
+}
