@@ -878,7 +878,7 @@ blocker_ranges(int fd, off_t size, const struct block_opts *opts,
     bool pipe_like, off_t **starts, size_t *n, size_t *header_len)
 {
 	struct blocker *b;
-	size_t cap = 16, window = 64 * 1024, k;
+	size_t cap = 16, window = 64 * 1024;
 	off_t pos, target, cut;
 	char *win;
 	int r = 0;
@@ -897,16 +897,16 @@ blocker_ranges(int fd, off_t size, const struct block_opts *opts,
 	pos = (off_t)*header_len;
 	(*starts)[(*n)++] = pos;
 	win = xmalloc(window);
-	for (k = 1; pos < size; k++) {
+	while (pos < size) {
 		/*
 		 * --pipe: like its stream, the last boundary within a block
-		 * of the size, else the next one; --pipepart: cuts near
-		 * fixed multiples of the size, as GNU parallel's are.
+		 * of the size, else the next one; --pipepart: as GNU's, the
+		 * first record end that starts a block's size after the
+		 * last cut or later.
 		 */
-		target = pipe_like ? pos + (off_t)b->o.size :
-		    (off_t)*header_len + (off_t)(k * b->o.size);
+		target = pos + (off_t)b->o.size;
 		if (target <= pos)
-			continue;
+			break;		/* an empty --block makes no progress */
 		/*
 		 * Less than a block left: it is the last one.  Exactly a
 		 * block left is still cut, as the stream cuts it (it cannot
@@ -918,7 +918,9 @@ blocker_ranges(int fd, off_t size, const struct block_opts *opts,
 		if (pipe_like)
 			r = cut_before(b, fd, pos, target, win, window, &cut);
 		if (r == 0 && cut <= pos)
-			r = cut_after(b, fd, pos, target, win, window, &cut);
+			r = cut_after(b, fd, pos, target + (pipe_like ||
+			    b->re != NULL ? 0 : (off_t)b->endlen), win, window,
+			    &cut);
 		if (r == -1)
 			break;
 		if (cut <= pos || cut >= size)

@@ -151,7 +151,8 @@ load helper
 @test "--pipepart with --header" {
 	printf 'H\n1\n2\n3\n4\n' >in
 	run "$PARX" -k --pipepart -a in --header 1 --block 4 'paste -sd,'
-	assert_output $'H,1,2\nH,3,4'
+	# GNU's cut: the first line end starting a --block after the last cut
+	assert_output $'H,1,2,3\nH,4'
 }
 
 @test "--pipepart needs a regular file" {

@@ -432,6 +432,15 @@ load helper
 	compat -i '1\n2\n3\n' -k --total-jobs 10 echo '{= $_=total_jobs() =}'
 	compat -i '1\n2\n3\n' -k --plus --total-jobs 10 echo '{##}' '{0#}'
 }
+@test "compat: --pipepart cuts where GNU cuts" {
+	seq 3000 >num3000
+	compat -k --pipepart -a num3000 --block 1k wc
+	compat -k --pipepart -a num3000 --block 100 wc
+	compat -k --pipepart -a num3000 --header 2 --block 1k wc
+	compat -k --pipepart -a num3000 --recend 5 --block 1k wc
+	compat -k --pipepart -a num3000 --recstart 5 --block 1k wc
+	compat -k --pipepart -a num3000 --recend '' --block 1k wc
+}
 @test "compat: --rrs with --regexp; a block it leaves empty makes no job" {
 	compat -i 'foo,bar,_baz,__qux,\n' -kN1 --rrs --regexp --recend ',_+' --pipe echo 'JOB{#};cat;echo END'
 	compat -i 'HHHHAAABBBCCC' -k --pipe -N1 --rrs --regexp --recstart 'H|A' --recend '' 'echo start; cat; echo'
