@@ -216,7 +216,7 @@ load helper
 	printf 'a\nb\nc\nd\n' >abcd
 	run "$PARX" -k --pipepart -a abcd --block 3 --rrs 'cat; echo "|"'
 	[ "$status" -eq 0 ]
-	[ "$output" = $'ab|\nc|\nd|' ]
+	[ "$output" = $'ab|\ncd|' ]
 	run "$PARX" -k --pipe -N3 --rrs --recstart '>' --recend '' 'cat; echo "|"' <<<'>a>b>c>d'
 	[ "$output" = $'abc|\nd\n|' ]
 }
