@@ -207,11 +207,17 @@ static void
 warn_input(struct input *in, const struct feed *feed, struct perlx *perl,
     unsigned long seq)
 {
-	const char *what;
+	const char *what, *value;
+	size_t len, max;
 
 	if (feed != NULL && feed_failed_path(feed, &what) != NULL)
 		warn("cannot make %s '%s' for job %lu", what,
 		    feed_failed_path(feed, &what), seq);
+	else if (errno == E2BIG && feed != NULL &&
+	    (value = feed_too_long(feed, &len, &max)) != NULL)
+		/* GNU's words, and as GNU: the first 50 bytes. */
+		warnx("Error: Command line too long (%zu >= %zu) at input 0: "
+		    "%.50s%s", len, max, value, strlen(value) > 50 ? "..." : "");
 	else if (errno == E2BIG)
 		warnx("command line too long for input %lu", seq);
 	else if (errno == ENOEXEC)

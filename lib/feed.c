@@ -42,6 +42,8 @@ struct feed {
 	char			*failed_path;	/* a --tmpl file or --wd
 						   directory not made */
 	const char		*failed_what;	/* which of the two */
+	char			*too_long_value; /* E2BIG: the values */
+	size_t			 too_long_len;	/* and the line they made */
 	bool			 counted;
 	size_t			 next_len;	/* about what the values add */
 	struct record		*last;		/* the last job's records */
@@ -98,6 +100,33 @@ want(struct feed *f, size_t i)
 	return 1;
 }
 
+/* What feed_too_long() reports: the line's length and its values. */
+static void
+note_too_long(struct feed *f, const struct record *rec, size_t len)
+{
+	struct buf b;
+	size_t i;
+
+	buf_init(&b);
+	for (i = 0; i < rec->nfields; i++) {
+		if (i > 0)
+			buf_addch(&b, ' ');
+		buf_addstr(&b, rec->fields[i]);
+	}
+	free(f->too_long_value);
+	f->too_long_value = buf_detach(&b);
+	f->too_long_len = len;
+}
+
+const char *
+feed_too_long(const struct feed *f, size_t *len, size_t *max)
+{
+	*len = f->too_long_len;
+	*max = f->opts.max_chars_strict ? f->opts.max_chars :
+	    f->opts.hard_max_chars;
+	return f->too_long_value;
+}
+
 static size_t
 record_cost(const struct feed *f, const struct record *rec)
 {
@@ -145,6 +174,9 @@ group_size(struct feed *f, size_t from)
 		    f->pending[f->head + from].nfields > f->opts.hard_max_chars ||
 		    (f->opts.max_chars_strict && c + f->base_len >
 		    f->opts.max_chars))) {
+			/* GNU's length leaves out the NUL -s counts. */
+			note_too_long(f, &f->pending[f->head + from],
+			    c + f->base_len - 1);
 			errno = E2BIG;
 			return -1;
 		}
@@ -238,6 +270,7 @@ feed_free(struct feed *f)
 		record_release(&f->pending[i]);
 	free(f->pending);
 	free(f->failed_path);
+	free(f->too_long_value);
 	free(f);
 }
 

@@ -64,6 +64,13 @@ struct feed	*feed_new(struct input *in, const struct template *t,
 void		 feed_free(struct feed *);
 
 /*
+ * After E2BIG: the values that made a command line too long (joined by
+ * spaces), with *len the line's length and *max the most allowed.  NULL
+ * if none was.
+ */
+const char	*feed_too_long(const struct feed *, size_t *len, size_t *max);
+
+/*
  * Frees what feed_make_job() put in a job that will not run (and removes
  * its --tmpl copies and --wd ... directory); the rest of job is left.
  */

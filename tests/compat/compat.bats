@@ -400,6 +400,19 @@ load helper
 	compat -s 12 -m -kj1 echo ::: 1 2 3 4
 	compat -s 16 -m -kj1 echo x{}y ::: 1 22 333 4
 }
+@test "compat: a value too long for any line: GNU's error, word for word" {
+	# stderr, with the program's name left out
+	local gnu ours
+	gnu=$(printf 'a\nbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\n' |
+		parallel -j1 -km -s 20 echo 2>&1 >/dev/null || true)
+	ours=$(printf 'a\nbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\n' |
+		"$PARX" -j1 -km -s 20 echo 2>&1 >/dev/null || true)
+	[[ $gnu == "parallel: Error: Command line too long"* ]]
+	[ "${gnu#parallel: }" = "${ours#parx: }" ]
+	gnu=$(parallel -s 20 echo 'a b' ::: xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx 2>&1 >/dev/null || true)
+	ours=$("$PARX" -s 20 echo 'a b' ::: xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx 2>&1 >/dev/null || true)
+	[ "${gnu#parallel: }" = "${ours#parx: }" ]
+}
 @test "compat: -s: a value that cannot fit is an error after the jobs before it" {
 	compat -s 10 -m -kj1 echo x{}y ::: 1 22 333 4
 }
