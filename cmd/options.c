@@ -419,6 +419,10 @@ set_per_job(struct config *cfg, const char *arg, const char *name)
 		usage_error("invalid %s value '%s': not a whole number up to "
 		    "1000000000", name, arg);
 	cfg->feed.max_args = (size_t)v;
+	/* GNU: -l0 is -l1 (an old --tollef meaning; -L0 stays 0). */
+	if (v == 0 && (strcmp(name, "-l") == 0 ||
+	    strcmp(name, "--max-lines") == 0 || strcmp(name, "--maxlines") == 0))
+		cfg->feed.max_args = 1;
 	cfg->feed.hide_args = cfg->feed.max_args == 0;
 	/* -N and -L repeat a word around {} per value, as -X (GNU). */
 	if (strcmp(name, "-n") != 0 && strcmp(name, "--max-args") != 0 &&
@@ -1399,9 +1403,9 @@ parse_operands(struct config *cfg, int argc, char **argv)
 			add_source(cfg, false, linked, argv + start, i - start);
 			continue;
 		}
+		/* GNU: every file after ::::+ is linked, not the first. */
 		for (k = 0; k < (size_t)(i - start); k++)
-			add_source(cfg, true, linked && k == 0,
-			    argv + start + k, 1);
+			add_source(cfg, true, linked, argv + start + k, 1);
 	}
 }
 

@@ -1015,6 +1015,10 @@ open_pipe_source(struct ctx *ctx, struct config *cfg, unsigned long jobs)
 	if (n > 1)
 		usage_error("--pipe and --pipepart read one input file, not "
 		    "%zu: cat them into parx", n);
+	/* GNU's words; without a command the input would go nowhere. */
+	if (cfg->ncommand == 0)
+		usage_error("--pipe/--pipepart must have a command to pipe "
+		    "into (e.g. 'cat')");
 
 	/* As GNU: --recstart alone means records have no end marker. */
 	if (cfg->blk.recstart != NULL && cfg->blk.recend == NULL)

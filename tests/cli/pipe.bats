@@ -287,3 +287,8 @@ load helper
 	run --separate-stderr "$PARX" --pipe --group-by 1 --rrs cat <big.tsv
 	[ "$status" -eq 255 ]
 }
+@test "--pipe without a command is an error, not input thrown away" {
+	run --separate-stderr bash -c "seq 3 | '$PARX' --pipe"
+	[ "$status" -eq 255 ]
+	[ "$stderr" = "parx: --pipe/--pipepart must have a command to pipe into (e.g. 'cat') (see 'parx --help')" ]
+}

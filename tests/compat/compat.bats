@@ -510,3 +510,10 @@ load helper
 	printf 'x,1\nx,2\ny,3\n' >g.csv
 	compat -f g.csv --pipe --group-by 1 --colsep , -N1 -k 'echo BLOCK; cat'
 }
+@test "compat: -l0 is -l1; every file after ::::+ is linked" {
+	compat -i '1\n2\n' -k -l0 echo l0
+	printf '1\n2\n3\n' >f123
+	printf '21\n22\n23\n' >f2123
+	compat -k echo ::: 11 22 33 ::::+ f123 f2123 ::: a b c :::+ aa bb cc
+	compat -k echo :::: f123 :::: f2123 :::+ a b c ::: aa bb cc
+}
