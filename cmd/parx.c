@@ -310,6 +310,7 @@ make_tmpl(struct config *cfg, struct template ***names,
 
 	to.context = to.quote_words = false;
 	to.verbatim = true;
+	to.join_tight = true;	/* GNU's: {} of "1" and "a" is "1a" */
 	*names = xcalloc(cfg->ntmpl + 1, sizeof(**names));
 	*contents = xcalloc(cfg->ntmpl + 1, sizeof(**contents));
 	for (i = 0; i < cfg->ntmpl; i++) {
@@ -1044,6 +1045,7 @@ open_pipe_source(struct ctx *ctx, struct config *cfg, unsigned long jobs)
 	if (cfg->pipepart && path == NULL)
 		usage_error("--pipepart needs a file: -a FILE");
 	cfg->blk.csv = cfg->in.csv;
+	cfg->blk.skip_blank = cfg->in.skip_blank;
 	if (cfg->has_N)
 		cfg->blk.records = cfg->opt_N;
 	if (cfg->has_L)
@@ -1153,6 +1155,7 @@ close_records(struct ctx *ctx)
 static void
 set_run_opts(const struct config *cfg, unsigned long jobs, struct run_opts *ro)
 {
+	static char cwd[PATH_MAX];
 	const char *errstr;
 
 	memset(ro, 0, sizeof(*ro));
@@ -1175,6 +1178,9 @@ set_run_opts(const struct config *cfg, unsigned long jobs, struct run_opts *ro)
 	ro->shell = choose_shell();
 	ro->tmpdir = cfg->tmpdir;
 	ro->slot_var = cfg->slot_var;
+	/* --wd: a job's OLDPWD is where parx runs, as after a cd. */
+	if (cfg->workdir != NULL && strcmp(cfg->workdir, ".") != 0)
+		ro->oldpwd = getcwd(cwd, sizeof(cwd));
 	ro->mem_limit = HELD_OUTPUT_MAX;
 	ro->retries = cfg->retries;
 	ro->timeout = cfg->timeout;
@@ -1275,6 +1281,9 @@ main(int argc, char **argv)
 		jobs = 1;
 		jobs_file = NULL;
 	}
+	/* --tee: GNU runs every job at once unless -j says otherwise. */
+	if (cfg.tee && cfg.jobs_spec == NULL)
+		jobs = options_jobs("0", cfg.cpu_basis);
 	/* GNU: -N and -L replace in context, as -X, unless -m is given. */
 	if (cfg.per_job_context && !(cfg.feed.multi && !cfg.tpl.context))
 		cfg.tpl.context = true;

@@ -737,14 +737,28 @@ blocker_remove_sep(const struct blocker *b, char *p, size_t len)
 
 static int	next_block(struct blocker *, char **, size_t *);
 
+/* Perl's \s: blanks, newlines, CR, FF, VT. */
+static bool
+only_space(const char *p, size_t len)
+{
+	while (len-- > 0)
+		if (strchr(" \t\n\r\f\v", *p++) == NULL || p[-1] == '\0')
+			return false;
+	return true;
+}
+
 int
 blocker_next(struct blocker *b, char **data, size_t *len)
 {
 	int r;
 
-	/* As GNU: a block --rrs left empty makes no job. */
-	while ((r = next_block(b, data, len)) == 1 && b->o.remove_sep &&
-	    *len == b->hlen)
+	/*
+	 * As GNU: a block --rrs left empty makes no job, nor one of only
+	 * white space with -r.
+	 */
+	while ((r = next_block(b, data, len)) == 1 &&
+	    ((b->o.remove_sep && *len == b->hlen) ||
+	    (b->o.skip_blank && only_space(*data + b->hlen, *len - b->hlen))))
 		free(*data);
 	return r;
 }

@@ -26,6 +26,8 @@ struct block_opts {
 					   field is none */
 	bool		 remove_sep;	/* --rrs: blocks lose their record
 					   separators */
+	bool		 skip_blank;	/* -r: a block of only white space
+					   makes no job */
 	/*
 	 * --group-by: records are runs of lines with the same key (key.h;
 	 * a column named is looked up in the first line, which every block

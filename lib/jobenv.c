@@ -22,6 +22,7 @@ struct jobenv {
 	char	  seq[2][64];	/* PARALLEL_SEQ=, PARX_SEQ= */
 	char	  slot[2][64];	/* PARALLEL_JOBSLOT=, PARX_SLOT= */
 	char	 *slot_var;	/* --process-slot-var NAME=, or NULL */
+	char	 *oldpwd;	/* OLDPWD=, or NULL */
 	size_t	  slot_var_len;	/* of NAME= */
 };
 
@@ -42,7 +43,7 @@ is_ours(const char *e)
 }
 
 struct jobenv *
-jobenv_new(const char *marker, const char *slot_var)
+jobenv_new(const char *marker, const char *slot_var, const char *oldpwd)
 {
 	struct jobenv *je;
 	size_t n = 0, i, k = 0;
@@ -50,7 +51,12 @@ jobenv_new(const char *marker, const char *slot_var)
 	while (environ[n] != NULL)
 		n++;
 	je = xcalloc(1, sizeof(*je));
-	je->env = xreallocarray(NULL, n + 7, sizeof(*je->env));
+	je->env = xreallocarray(NULL, n + 8, sizeof(*je->env));
+	if (oldpwd != NULL) {
+		je->oldpwd = xmalloc(strlen(oldpwd) + sizeof("OLDPWD="));
+		snprintf(je->oldpwd, strlen(oldpwd) + sizeof("OLDPWD="),
+		    "OLDPWD=%s", oldpwd);
+	}
 	if (slot_var != NULL) {
 		je->slot_var_len = strlen(slot_var) + 1;
 		je->slot_var = xmalloc(je->slot_var_len + 32);
@@ -58,8 +64,11 @@ jobenv_new(const char *marker, const char *slot_var)
 	}
 	for (i = 0; i < n; i++)
 		if (!is_ours(environ[i]) && (je->slot_var == NULL ||
-		    strncmp(environ[i], je->slot_var, je->slot_var_len) != 0))
+		    strncmp(environ[i], je->slot_var, je->slot_var_len) != 0) &&
+		    (je->oldpwd == NULL || strncmp(environ[i], "OLDPWD=", 7)))
 			je->env[k++] = environ[i];
+	if (je->oldpwd != NULL)
+		je->env[k++] = je->oldpwd;
 	if (je->slot_var != NULL)
 		je->env[k++] = je->slot_var;
 	je->env[k++] = (char *)marker;
@@ -78,6 +87,7 @@ jobenv_free(struct jobenv *je)
 		return;
 	free(je->env);
 	free(je->slot_var);
+	free(je->oldpwd);
 	free(je);
 }
 

@@ -13,9 +13,12 @@ struct jobenv;
  * The inherited environment less the per-job variables a parent parx
  * set, plus marker ("NAME=value", borrowed; see contain.h), plus, if
  * slot_var is not NULL, that variable set to the job's slot less one
- * (GNU's --process-slot-var).
+ * (GNU's --process-slot-var), and OLDPWD=oldpwd if that is not NULL
+ * (jobs that run elsewhere, --wd: where they were started from, as a
+ * shell's cd would leave it).
  */
-struct jobenv	*jobenv_new(const char *marker, const char *slot_var);
+struct jobenv	*jobenv_new(const char *marker, const char *slot_var,
+		    const char *oldpwd);
 void		 jobenv_free(struct jobenv *);
 
 /* The environment for job seq in slot; valid until the next call. */

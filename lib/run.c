@@ -348,7 +348,8 @@ launch(struct run *r, struct slot *s)
 static void
 announce(struct run *r, struct slot *s)
 {
-	if (r->opts->verbose) {
+	/* As GNU: with --files, stdout has the file names only. */
+	if (r->opts->verbose && !r->opts->files) {
 		collate_add(r->col, s->cj, COLLATE_STDOUT, s->job.cmd,
 		    strlen(s->job.cmd));
 		collate_add(r->col, s->cj, COLLATE_STDOUT, "\n", 1);
@@ -1392,7 +1393,8 @@ set_up(struct run *r)
 	po.noswap = opts->noswap;
 	po.cpus = opts->cpus;
 	pace_init(&r->pace, &po, monotime_now());
-	r->env = jobenv_new(contain_marker(r->cont), opts->slot_var);
+	r->env = jobenv_new(contain_marker(r->cont), opts->slot_var,
+	    opts->oldpwd);
 	r->slots = xcalloc(r->nslots, sizeof(*r->slots));
 	r->batch = xcalloc(r->nslots, sizeof(*r->batch));
 	r->fifos.ino = -1;

@@ -93,6 +93,7 @@ struct run_opts {
 	const char		*shell;
 	const char		*tmpdir;
 	const char		*slot_var;	/* --process-slot-var, or NULL */
+	const char		*oldpwd;	/* the jobs' OLDPWD, or NULL */
 	size_t			 mem_limit;	/* held output, all jobs */
 	unsigned		 retries;	/* attempts in all (0, 1: one) */
 	double			 timeout;	/* seconds; 0: none */

@@ -504,6 +504,7 @@ perl_part(struct template *t, struct part *p, const char *expr, size_t len,
     long pos)
 {
 	char *e = xmemdup(expr, len), *q = e, *end;
+	size_t i, nl;
 	long v;
 
 	memset(p, 0, sizeof(*p));
@@ -514,7 +515,18 @@ perl_part(struct template *t, struct part *p, const char *expr, size_t len,
 		q = end;
 		if (pos == 0)
 			pos = v;
-	}
+	} else
+		/* With --header, a column's name: "{=x $_*=10 =}". */
+		for (i = 0; i < t->opts.nheader; i++) {
+			nl = strlen(t->opts.header[i]);
+			if (nl > 0 && strncmp(q, t->opts.header[i], nl) == 0 &&
+			    isspace((unsigned char)q[nl])) {
+				q += nl;
+				if (pos == 0)
+					pos = (long)i + 1;
+				break;
+			}
+		}
 	while (*q == ' ')
 		q++;
 	/* "{= s/a/b/ =}": the blank before the paren is not the code's. */
@@ -1308,7 +1320,7 @@ expand_word(const struct template *t, const struct word *w,
 			break;
 		case PART_ARG:
 			for (k = 0; k < nfields; k++) {
-				if (k > 0)
+				if (k > 0 && !t->opts.join_tight)
 					buf_addch(out, ' ');
 				add_value(out, t, p, fields[k], scratch);
 			}
@@ -1353,7 +1365,7 @@ expand_word(const struct template *t, const struct word *w,
 			if (nfields == 0)
 				add_perl(out, t, p, 0, scratch);
 			for (k = 0; k < nfields; k++) {
-				if (k > 0)
+				if (k > 0 && !t->opts.join_tight)
 					buf_addch(out, ' ');
 				add_perl(out, t, p, (size_t)(fields -
 				    j->fields) + k + 1, scratch);

@@ -32,6 +32,8 @@ struct template_opts {
 	bool		  quote_words;	/* -q: each command word is quoted */
 	bool		  raw;		/* no command: the input is the command */
 	bool		  verbatim;	/* values unquoted, nothing appended */
+	bool		  join_tight;	/* a string's values side by side, no
+					   space between (GNU's --tmpl) */
 	bool		  no_append;	/* --pipe: no {} added when none is used */
 	char *const	 *header;	/* --header names, column i + 1 */
 	size_t		  nheader;

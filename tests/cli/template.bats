@@ -266,3 +266,11 @@ load helper
 	run parx --dry-run --wd "$PWD/never" pwd ::: 1
 	[ ! -e never ]
 }
+
+@test "--wd: a job's OLDPWD is where parx was started, as after a cd" {
+	mkdir d
+	run env OLDPWD=/ "$PARX" --wd d 'echo $OLDPWD' ::: x
+	assert_output "$PWD x"
+	run env OLDPWD=/ "$PARX" 'echo $OLDPWD' ::: x
+	assert_output "/ x"
+}

@@ -517,3 +517,18 @@ load helper
 	compat -k echo ::: 11 22 33 ::::+ f123 f2123 ::: a b c :::+ aa bb cc
 	compat -k echo :::: f123 :::: f2123 :::+ a b c ::: aa bb cc
 }
+@test "compat: --tmpl joins a string's values as GNU does; {=name perl=} with --header" {
+	printf '{} {1}{2} {=$_.="x"=}\n' >j.tmpl
+	compat -j1 -k --tmpl j.tmpl=j.out 'cat j.out' ::: 1 2 ::: a b
+	printf 'X {x} {=x $_=$_*10 =}\n' >x.tmpl
+	compat -j1 -k --header : --tmpl x.tmpl={#}.x 'cat {#}.x' ::: x 1.1 2.22
+	compat -k --header : echo '{=x $_*=10 =}' ::: x 1 2
+}
+@test "compat: --pipe -r skips blocks of only white space; -v with --files prints only names" {
+	compat -i 'a\n \nb\n' -r -k -N1 --pipe 'echo x; cat'
+	COMPAT_EMPTY_OK=1 compat -i '\n' -r -j2 -N1 --pipe cat
+	compat -i '1\n2\n' -v --pipe --tagstring foo cat
+}
+@test "compat: --tee runs every job at once unless -j says otherwise" {
+	compat -i '1\n2\n3\n' --pipe --tee -k --tag 'echo {%}' ::: 1 2 3 4 5
+}
