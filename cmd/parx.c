@@ -559,7 +559,7 @@ make_job(void *arg, unsigned long slot, struct run_job *job)
 	}
 	if (ctx->retry != NULL || ctx->cfg->retry_failed) {
 		/* --retry-failed: the failed commands of the log, as they were. */
-		if (ctx->next_retry == ctx->nretry)
+		if (ctx->retry == NULL || ctx->next_retry == ctx->nretry)
 			return 0;
 		job->seq = ctx->retry[ctx->next_retry].seq;
 		job->cmd = xstrdup(ctx->retry[ctx->next_retry++].cmd);

@@ -146,5 +146,5 @@ load helper
 	printf 'a\nb\nc\n' >abc
 	parx -k --pipepart -a abc --block 2 --joblog log cat >/dev/null
 	run cut -f5 log
-	assert_output $'Send\n2\n2\n2'
+	assert_output $'Send\n4\n2'
 }
