@@ -140,11 +140,11 @@ load helper
 }
 
 @test "--joblog: Send counts the bytes a --pipe job was given" {
-	printf 'a\nb\nc\n' | parx -k --pipe -N2 --joblog log cat >/dev/null
+	printf 'a\nb\nc\n' | parx -j1 --pipe -N2 --joblog log cat >/dev/null
 	run cut -f5,6 log
 	assert_output $'Send\tReceive\n4\t4\n2\t2'
 	printf 'a\nb\nc\n' >abc
-	parx -k --pipepart -a abc --block 2 --joblog log cat >/dev/null
+	parx -j1 --pipepart -a abc --block 2 --joblog log cat >/dev/null
 	run cut -f5 log
 	assert_output $'Send\n4\n2'
 }
