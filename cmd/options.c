@@ -981,13 +981,13 @@ static const struct row rows[] = {
 	    "filled in, is true (repeatable)"),
 	STRING("group-by|groupby", "EXPR", SEC_STREAM, ST_PARX, blk.group_by,
 	    "with --pipe: a record is a run of lines with the same key "
-	    "(EXPR: COLUMN, COLUMN perl, or perl on the line)"),
+	    "(a column, a column and perl code, or perl code on the line)"),
 	STRING("shard", "EXPR", SEC_STREAM, ST_PARX, shard,
 	    "with --pipe: one job per slot, a line going to the job its key "
-	    "(EXPR: COLUMN [perl]) hashes to"),
+	    "(a column, perl code may change it) hashes to"),
 	STRING("bin", "EXPR", SEC_STREAM, ST_PARX, bin,
 	    "with --pipe: one job per slot, a line going to job key % slots "
-	    "(EXPR: COLUMN [perl])"),
+	    "(a column, perl code may change it)"),
 
 	/* Remote hosts */
 	TODO("sshlogin|S", ARG_REQUIRED, "LOGIN", SEC_REMOTE,
