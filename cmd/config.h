@@ -42,6 +42,7 @@ struct config {
 	bool			 open_tty;	/* -o: jobs read the terminal */
 	bool			 ctag;		/* colour tags at a terminal */
 	bool			 color;		/* colour every job's lines */
+	bool			 color_failed;	/* and failed jobs' in red */
 	bool			 semaphore;	/* --semaphore, or run as sem */
 	const char		*sem_id;
 	double			 sem_timeout;	/* --st; 0: wait for ever */

@@ -853,9 +853,9 @@ static const struct row rows[] = {
 	    ST_PARX, set_ctag, "--tagstring STR, in a colour a job at a terminal"),
 	FLAG("color|colour", SEC_OUTPUT, ST_PARX, color,
 	    "each job's output lines in a colour of their own"),
-	TODO("color-failed|colour-failed|colorfailed|colourfailed|color-fail|"
-	    "colour-fail|colorfail|colourfail|cf", ARG_NONE, NULL, SEC_OUTPUT,
-	    "colour failed jobs' output"),
+	FLAG("color-failed|colour-failed|colorfailed|colourfailed|color-fail|"
+	    "colour-fail|colorfail|colourfail|cf", SEC_OUTPUT, ST_PARX,
+	    color_failed, "failed jobs' output lines white on red"),
 	TODO("latest-line|latestline|ll", ARG_NONE, NULL, SEC_OUTPUT,
 	    "show each job's latest line"),
 	TODO("compress", ARG_NONE, NULL, SEC_OUTPUT,

@@ -651,7 +651,7 @@ next_job(void *arg, unsigned long slot, struct run_job *job)
 	r = ctx->tty != -1 ? ask_job(ctx, slot, job) :
 	    make_job(arg, slot, job);
 	if (r == 1 && ctx->color)
-		color_tag(job);
+		color_job(job);
 	if (r == 1)
 		ctx->made++;
 	else if (r == 0)
@@ -1338,7 +1338,11 @@ main(int argc, char **argv)
 	if (ctx.color && cfg.output == COLLATE_UNGROUP)
 		usage_error("--color and --ctag take grouped or line-buffered "
 		    "output, not -u");
-	ro.color = ctx.color;
+	/* As in GNU parallel, output that is not held cannot be coloured. */
+	ro.color_failed = cfg.color_failed && (cfg.output == COLLATE_GROUP ||
+	    cfg.output == COLLATE_KEEP);
+	ro.end_lines = ro.color_failed || (ctx.color &&
+	    cfg.output != COLLATE_LINE);
 	/* perl starts only if {= =}, --rpl, --filter or --shard asks. */
 	cfg.tpl.perl = perlx_new();
 	if (cfg.tee) {

@@ -21,26 +21,20 @@
 #include "terminal.h"
 
 /*
- * --color: the job's colour, as the start of its tag.  Background and
+ * --color: the job's colour, put before its tag.  Background and
  * foreground pairs that read well together, a job after the other.
  */
 void
-color_tag(struct run_job *job)
+color_job(struct run_job *job)
 {
 	static const char *const colors[] = {
 		"\033[30;42m", "\033[30;43m", "\033[37;44m", "\033[37;45m",
 		"\033[30;46m", "\033[30;47m", "\033[37;41m", "\033[32;40m",
 		"\033[33;40m", "\033[36;40m", "\033[35;40m", "\033[31;47m",
 	};
-	struct buf b;
 
-	buf_init(&b);
-	buf_addstr(&b, colors[(job->seq - 1) % (sizeof(colors) /
-	    sizeof(colors[0]))]);
-	if (job->tag != NULL)
-		buf_addstr(&b, job->tag);
-	free(job->tag);
-	job->tag = buf_detach(&b);
+	job->color = colors[(job->seq - 1) % (sizeof(colors) /
+	    sizeof(colors[0]))];
 }
 
 /*

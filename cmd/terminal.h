@@ -15,7 +15,7 @@
 #include "ctx.h"
 
 /* --color: the job's colour pair goes in front of its tag. */
-void	color_tag(struct run_job *job);
+void	color_job(struct run_job *job);
 
 /* -p: whether the answer waiting on ctx->tty is yes (y or Y first). */
 bool	answer_is_yes(struct ctx *ctx);

@@ -23,7 +23,7 @@
 #include "fdio.h"
 #include "xmalloc.h"
 
-#define COLOR_RESET	"\033[0m"
+#define COLOR_RESET	"\033[m"
 #define SEG_CHUNK	(64 * 1024)
 
 struct seg {
@@ -45,6 +45,7 @@ struct collate_job {
 	struct collate_job	*prev;
 	char			*tag;
 	size_t			 taglen;
+	const char		*color;
 	struct stream		 s[2];
 	bool			 ended;
 	bool			 wrote;		/* as owner, wrote something */
@@ -132,6 +133,13 @@ out(struct collate *c, int s, const char *p, size_t n)
 	return 0;
 }
 
+/* Whether each line of j's output gets something put around it. */
+static bool
+decorated(const struct collate *c, const struct collate_job *j)
+{
+	return j->tag != NULL || j->color != NULL || c->opts.end_lines;
+}
+
 /* Writes job output, putting the tag before each line. */
 static int
 emit(struct collate *c, struct collate_job *j, int s, const char *p,
@@ -144,23 +152,26 @@ emit(struct collate *c, struct collate_job *j, int s, const char *p,
 
 	if (n == 0)
 		return 0;
-	if (j->tag == NULL) {
+	if (!decorated(c, j)) {
 		st->mid_line = p[n - 1] != '\n';
 		return out(c, s, p, n);
 	}
 	buf_reset(&c->stage);
 	while (n > 0) {
-		if (!st->mid_line)
+		/* A line continued from an earlier write is coloured again. */
+		if (j->color != NULL)
+			buf_addstr(&c->stage, j->color);
+		if (!st->mid_line && j->tag != NULL)
 			buf_add(&c->stage, j->tag, j->taglen);
 		nl = memchr(p, '\n', n);
 		k = nl != NULL ? (size_t)(nl - p) + 1 : n;
-		/* --color: the colour ends before the line does. */
-		if (c->opts.color && nl != NULL) {
+		/* The colour ends before the line does. */
+		if (j->color != NULL && nl != NULL) {
 			buf_add(&c->stage, p, k - 1);
 			buf_addstr(&c->stage, COLOR_RESET "\n");
 		} else
 			buf_add(&c->stage, p, k);
-		if (c->opts.color && nl == NULL)
+		if (j->color != NULL && nl == NULL)
 			buf_addstr(&c->stage, COLOR_RESET);
 		st->mid_line = nl == NULL;
 		p += k;
@@ -315,7 +326,7 @@ emit_extent(struct collate *c, struct collate_job *j, int s, off_t off,
 	 * file's pages, which the hole punched below then changes; a pipe
 	 * gets a copy instead.
 	 */
-	if (j->tag == NULL && c->write_err[s] == 0 && !c->out_is_pipe[s] &&
+	if (!decorated(c, j) && c->write_err[s] == 0 && !c->out_is_pipe[s] &&
 	    !(c->status_on && c->is_tty[s])) {
 		while (len > 0) {
 			n = sendfile(c->opts.fd[s], c->spill_fd, &pos, len);
@@ -387,6 +398,24 @@ release_stream(struct collate *c, struct collate_job *j, int s, bool drop)
 	return r;
 }
 
+/*
+ * end_lines: an ended job's last line gets the newline it lacks (a
+ * colour was ended before it already).
+ */
+static int
+end_lines(struct collate *c, struct collate_job *j)
+{
+	int s, r = 0;
+
+	for (s = 0; s < 2; s++)
+		if (c->opts.end_lines && j->ended && j->s[s].mid_line) {
+			j->s[s].mid_line = false;
+			if (out(c, s, "\n", 1) == -1)
+				r = -1;
+		}
+	return r;
+}
+
 static int
 flush_job(struct collate *c, struct collate_job *j)
 {
@@ -395,6 +424,8 @@ flush_job(struct collate *c, struct collate_job *j)
 	if (flush_stream(c, j, COLLATE_STDOUT) == -1)
 		r = -1;
 	if (flush_stream(c, j, COLLATE_STDERR) == -1)
+		r = -1;
+	if (end_lines(c, j) == -1)
 		r = -1;
 	return r;
 }
@@ -418,12 +449,19 @@ unlink_job(struct collate *c, struct collate_job *j)
 
 static int	next_owner(struct collate *);
 
+void
+collate_job_recolor(struct collate_job *j, const char *color)
+{
+	j->color = color;
+}
+
 struct collate_job *
-collate_job_start(struct collate *c, const char *tag)
+collate_job_start(struct collate *c, const char *tag, const char *color)
 {
 	struct collate_job *j;
 
 	j = xcalloc(1, sizeof(*j));
+	j->color = color;
 	if (tag != NULL) {
 		j->tag = xstrdup(tag);
 		j->taglen = strlen(tag);
@@ -551,8 +589,7 @@ collate_job_end(struct collate *c, struct collate_job *j)
 		break;
 	}
 	if (j == c->owner) {
-		if (c->opts.hold_all)
-			r = flush_job(c, j);
+		r = c->opts.hold_all ? flush_job(c, j) : end_lines(c, j);
 		unlink_job(c, j);
 		return next_owner(c) == -1 ? -1 : r;
 	}
@@ -600,7 +637,7 @@ collate_free(struct collate *c)
 static int
 direct_fd(struct collate *c, struct collate_job *j, int s)
 {
-	if (j->tag != NULL || c->write_err[s] != 0 || j->s[s].head != NULL ||
+	if (decorated(c, j) || c->write_err[s] != 0 || j->s[s].head != NULL ||
 	    (c->status_on && c->is_tty[s]))
 		return -1;
 	if (c->opts.mode == COLLATE_UNGROUP)

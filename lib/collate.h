@@ -20,6 +20,9 @@ enum collate_mode {
 	COLLATE_UNGROUP,	/* bytes as they come */
 };
 
+/* --color-failed: GNU parallel's white on red, clearing to the end. */
+#define COLLATE_COLOR_FAILED	"\033[48;5;196;38;5;231m\033[K"
+
 #define COLLATE_STDOUT	0
 #define COLLATE_STDERR	1
 
@@ -30,8 +33,9 @@ struct collate_opts {
 	bool			 hold_all;	/* nothing streams: a job may be
 						   retried and its output dropped */
 	int			 fd[2];		/* where stdout and stderr go */
-	bool			 color;		/* tags start a colour: each
-						   tagged line ends it */
+	bool			 end_lines;	/* a job's last line without a
+						   newline gets one (GNU parallel
+						   does so for coloured output) */
 	bool			 discard;	/* jobs' output only goes to
 						   their tee (--results) */
 };
@@ -48,10 +52,18 @@ struct collate	*collate_new(const struct collate_opts *);
 int	collate_free(struct collate *);
 
 /*
- * A job whose output is about to arrive, in start order; tag (copied,
- * may be NULL) is put before each line.
+ * A job whose output is about to arrive, in start order; color (static,
+ * may be NULL) then tag (copied, may be NULL) are put before each line,
+ * and a colour is ended before each newline.
  */
-struct collate_job	*collate_job_start(struct collate *, const char *tag);
+struct collate_job	*collate_job_start(struct collate *, const char *tag,
+			    const char *color);
+
+/*
+ * Job j's lines take colour color from now on (--color-failed: once it
+ * is known to have failed, while all its output is still held).
+ */
+void	collate_job_recolor(struct collate_job *j, const char *color);
 
 /*
  * Output of job j on stream COLLATE_STDOUT or COLLATE_STDERR.  Returns

@@ -21,6 +21,9 @@ struct run_job {
 					   cmd through the shell */
 	char		 *cmd;		/* the command line */
 	char		 *tag;		/* put before each output line, or NULL */
+	const char	 *color;	/* an escape starting each line's colour
+					   (static), ended with the line, or
+					   NULL */
 	int		  tee_fd[2];	/* copies of stdout and stderr, or -1;
 					   run closes them */
 	/*

@@ -271,6 +271,7 @@ open_outputs(struct run *r, struct slot *s, int pout[2], int perr[2])
 
 	pout[0] = pout[1] = perr[0] = perr[1] = -1;
 	if (r->opts->output == COLLATE_UNGROUP && s->job.tag == NULL &&
+	    s->job.color == NULL &&
 	    s->job.tee_fd[0] == -1 && s->job.tee_fd[1] == -1)
 		return 0;	/* the job writes to our stdout itself */
 	if (r->opts->files && s->files_path == NULL) {
@@ -443,7 +444,7 @@ start_job(struct run *r, struct slot *s)
 	s->busy = true;
 	r->running++;
 	r->stats->started++;
-	s->cj = collate_job_start(r->col, s->job.tag);
+	s->cj = collate_job_start(r->col, s->job.tag, s->job.color);
 	announce(r, s);
 	if (e != 0) {
 		s->pid = -1;
@@ -567,6 +568,8 @@ finish(struct run *r, struct slot *s)
 	}
 	if (res.exit_code != 0)
 		r->stats->failed++;
+	if (res.exit_code != 0 && r->opts->color_failed)
+		collate_job_recolor(s->cj, COLLATE_COLOR_FAILED);
 	else if (r->opts->timeout_pct > 0)
 		runtimes_add(&r->runtimes, res.runtime);
 	/* The tee files must be complete before job_done reads them. */
@@ -1379,11 +1382,11 @@ set_up(struct run *r)
 	 * so only a lone slot streams.  A retried job's output may yet be
 	 * dropped, so it streams never.
 	 */
-	co.hold_all = opts->retries > 1 ||
+	co.hold_all = opts->retries > 1 || opts->color_failed ||
 	    (opts->output == COLLATE_GROUP && r->nslots > 1);
 	co.fd[0] = opts->out[COLLATE_STDOUT];
 	co.fd[1] = opts->out[COLLATE_STDERR];
-	co.color = opts->color;
+	co.end_lines = opts->end_lines;
 	co.discard = opts->discard_output;
 	r->col = collate_new(&co);
 	memset(&po, 0, sizeof(po));

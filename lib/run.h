@@ -114,8 +114,10 @@ struct run_opts {
 	unsigned long		 cpus;		/* the jobs share; 0: unknown */
 	const char		*cleanup_dir;	/* removed with its files if parx
 						   is killed (--cat, --fifo) */
-	bool			 color;		/* job tags start a colour that
-						   each line ends (--color) */
+	bool			 end_lines;	/* see collate_opts */
+	bool			 color_failed;	/* a failed job's lines are
+						   white on red; so all output
+						   waits for its job's end */
 	bool			 discard_output; /* the jobs' output goes only to
 						   their tee_fd (--results) */
 	bool			 give_tty;	/* --tty: jobs with no other input

@@ -177,20 +177,24 @@ load helper
 	assert_equal "$stderr" ""
 }
 
-@test "--color: each job's lines in a colour of their own, ended before each newline; nothing else changes" {
+@test "--color: each job's lines in a colour of their own, ended before each newline, a last line ended; nothing else changes" {
 	run parx --color -k 'printf "x\ny\n"; echo {}' ::: a b
 	assert_success
 	esc=$'\e'
-	assert_output "${esc}[30;42mx${esc}[0m
-${esc}[30;42my${esc}[0m
-${esc}[30;42ma${esc}[0m
-${esc}[30;43mx${esc}[0m
-${esc}[30;43my${esc}[0m
-${esc}[30;43mb${esc}[0m"
+	assert_output "${esc}[30;42mx${esc}[m
+${esc}[30;42my${esc}[m
+${esc}[30;42ma${esc}[m
+${esc}[30;43mx${esc}[m
+${esc}[30;43my${esc}[m
+${esc}[30;43mb${esc}[m"
 	# without the colours it is the plain output, byte for byte
 	parx --color -k --tag 'seq 3; echo {}' ::: a b | sed 's/\x1b\[[0-9;]*m//g' >coloured
 	parx -k --tag 'seq 3; echo {}' ::: a b >plain
 	cmp coloured plain
+	# a job's last line without a newline gets one, as in GNU parallel
+	parx --color -k printf ::: x y >ended
+	printf '\e[30;42mx\e[m\n\e[30;43my\e[m\n' >wanted
+	cmp ended wanted
 	run --separate-stderr parx --color -u echo ::: a
 	assert_failure 255
 }

@@ -532,3 +532,10 @@ load helper
 @test "compat: --tee runs every job at once unless -j says otherwise" {
 	compat -i '1\n2\n3\n' --pipe --tee -k --tag 'echo {%}' ::: 1 2 3 4 5
 }
+@test "compat: --color-failed: a failed job's lines white on red, every last line ended; ignored with -u and --lb" {
+	compat -j1 --tag --cf 'printf "x\ny"; exit {}' ::: 0 2
+	compat -k --cf 'printf {}; exit {}' ::: 0 2 3
+	compat -k --color-failed 'echo {}; test {} = b' ::: a b c
+	compat -u --cf 'echo {}; false' ::: a
+	compat --lb --cf 'echo {}; false' ::: a
+}

@@ -78,9 +78,9 @@ test_collate_keep_order(void **state)
 
 	(void)state;
 	open_out(&o, COLLATE_KEEP, 1 << 20);
-	a = collate_job_start(o.c, NULL);
-	b = collate_job_start(o.c, NULL);
-	c = collate_job_start(o.c, NULL);
+	a = collate_job_start(o.c, NULL, NULL);
+	b = collate_job_start(o.c, NULL, NULL);
+	c = collate_job_start(o.c, NULL, NULL);
 	add(&o, c, COLLATE_STDOUT, "c1\n");
 	add(&o, b, COLLATE_STDOUT, "b1\n");
 	add(&o, a, COLLATE_STDOUT, "a1\n");
@@ -101,8 +101,8 @@ test_collate_holds_and_counts_what_it_writes(void **state)
 
 	(void)state;
 	open_out(&o, COLLATE_KEEP, 1 << 20);
-	a = collate_job_start(o.c, NULL);
-	b = collate_job_start(o.c, NULL);
+	a = collate_job_start(o.c, NULL, NULL);
+	b = collate_job_start(o.c, NULL, NULL);
 	assert_false(collate_holds(o.c, a));
 	assert_true(collate_holds(o.c, b));
 	add(&o, b, COLLATE_STDOUT, "b1\n");
@@ -117,8 +117,8 @@ test_collate_holds_and_counts_what_it_writes(void **state)
 	close_out(&o, "a1\nb1\n", "");
 
 	open_out(&o, COLLATE_LINE, 1 << 20);
-	a = collate_job_start(o.c, NULL);
-	b = collate_job_start(o.c, NULL);
+	a = collate_job_start(o.c, NULL, NULL);
+	b = collate_job_start(o.c, NULL, NULL);
 	assert_false(collate_holds(o.c, a));
 	assert_false(collate_holds(o.c, b));
 	assert_int_equal(collate_job_end(o.c, a), 0);
@@ -134,8 +134,8 @@ test_collate_group_never_mixes(void **state)
 
 	(void)state;
 	open_out(&o, COLLATE_GROUP, 1 << 20);
-	a = collate_job_start(o.c, NULL);
-	b = collate_job_start(o.c, NULL);
+	a = collate_job_start(o.c, NULL, NULL);
+	b = collate_job_start(o.c, NULL, NULL);
 	add(&o, a, COLLATE_STDOUT, "a1\n");
 	add(&o, b, COLLATE_STDOUT, "b1\n");
 	assert_int_equal(collate_job_end(o.c, b), 0);
@@ -152,8 +152,8 @@ test_collate_group_silent_owner_yields(void **state)
 
 	(void)state;
 	open_out(&o, COLLATE_GROUP, 1 << 20);
-	a = collate_job_start(o.c, NULL);
-	b = collate_job_start(o.c, NULL);
+	a = collate_job_start(o.c, NULL, NULL);
+	b = collate_job_start(o.c, NULL, NULL);
 	add(&o, b, COLLATE_STDOUT, "b1\n");
 	assert_int_equal(collate_job_end(o.c, b), 0);
 	add(&o, a, COLLATE_STDOUT, "a1\n");
@@ -169,8 +169,8 @@ test_collate_line_mode(void **state)
 
 	(void)state;
 	open_out(&o, COLLATE_LINE, 1 << 20);
-	a = collate_job_start(o.c, NULL);
-	b = collate_job_start(o.c, NULL);
+	a = collate_job_start(o.c, NULL, NULL);
+	b = collate_job_start(o.c, NULL, NULL);
 	add(&o, a, COLLATE_STDOUT, "a-half ");
 	add(&o, b, COLLATE_STDOUT, "b-line\nb-");
 	add(&o, a, COLLATE_STDOUT, "a-end\n");
@@ -187,11 +187,41 @@ test_collate_tags(void **state)
 
 	(void)state;
 	open_out(&o, COLLATE_KEEP, 1 << 20);
-	a = collate_job_start(o.c, "T\t");
+	a = collate_job_start(o.c, "T\t", NULL);
 	add(&o, a, COLLATE_STDOUT, "x\ny");
 	add(&o, a, COLLATE_STDOUT, "z\n\n");
 	assert_int_equal(collate_job_end(o.c, a), 0);
 	close_out(&o, "T\tx\nT\tyz\nT\t\n", "");
+}
+
+/* --color-failed: a colour given at the end still colours every line. */
+static void
+test_collate_recolors_held_output_and_ends_lines(void **state)
+{
+	struct collate_job *a, *b;
+	struct collate_opts co;
+	struct out o;
+
+	(void)state;
+	memset(&co, 0, sizeof(co));
+	o.f[0] = tmpfile();
+	o.f[1] = tmpfile();
+	co.mode = COLLATE_KEEP;
+	co.mem_limit = 1 << 20;
+	co.hold_all = true;
+	co.end_lines = true;
+	co.fd[0] = fileno(o.f[0]);
+	co.fd[1] = fileno(o.f[1]);
+	o.c = collate_new(&co);
+	a = collate_job_start(o.c, NULL, NULL);
+	b = collate_job_start(o.c, "T ", NULL);
+	add(&o, a, COLLATE_STDOUT, "ok");
+	add(&o, b, COLLATE_STDOUT, "x\n");
+	add(&o, b, COLLATE_STDERR, "e");
+	collate_job_recolor(b, "<R>");
+	assert_int_equal(collate_job_end(o.c, b), 0);
+	assert_int_equal(collate_job_end(o.c, a), 0);
+	close_out(&o, "ok\n<R>T x\033[m\n", "<R>T e\033[m\n");
 }
 
 static void
@@ -212,8 +242,8 @@ test_collate_spills_beyond_the_bound(void **state)
 	strcat(want, big);
 	strcat(want, big);
 	open_out(&o, COLLATE_KEEP, 1000);
-	a = collate_job_start(o.c, NULL);
-	b = collate_job_start(o.c, NULL);
+	a = collate_job_start(o.c, NULL, NULL);
+	b = collate_job_start(o.c, NULL, NULL);
 	add(&o, b, COLLATE_STDOUT, big);
 	add(&o, b, COLLATE_STDOUT, big);
 	add(&o, a, COLLATE_STDOUT, "a\n");
@@ -253,8 +283,8 @@ test_collate_take_routes_by_turn(void **state)
 
 	(void)state;
 	open_out(&o, COLLATE_KEEP, 1 << 20);
-	a = collate_job_start(o.c, NULL);
-	b = collate_job_start(o.c, NULL);
+	a = collate_job_start(o.c, NULL, NULL);
+	b = collate_job_start(o.c, NULL, NULL);
 	pa = pipe_with("first\n", &wa);
 	pb = pipe_with("second\n", &wb);
 	tf = tmpfile();
@@ -303,7 +333,7 @@ test_collate_reports_write_errors(void **state)
 	co.fd[0] = p[1];
 	co.fd[1] = p[1];
 	c = collate_new(&co);
-	a = collate_job_start(c, NULL);
+	a = collate_job_start(c, NULL, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	assert_int_equal(collate_add(c, a, COLLATE_STDOUT, "x", 1), -1);
 	assert_int_equal(collate_write_errno(c, COLLATE_STDOUT), EPIPE);
@@ -322,6 +352,7 @@ main(void)
 		cmocka_unit_test(test_collate_group_silent_owner_yields),
 		cmocka_unit_test(test_collate_line_mode),
 		cmocka_unit_test(test_collate_tags),
+		cmocka_unit_test(test_collate_recolors_held_output_and_ends_lines),
 		cmocka_unit_test(test_collate_spills_beyond_the_bound),
 		cmocka_unit_test(test_collate_reports_write_errors),
 		cmocka_unit_test(test_collate_take_routes_by_turn),
