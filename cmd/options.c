@@ -514,6 +514,16 @@ set_delay(struct config *cfg, const char *arg, const char *name)
 	cfg->delay = parse_scaled(name, arg, true);
 }
 
+/* As GNU: whole seconds, at least one. */
+static void
+set_block_timeout(struct config *cfg, const char *arg, const char *name)
+{
+	cfg->blk.timeout = floor(parse_scaled(name, arg, true));
+	if (cfg->blk.timeout < 1)
+		usage_error("invalid %s value '%s': at least 1 second", name,
+		    arg);
+}
+
 static void
 set_nice(struct config *cfg, const char *arg, const char *name)
 {
@@ -972,8 +982,9 @@ static const struct row rows[] = {
 	    "the block is in a file named {}"),
 	FLAG("fifo", SEC_STREAM, ST_PARX, fifo,
 	    "the block comes through a FIFO named {}"),
-	TODO("block-timeout|blocktimeout|bt", ARG_REQUIRED, "SECS",
-	    SEC_STREAM, "pass a block on after SECS"),
+	FUNC("block-timeout|blocktimeout|bt", ARG_REQUIRED, "SECS",
+	    SEC_STREAM, ST_PARX, set_block_timeout,
+	    "a block is the whole records read within SECS"),
 	FLAG("remove-rec-sep|removerecsep|rrs", SEC_STREAM, ST_PARX,
 	    blk.remove_sep, "remove the record separators from each block"),
 	FUNC("filter", ARG_REQUIRED, "CODE", SEC_COMMAND, ST_PARX, set_filter,

@@ -671,9 +671,21 @@ job_wait_fd(void *arg)
 
 	if (ctx->asking)
 		return ctx->tty;	/* the answer */
-	if (ctx->pipe != NULL || ctx->retry != NULL || ctx->cfg->retry_failed)
+	if (ctx->pipe != NULL)
+		return pipesrc_wait_fd(ctx->pipe);
+	if (ctx->retry != NULL || ctx->cfg->retry_failed)
 		return -1;
 	return feed_wait_fd(ctx->feed);
+}
+
+/* --block-timeout: when the block waited for is cut anyway. */
+static double
+job_wake_at(void *arg)
+{
+	struct ctx *ctx = arg;
+
+	return ctx->pipe != NULL && !ctx->asking ?
+	    pipesrc_wake_at(ctx->pipe) : 0;
 }
 
 /* A line for parx's stderr, as warn(3) or warnx(3) would print it. */
@@ -1417,6 +1429,7 @@ main(int argc, char **argv)
 	cb.next_input = next_input;
 	cb.input_closed = input_closed;
 	cb.wait_fd = job_wait_fd;
+	cb.wake_at = job_wake_at;
 	if (ctx.jobs_file != NULL)
 		cb.slots = jobs_from_file;
 	cb.arg = &ctx;

@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -22,6 +23,7 @@
 #include "fdio.h"
 #include "re.h"
 #include "key.h"
+#include "monotime.h"
 #include "xmalloc.h"
 
 #define READ_MIN	(256 * 1024)
@@ -42,6 +44,9 @@ struct blocker {
 	char			*header;
 	bool			 header_read;
 	bool			 eof;
+	bool			 timed_out;	/* --block-timeout: cut what is
+						   in, whole records only */
+	double			 deadline;	/* when the block is cut so */
 	/* --group-by: where the key changes in the block being gathered. */
 	struct keyer		*keyer;
 	const char		*key_error;
@@ -308,7 +313,8 @@ block_end(struct blocker *b, const char *base, size_t n, bool at_eof)
 			if ((p = next_boundary(b, base,
 			    n, o->size)) > 0)
 				return p;
-		}
+		} else if (b->timed_out)
+			return last_boundary(b, base, n, n);
 		return at_eof ? n : 0;
 	}
 	/*
@@ -336,8 +342,9 @@ block_end(struct blocker *b, const char *base, size_t n, bool at_eof)
 			last_ok = p;
 		}
 	}
+	/* As GNU: -N waits for its records however long they take. */
 	if (!at_eof)
-		return 0;
+		return b->timed_out && want == 0 ? last_ok : 0;
 	/*
 	 * As GNU: -L's last, short record is a block of its own; and a
 	 * --csv or --group-by rest larger than a block is cut as before.
@@ -763,6 +770,62 @@ blocker_next(struct blocker *b, char **data, size_t *len)
 	return r;
 }
 
+/*
+ * --block-timeout: whether fd has input (or its end) now, or, waiting,
+ * by deadline.
+ */
+static bool
+has_input(int fd, bool wait, double deadline)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	double left;
+	int n;
+
+	do {
+		left = wait ? deadline - monotime_now() : 0;
+		n = poll(&pfd, 1, left > 0 ? (int)(left * 1000) + 1 : 0);
+	} while (n == -1 && errno == EINTR);
+	return n != 0;
+}
+
+/*
+ * --block-timeout, with nothing to read now: the block cut at its time,
+ * or 0, its time not come (or nothing whole in it yet: it gets another).
+ */
+static size_t
+timed_out_end(struct blocker *b)
+{
+	double now = monotime_now();
+	size_t end;
+
+	if (now < b->deadline)
+		return 0;
+	b->timed_out = true;
+	end = block_end(b, b->buf + b->hlen, b->len - b->hlen, false);
+	b->timed_out = false;
+	if (end == 0)
+		b->deadline = now + b->o.timeout;
+	return end;
+}
+
+static bool
+run_polls(const struct blocker *b)
+{
+	return b->o.timeout > 0 && !b->o.timeout_waits && !b->eof;
+}
+
+int
+blocker_wait_fd(const struct blocker *b)
+{
+	return run_polls(b) ? b->fd : -1;
+}
+
+double
+blocker_wake_at(const struct blocker *b)
+{
+	return run_polls(b) ? b->deadline : 0;
+}
+
 static int
 next_block(struct blocker *b, char **data, size_t *len)
 {
@@ -779,6 +842,8 @@ next_block(struct blocker *b, char **data, size_t *len)
 		b->cap = READ_MIN;
 		b->buf = xmalloc(b->cap);
 	}
+	if (b->o.timeout > 0 && b->deadline == 0)
+		b->deadline = monotime_now() + b->o.timeout;
 	for (;;) {
 		end = block_end(b, b->buf + b->hlen, b->len - b->hlen, b->eof);
 		if (b->re_failed) {
@@ -791,9 +856,19 @@ next_block(struct blocker *b, char **data, size_t *len)
 		}
 		if (end > 0 || (b->eof && b->len == b->hlen))
 			break;
+		/* --block-timeout: run polls for the input, unless told. */
+		if (b->o.timeout > 0 && !b->eof &&
+		    !has_input(b->fd, b->o.timeout_waits, b->deadline)) {
+			if ((end = timed_out_end(b)) > 0)
+				break;
+			if (!b->o.timeout_waits)
+				return 2;
+			continue;
+		}
 		if (fill(b) == -1)
 			return -1;
 	}
+	b->deadline = 0;
 	if (b->len == b->hlen) {
 		/* Nothing but (maybe) a header: no more blocks. */
 		return 0;

@@ -36,6 +36,13 @@ struct block_opts {
 	const char	*group_by;
 	const char	*group_colsep;
 	struct perlx	*perl;
+	/*
+	 * --block-timeout: seconds a block may take to gather; then the
+	 * whole records read so far are a block (not with -N, as in GNU).
+	 */
+	double		 timeout;
+	bool		 timeout_waits;	/* blocker_next() waits out the
+					   timeout itself: it never says 2 */
 	bool		 regexp;	/* recend, recstart are Perl regexes;
 					   else strings with GNU's escapes
 					   \0 \r \n \t \' \" \\ */
@@ -60,9 +67,17 @@ void		 blocker_free(struct blocker *);
  * The next block, header first, in a buffer the caller frees: 1, 0 at
  * the end of input, -1 with errno set on a read error (EOVERFLOW: the
  * --regexp went over its match limit, re.h; EINVAL, ENOEXEC: see
- * blocker_key_error()).
+ * blocker_key_error()).  With a timeout it never blocks: 2 when the
+ * block is not ready; ask again once blocker_wait_fd() is readable or
+ * at blocker_wake_at().
  */
 int	blocker_next(struct blocker *, char **data, size_t *len);
+
+/* With a timeout, what blocker_next() waits for; else -1 (it blocks). */
+int	blocker_wait_fd(const struct blocker *);
+
+/* With a timeout, when the block is cut anyway (monotonic); else 0. */
+double	blocker_wake_at(const struct blocker *);
 
 /*
  * Why blocker_next() failed with EINVAL (a --group-by expression that

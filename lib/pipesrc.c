@@ -191,6 +191,8 @@ pipesrc_new(int fd, const struct pipesrc_opts *o, enum pipesrc_fail *why)
 		/* A bigger pipe from the producer: fewer, larger reads. */
 		if (S_ISFIFO(st.st_mode))
 			(void)fcntl(fd, F_SETPIPE_SZ, 1024 * 1024);
+		/* run polls for what a job takes itself only with --shard. */
+		p->o.blk.timeout_waits = p->o.round_robin;
 		p->blocker = blocker_new(fd, &p->o.blk);
 		return p;
 	}
@@ -286,7 +288,7 @@ pipesrc_next(struct pipesrc *p, struct feed *f, unsigned long slot,
 			    p->sep_remover, data + p->header_len,
 			    len - p->header_len);
 	} else if (p->o.sharder == NULL &&
-	    (r = blocker_next(p->blocker, &data, &len)) <= 0)
+	    (r = blocker_next(p->blocker, &data, &len)) != 1)
 		return r;
 	*why = p->o.cat ? PIPESRC_CAT : PIPESRC_FIFO;
 	if ((p->o.cat && write_file(p, data, len, &path) == -1) ||
@@ -318,6 +320,20 @@ pipesrc_next(struct pipesrc *p, struct feed *f, unsigned long slot,
 	}
 	set_stdin(p, range, data, len, job);
 	return 1;
+}
+
+int
+pipesrc_wait_fd(const struct pipesrc *p)
+{
+	return p->blocker != NULL && p->o.sharder == NULL ?
+	    blocker_wait_fd(p->blocker) : -1;
+}
+
+double
+pipesrc_wake_at(const struct pipesrc *p)
+{
+	return p->blocker != NULL && p->o.sharder == NULL ?
+	    blocker_wake_at(p->blocker) : 0;
 }
 
 const char *

@@ -76,10 +76,12 @@ const char	*pipesrc_dir(const struct pipesrc *);
 long		 pipesrc_total(const struct pipesrc *);
 
 /*
- * Fills job for slot with the next block, through feed_make_job(): 1, 0
- * when the input is used up (under --round-robin, once there is a job
- * per slot), -1 with errno and *why set.  Job numbers count from 1; after
- * PIPESRC_JOB, job->seq is the number of the job that failed.
+ * Fills job for slot with the next block, through feed_make_job(): 1, 2
+ * when the block is not ready yet (--block-timeout: see
+ * pipesrc_wait_fd()), 0 when the input is used up (under --round-robin,
+ * once there is a job per slot), -1 with errno and *why set.  Job
+ * numbers count from 1; after PIPESRC_JOB, job->seq is the number of the
+ * job that failed.
  */
 int	pipesrc_next(struct pipesrc *, struct feed *, unsigned long slot,
 	    struct run_job *job, enum pipesrc_fail *why);
@@ -87,11 +89,19 @@ int	pipesrc_next(struct pipesrc *, struct feed *, unsigned long slot,
 /*
  * --round-robin: the next block, for job seq, which can take it, in a
  * buffer the caller frees.  1, 0 at the end, -1 with errno set as
- * blocker_next() says.  --shard and --bin: as sharder_next() says (2:
- * nothing for this job yet).
+ * blocker_next() says, 2 as pipesrc_next() does.  --shard and --bin:
+ * as sharder_next() says (2: nothing for this job yet).
  */
 int	pipesrc_next_input(struct pipesrc *, unsigned long seq, char **data,
 	    size_t *len);
+
+/*
+ * --block-timeout: what pipesrc_next() and pipesrc_next_input() wait
+ * for, -1 when they block instead, and when they cut a block whatever
+ * comes (monotonic seconds, 0: never).
+ */
+int	pipesrc_wait_fd(const struct pipesrc *);
+double	pipesrc_wake_at(const struct pipesrc *);
 
 /* Why the last read failed with EINVAL: a --group-by key error, or NULL. */
 const char	*pipesrc_key_error(const struct pipesrc *);

@@ -1121,6 +1121,12 @@ start_wait(struct run *r)
 	return wait;
 }
 
+static double
+wake_at(const struct run *r)
+{
+	return r->cb->wake_at != NULL ? r->cb->wake_at(r->cb->arg) : 0;
+}
+
 /*
  * Whether next_job() can be asked without blocking; if not, the fd it
  * would block on goes into the next poll.
@@ -1136,7 +1142,8 @@ input_ready(struct run *r)
 		return true;
 	p.fd = fd;
 	p.events = POLLIN;
-	if (poll(&p, 1, 0) == 1)
+	if (poll(&p, 1, 0) == 1 || (wake_at(r) > 0 &&
+	    wake_at(r) <= monotime_now()))
 		return true;
 	r->input_wait = fd;
 	return false;
@@ -1192,6 +1199,10 @@ poll_timeout(struct run *r, double now)
 	    r->running < r->limit && (t = start_wait(r)) > 0 &&
 	    (next < 0 || now + t < next))
 		next = now + t;
+	/* --block-timeout: a block is due whatever the input does. */
+	if (r->input_wait != -1 && (t = wake_at(r)) > 0 &&
+	    (next < 0 || t < next))
+		next = t;
 	/* --memsuspend looks at memory every second. */
 	if (r->opts->memsuspend > 0 && r->running > 0 &&
 	    (next < 0 || r->mem_next < next))

@@ -72,6 +72,12 @@ struct run_callbacks {
 	 */
 	int		(*wait_fd)(void *arg);
 	/*
+	 * May be NULL.  While next_job() waits on wait_fd(), a time
+	 * (monotonic seconds) at which to ask it again anyway, or 0
+	 * (--block-timeout).
+	 */
+	double		(*wake_at)(void *arg);
+	/*
 	 * May be NULL.  How many jobs may run at once from now on (-j
 	 * FILE): asked at the start and whenever a job ends; run keeps it
 	 * between 1 and opts->jobs, the slots it has.  A lower number lets

@@ -292,3 +292,30 @@ load helper
 	[ "$status" -eq 255 ]
 	[ "$stderr" = "parx: --pipe/--pipepart must have a command to pipe into (e.g. 'cat') (see 'parx --help')" ]
 }
+
+@test "--block-timeout: the whole records read so far go to a job while the input is still open" {
+	# The input goes on only once a job has run: without the timeout
+	# the first block would wait for the rest and the writer give up.
+	writer() {
+		printf 'a\nb\nc'
+		timeout 10 sh -c 'until [ -e ran ]; do sleep 0.05; done' ||
+		    echo gave-up
+		echo d
+	}
+	run bash -c "$(declare -f writer); writer | timeout -k 5 20 '$PARX' --pipe --bt 1 -k 'echo B; cat; touch ran'"
+	assert_success
+	assert_output "B
+a
+b
+B
+cd"
+	run bash -c "$(declare -f writer); writer | timeout -k 5 20 '$PARX' --pipe --bt 1 -L 2 -k 'echo B; cat; touch ran'"
+	assert_output "B
+a
+b
+B
+cd"
+	run --separate-stderr "$PARX" --pipe --block-timeout 0.5 cat
+	assert_failure 255
+	[[ $stderr == *"--block-timeout value '0.5': at least 1 second"* ]]
+}
