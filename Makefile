@@ -1,6 +1,7 @@
 # parx: build, install, test.
 #   make              build/parx
-#   make install      installs parx and its man page (PREFIX, DESTDIR)
+#   make install      installs parx, sem, env_parx and the man page (PREFIX,
+#                     DESTDIR)
 #   make check        unit tests, then the CLI suite against a normal and
 #                     an ASan+UBSan build; the last line says N passed, M failed
 #   make bench        benchmarks against xargs, GNU parallel, a bare spawn loop
@@ -120,6 +121,7 @@ install: deps-build
 	    $(DESTDIR)$(FISHCOMPDIR)
 	$(AS_ROOT) install -m 755 build/parx $(DESTDIR)$(BINDIR)/parx
 	$(AS_ROOT) ln -sf parx $(DESTDIR)$(BINDIR)/sem
+	$(AS_ROOT) install -m 755 cmd/env_parx $(DESTDIR)$(BINDIR)/env_parx
 	$(AS_ROOT) install -m 644 man/parx.1 $(DESTDIR)$(MANDIR)/parx.1
 	$(AS_ROOT) install -m 644 build/completions/parx.bash \
 	    $(DESTDIR)$(BASHCOMPDIR)/parx
@@ -129,6 +131,7 @@ install: deps-build
 
 uninstall:
 	$(AS_ROOT) rm -f $(DESTDIR)$(BINDIR)/parx $(DESTDIR)$(BINDIR)/sem \
+	    $(DESTDIR)$(BINDIR)/env_parx \
 	    $(DESTDIR)$(MANDIR)/parx.1 \
 	    $(DESTDIR)$(BASHCOMPDIR)/parx $(DESTDIR)$(ZSHCOMPDIR)/_parx \
 	    $(DESTDIR)$(FISHCOMPDIR)/parx.fish

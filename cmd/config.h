@@ -41,6 +41,7 @@ struct config {
 	bool			 tty;		/* --tty: -o, -j1 -u by default */
 	bool			 open_tty;	/* -o: jobs read the terminal */
 	bool			 ctag;		/* colour tags at a terminal */
+	char			*prelude;	/* $PARALLEL_ENV's shell code */
 	bool			 color;		/* colour every job's lines */
 	bool			 color_failed;	/* and failed jobs' in red */
 	bool			 semaphore;	/* --semaphore, or run as sem */

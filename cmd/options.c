@@ -821,8 +821,8 @@ static const struct row rows[] = {
 	FUNC("record-env|recordenv", ARG_NONE, NULL, SEC_COMMAND, ST_PARX,
 	    set_report, "write the names of the environment's variables to "
 	    "~/.parallel/ignored_vars (for GNU's --env _), and exit"),
-	TODO("session", ARG_NONE, NULL, SEC_COMMAND,
-	    "record the session's names for --env _"),
+	IGNORED("session", ARG_NONE, NULL, SEC_COMMAND,
+	    "for env_parx --session: this session's names are not sent"),
 	TODO("embed", ARG_NONE, NULL, SEC_COMMAND,
 	    "embed GNU parallel in a shell script"),
 	STRING("process-slot-var|processslotvar", "NAME", SEC_COMMAND, ST_PARX,

@@ -101,6 +101,44 @@ choose_shell(void)
 	return "/bin/sh";
 }
 
+/*
+ * $PARALLEL_ENV, which env_parx sets: shell code, or a file holding it,
+ * that each job runs before its command, \001 standing for a newline as
+ * in GNU parallel.  The jobs do not get the variable itself: it can be
+ * big.
+ */
+static char *
+parallel_env(void)
+{
+	const char *v = getenv("PARALLEL_ENV");
+	struct stat st;
+	struct buf b;
+	size_t i;
+	int fd;
+
+	if (v == NULL || *v == '\0')
+		return NULL;
+	buf_init(&b);
+	if (stat(v, &st) == 0) {
+		if (fdio_read_file(v, &b) == -1)
+			err(EXIT_ERROR, "cannot read $PARALLEL_ENV file '%s'",
+			    v);
+	} else
+		buf_addstr(&b, v);
+	for (i = 0; i < b.len; i++)
+		if (b.data[i] == '\001')
+			b.data[i] = '\n';
+	if (memchr(b.data, '\0', b.len) != NULL)
+		errx(EXIT_ERROR, "$PARALLEL_ENV holds a NUL byte, which no "
+		    "shell command can");
+	/* env_parx hands it over on a descriptor: the jobs get none of it. */
+	if (strncmp(v, "/dev/fd/", 8) == 0 &&
+	    (fd = (int)strtonum(v + 8, STDERR_FILENO + 1, INT_MAX, NULL)) > 0)
+		close(fd);
+	unsetenv("PARALLEL_ENV");
+	return buf_detach(&b);
+}
+
 /* The longest command line a job may have: ARG_MAX less the environment. */
 static size_t
 default_max_chars(void)
@@ -1188,6 +1226,7 @@ set_run_opts(const struct config *cfg, unsigned long jobs, struct run_opts *ro)
 	ro->discard_output = cfg->results != NULL;
 	ro->files = cfg->files;
 	ro->shell = choose_shell();
+	ro->prelude = cfg->prelude;
 	ro->tmpdir = cfg->tmpdir;
 	ro->slot_var = cfg->slot_var;
 	/* --wd: a job's OLDPWD is where parx runs, as after a cd. */
@@ -1299,6 +1338,8 @@ main(int argc, char **argv)
 	/* GNU: -N and -L replace in context, as -X, unless -m is given. */
 	if (cfg.per_job_context && !(cfg.feed.multi && !cfg.tpl.context))
 		cfg.tpl.context = true;
+	/* Before the environment's size counts against the command line. */
+	cfg.prelude = parallel_env();
 	cfg.feed.hard_max_chars = default_max_chars();
 	/* -s, as GNU's: no line longer, even for one value (E2BIG). */
 	cfg.feed.max_chars_strict = cfg.feed.max_chars != 0;
@@ -1311,8 +1352,8 @@ main(int argc, char **argv)
 	cfg.feed.jobs = jobs;
 	cfg.feed.tag = cfg.tag;
 	/* A debugging aid (and how the tests cover both paths). */
-	cfg.feed.force_shell = (s = getenv("PARX_EXEC")) != NULL &&
-	    strcmp(s, "shell") == 0;
+	cfg.feed.force_shell = ((s = getenv("PARX_EXEC")) != NULL &&
+	    strcmp(s, "shell") == 0) || cfg.prelude != NULL;
 	if (cfg.tmpdir == NULL)
 		cfg.tmpdir = getenv("TMPDIR");
 	if (cfg.tmpdir != NULL && access(cfg.tmpdir, W_OK | X_OK) == -1)
@@ -1466,6 +1507,7 @@ out:
 	free(names);
 	free(cfg.sources);
 	free(cfg.arg_files);
+	free(cfg.prelude);
 	defaults_free(&defs);
 	free_shebang();
 	if (die_sig != 0)

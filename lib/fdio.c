@@ -115,3 +115,30 @@ fdio_mkdirs(const char *path)
 	free(p);
 	return r;
 }
+
+int
+fdio_read_file(const char *path, struct buf *b)
+{
+	ssize_t n;
+	int fd, e;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	for (;;) {
+		buf_grow(b, 65536);
+		n = read(fd, b->data + b->len, 65536);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		b->len += (size_t)n;
+	}
+	e = errno;
+	close(fd);
+	if (n == -1) {
+		errno = e;
+		return -1;
+	}
+	b->data[b->len] = '\0';
+	return 0;
+}

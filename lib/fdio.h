@@ -31,4 +31,8 @@ int	fdio_remove_tree(const char *path);
 /* mkdir -p: path and its missing parents (0777 less the umask). */
 int	fdio_mkdirs(const char *path);
 
+/* Appends all of file path to b.  -1 with errno set. */
+struct buf;
+int	fdio_read_file(const char *path, struct buf *b);
+
 #endif

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
+#include "quote.h"
 #include "xmalloc.h"
 
 /* sh -c takes one argument; the kernel caps one argument at 128 KiB. */
@@ -145,4 +147,20 @@ jobenv_free_shell_argv(char **argv)
 		for (i = 4; argv[i] != NULL; i++)
 			free(argv[i]);
 	free(argv);
+}
+
+void
+jobenv_prelude(struct buf *out, const char *shell, const char *prelude,
+    const char *cmd)
+{
+	const char *base = strrchr(shell, '/');
+
+	base = base != NULL ? base + 1 : shell;
+	buf_addstr(out, prelude);
+	buf_addch(out, '\n');
+	if (strstr(base, "zsh") != NULL) {
+		buf_addstr(out, "eval ");
+		quote_shell(out, cmd, strlen(cmd));
+	} else
+		buf_addstr(out, cmd);
 }

@@ -33,4 +33,14 @@ char	**jobenv_for(struct jobenv *, unsigned long seq, unsigned long slot);
 char	**jobenv_shell_argv(const char *shell, const char *cmd);
 void	  jobenv_free_shell_argv(char **);
 
+/*
+ * Appends to out the command line that runs prelude (shell code: the
+ * functions, aliases and variables env_parx sends) then cmd.  zsh takes
+ * aliases only in what it parses after their definitions have run, so
+ * there cmd is eval'ed, as GNU parallel does.
+ */
+struct buf;
+void	jobenv_prelude(struct buf *out, const char *shell, const char *prelude,
+	    const char *cmd);
+
 #endif

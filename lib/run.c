@@ -205,6 +205,7 @@ static int
 spawn_process(struct run *r, struct slot *s, int in, int out, int err)
 {
 	struct spawn_req req;
+	struct buf full;
 	char **argv;
 	int e;
 
@@ -229,11 +230,17 @@ spawn_process(struct run *r, struct slot *s, int in, int out, int err)
 		if (e == 0 || !shell_may_know(e))
 			goto out;
 	}
-	argv = jobenv_shell_argv(r->opts->shell, s->job.cmd);
+	buf_init(&full);
+	if (r->opts->prelude != NULL)
+		jobenv_prelude(&full, r->opts->shell, r->opts->prelude,
+		    s->job.cmd);
+	argv = jobenv_shell_argv(r->opts->shell, r->opts->prelude != NULL ?
+	    full.data : s->job.cmd);
 	req.file = argv[0];
 	req.argv = argv;
 	e = spawn_job(&req, &s->pid);
 	jobenv_free_shell_argv(argv);
+	buf_release(&full);
 out:
 	if (e == 0 && req.foreground) {
 		r->tty_owner = s->pid;

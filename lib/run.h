@@ -97,6 +97,9 @@ struct run_opts {
 	bool			 trace;		/* -t: the command on stderr */
 	bool			 files;		/* --files */
 	const char		*shell;
+	const char		*prelude;	/* shell code each job runs
+						   first (PARALLEL_ENV), or
+						   NULL */
 	const char		*tmpdir;
 	const char		*slot_var;	/* --process-slot-var, or NULL */
 	const char		*oldpwd;	/* the jobs' OLDPWD, or NULL */

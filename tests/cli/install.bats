@@ -4,13 +4,14 @@
 load helper
 
 # bats test_tags=heavy
-@test "make install DESTDIR puts parx, its man page and three completions in place" {
+@test "make install DESTDIR puts parx, env_parx, its man page and three completions in place" {
 	[[ $PARX != */san/* ]] || skip "installs the normal build"
 	run make -s -C "$TOP" install DESTDIR="$PWD/root" PREFIX=/usr
 	assert_success
 	[ -x root/usr/bin/parx ]
 	cmp root/usr/bin/parx "$TOP/build/parx"
 	[ "$(readlink root/usr/bin/sem)" = parx ]
+	cmp root/usr/bin/env_parx "$TOP/cmd/env_parx"
 	cmp root/usr/share/man/man1/parx.1 "$TOP/man/parx.1"
 	# bash-completion loads completions/NAME on demand
 	run bash -c 'source root/usr/share/bash-completion/completions/parx
