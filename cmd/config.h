@@ -13,6 +13,7 @@
 #include "../lib/feed.h"
 #include "../lib/halt.h"
 #include "../lib/input.h"
+#include "../lib/pace.h"
 #include "../lib/template.h"
 
 #define PARX_VERSION	"0.1.0"
@@ -74,6 +75,9 @@ struct config {
 	unsigned long long	 memsuspend;	/* --memsuspend */
 	bool			 noswap;	/* --noswap */
 	double			 max_load;
+	enum pace_limit		 limit;		/* --limit: a builtin, */
+	const char		*limit_cmd;	/* or a command */
+	double			 limit_value;	/* the builtin's N */
 	bool			 pipe;
 	bool			 pipepart;
 	double			 block;		/* --block; negative: per slot */

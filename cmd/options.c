@@ -514,6 +514,47 @@ set_delay(struct config *cfg, const char *arg, const char *name)
 	cfg->delay = parse_scaled(name, arg, true);
 }
 
+/*
+ * --limit: GNU's three builtins, "io N" (a disk's % busy), "load N" and
+ * "mem SIZE", measured here without their scripts; anything else is a
+ * shell command.
+ */
+static void
+set_limit(struct config *cfg, const char *arg, const char *name)
+{
+	static const struct {
+		const char	*word;
+		enum pace_limit	 kind;
+	} builtins[] = {
+		{ "io", PACE_LIMIT_IO },
+		{ "load", PACE_LIMIT_LOAD },
+		{ "mem", PACE_LIMIT_MEM },
+	};
+	const char *rest;
+	char value[64];
+	size_t i, n;
+
+	cfg->limit = PACE_LIMIT_CMD;
+	cfg->limit_cmd = arg;
+	arg += strspn(arg, " \t");
+	n = strcspn(arg, " \t");
+	for (i = 0; i < sizeof(builtins) / sizeof(builtins[0]); i++) {
+		if (strlen(builtins[i].word) != n ||
+		    strncmp(arg, builtins[i].word, n) != 0)
+			continue;
+		rest = arg + n + strspn(arg + n, " \t");
+		n = strcspn(rest, " \t");
+		if (n == 0 || n >= sizeof(value) ||
+		    rest[n + strspn(rest + n, " \t")] != '\0')
+			usage_error("invalid %s value '%s': '%s' takes one "
+			    "number", name, cfg->limit_cmd, builtins[i].word);
+		memcpy(value, rest, n);
+		value[n] = '\0';
+		cfg->limit = builtins[i].kind;
+		cfg->limit_value = parse_scaled(name, value, false);
+	}
+}
+
 /* As GNU: whole seconds, at least one. */
 static void
 set_block_timeout(struct config *cfg, const char *arg, const char *name)
@@ -906,8 +947,9 @@ static const struct row rows[] = {
 	    "start a job only while the load is below N"),
 	STRING("tmpdir|tempdir", "DIR", SEC_JOBS, ST_PARX, tmpdir,
 	    "temporary files go in DIR"),
-	TODO("limit", ARG_REQUIRED, "CMD", SEC_JOBS,
-	    "start a job only when CMD says so"),
+	FUNC("limit", ARG_REQUIRED, "CMD", SEC_JOBS, ST_PARX, set_limit,
+	    "start a job only when CMD exits 0 (1: not now, 2: and end the "
+	    "youngest job); or 'io N', 'load N', 'mem SIZE'"),
 	FUNC("memsuspend", ARG_REQUIRED, "SIZE", SEC_JOBS, ST_PARX,
 	    set_memsuspend, "stop the newest jobs while less than 2*SIZE "
 	    "memory is free (all but one under SIZE), continue them after"),

@@ -1249,6 +1249,9 @@ set_run_opts(const struct config *cfg, unsigned long jobs, struct run_opts *ro)
 	ro->cgroups = cfg->timeout > 0 || cfg->timeout_pct > 0 ||
 	    cfg->halt.when == HALT_NOW;
 	ro->max_load = cfg->max_load;
+	ro->limit = cfg->limit;
+	ro->limit_cmd = cfg->limit_cmd;
+	ro->limit_value = cfg->limit_value;
 	ro->cpus = usable_cpus();
 	if (cfg->termseq != NULL &&
 	    termseq_parse(cfg->termseq, &ro->termseq, &errstr) == -1)

@@ -71,6 +71,7 @@ struct slot {
 	struct termjob		 term;		/* --timeout, --termseq */
 	bool			 timed_out;
 	bool			 killed;
+	bool			 limit_killed;	/* by --limit, to run again */
 	int			 tee_errno;	/* writing a tee_fd failed */
 	unsigned long long	 bytes[2];
 	double			 held_due[2];	/* take held output again then */
@@ -507,6 +508,7 @@ check_write(struct run *r, int ret)
 }
 
 static void start_termseq(struct run *, struct slot *);
+static void limit_kill_youngest(struct run *);
 
 /* Stops everything: --halt now, an interrupt, a closed stdout. */
 static void
@@ -556,6 +558,40 @@ update_limit(struct run *r)
 	r->limit = n < 1 ? 1 : n > r->nslots ? r->nslots : n;
 }
 
+/*
+ * A job --limit ended goes back to wait for a slot, as if never
+ * started: its output so far is dropped (all of it is held under
+ * --limit) and its copies start again.
+ */
+static void
+requeue(struct run *r, struct slot *s)
+{
+	int k;
+
+	check_write(r, collate_job_discard(r->col, s->cj));
+	for (k = 0; k < 2; k++)
+		if (s->job.tee_fd[k] != -1 &&
+		    (ftruncate(s->job.tee_fd[k], 0) == -1 ||
+		    lseek(s->job.tee_fd[k], 0, SEEK_SET) == -1)) {
+			s->tee_errno = errno;
+			close_fd(&s->job.tee_fd[k]);
+		}
+	free(s->files_path);
+	s->files_path = NULL;
+	if (s->mem_stopped) {
+		s->mem_stopped = false;
+		r->mem_stopped--;
+	}
+	r->deferred = s->job;
+	r->has_deferred = true;
+	r->retry_at = 0;
+	memset(&s->job, 0, sizeof(s->job));
+	s->busy = false;
+	r->running--;
+	r->stats->started--;
+	r->stats->limit_restarts++;
+}
+
 static void
 finish(struct run *r, struct slot *s)
 {
@@ -563,6 +599,10 @@ finish(struct run *r, struct slot *s)
 	enum run_action act;
 	struct buf say, say_out;
 
+	if (s->limit_killed && !r->stopping && !r->has_deferred) {
+		requeue(r, s);
+		return;
+	}
 	result_of(s, &res);
 	if (retry(r, s, &res))
 		return;
@@ -796,6 +836,34 @@ start_termseq(struct run *r, struct slot *s)
 	(void)r;
 	if (s->pid > 0 && termjob_start(&s->term, monotime_now()) && !s->exited)
 		s->killed = true;
+}
+
+/*
+ * --limit said "way over": the youngest job ends, to be run again later,
+ * as in GNU parallel.  Only one waits to run again at a time, and a job
+ * fed a stream (--round-robin, --shard) is never the one: its input
+ * would be lost.
+ */
+static void
+limit_kill_youngest(struct run *r)
+{
+	struct slot *s, *youngest = NULL;
+	unsigned long i;
+
+	if (r->has_deferred || r->stopping)
+		return;
+	for (i = 0; i < r->nslots; i++) {
+		s = &r->slots[i];
+		if (!s->busy || s->exited || s->pid <= 0 || s->limit_killed ||
+		    s->job.in_stream || termjob_running(&s->term))
+			continue;
+		if (youngest == NULL || s->job.seq > youngest->job.seq)
+			youngest = s;
+	}
+	if (youngest == NULL)
+		return;
+	youngest->limit_killed = true;
+	start_termseq(r, youngest);
 }
 
 /* A second SIGINT or SIGTERM: no more waiting, SIGKILL to every job now. */
@@ -1401,6 +1469,7 @@ set_up(struct run *r)
 	 * dropped, so it streams never.
 	 */
 	co.hold_all = opts->retries > 1 || opts->color_failed ||
+	    opts->limit != PACE_LIMIT_NONE ||
 	    (opts->output == COLLATE_GROUP && r->nslots > 1);
 	co.fd[0] = opts->out[COLLATE_STDOUT];
 	co.fd[1] = opts->out[COLLATE_STDERR];
@@ -1412,6 +1481,10 @@ set_up(struct run *r)
 	po.memfree = opts->memfree;
 	po.max_load = opts->max_load;
 	po.noswap = opts->noswap;
+	po.limit = opts->limit;
+	po.limit_cmd = opts->limit_cmd;
+	po.limit_shell = opts->shell;
+	po.limit_value = opts->limit_value;
 	po.cpus = opts->cpus;
 	pace_init(&r->pace, &po, monotime_now());
 	r->env = jobenv_new(contain_marker(r->cont), opts->slot_var,
@@ -1472,6 +1545,8 @@ run_step(struct run *r)
 		kill_all(r);
 	mem_check(r, monotime_now());
 	fill_slots(r);
+	if (pace_limit_kill(&r->pace))
+		limit_kill_youngest(r);
 	r->stats->running = r->running;
 	if (r->running == 0 && (r->stopping || r->input_done) &&
 	    !(r->has_deferred && !r->stopping))
@@ -1515,6 +1590,7 @@ run_free(struct run *r)
 	free(r->pfd_stream);
 	jobenv_free(r->env);
 	runtimes_free(&r->runtimes);
+	pace_free(&r->pace);
 	close(r->devnull);
 	if (r->fifos.ino != -1)
 		close(r->fifos.ino);

@@ -17,6 +17,7 @@
 #include "buf.h"
 #include "collate.h"
 #include "job.h"
+#include "pace.h"
 #include "termseq.h"
 
 enum run_action {
@@ -112,6 +113,9 @@ struct run_opts {
 	unsigned long long	 memfree;	/* start only with this free */
 	double			 max_load;	/* start only below this load */
 	bool			 noswap;	/* start only while not swapping */
+	enum pace_limit		 limit;		/* --limit (pace.h); its */
+	const char		*limit_cmd;	/* command, run by shell */
+	double			 limit_value;	/* or its builtin's N */
 	/*
 	 * --memsuspend: with less than 2 * this memory available, the
 	 * newest jobs are stopped (SIGSTOP) one a second, with less than
@@ -140,6 +144,7 @@ struct run_opts {
 
 struct run_stats {
 	unsigned long	started;
+	unsigned long	limit_restarts;	/* jobs --limit ended to run again */
 	unsigned long	running;	/* now */
 	unsigned long	failed;
 	int		input_errno;	/* next_job() failed */

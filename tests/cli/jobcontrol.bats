@@ -255,3 +255,41 @@ load helper
 	assert_success
 	assert_output 1
 }
+
+@test "--limit CMD: no job starts while CMD exits 1; exit 2 ends the youngest job, which runs again, once" {
+	mkdir running
+	# at most two at once: the limit counts the jobs' marker files
+	run timeout -k 5 30 "$PARX" -j4 --limit 'test $(ls running | wc -l) -lt 2' \
+	    'touch running/{}; sleep 0.3; ls running | wc -l; rm running/{}' ::: 1 2 3 4 5 6
+	assert_success
+	refute_output --partial 3
+	refute_output --partial 4
+	[ "$(echo "$output" | wc -l)" -eq 6 ]
+	# 2 once job 2 has started: job 2 is ended and run again
+	run timeout -k 5 30 "$PARX" -j4 --delay 0.2 --joblog log \
+	    --limit 'if [ -e s2 ] && [ ! -e once ]; then touch once; exit 2; fi' \
+	    'echo run >>runs.{}; touch s{}; sleep 1; echo done {}' ::: 1 2 3
+	assert_success
+	assert_output "done 1
+done 2
+done 3"
+	[ "$(wc -l <runs.1)" -eq 1 ] && [ "$(wc -l <runs.2)" -eq 2 ] &&
+	    [ "$(wc -l <runs.3)" -eq 1 ]
+	[ "$(cut -f1 log | sort | tr '\n' ' ')" = "1 2 3 Seq " ]
+	# the command sees SSHLOGIN=: and does not read parx's stdin
+	run bash -c "echo input | '$PARX' --limit 'test \"\$SSHLOGIN\" = : && ! read x' echo ::: ok"
+	assert_output "ok"
+}
+
+@test "--limit 'mem SIZE', 'load N', 'io N' are measured by parx; a builtin without its number is refused" {
+	run timeout -k 5 30 "$PARX" --limit 'mem 1k' echo ::: enough
+	assert_output "enough"
+	run timeout -k 5 30 "$PARX" --limit 'load 1000' echo ::: light
+	assert_output "light"
+	# io looks twice, a second apart, before the first job starts
+	run timeout -k 5 30 "$PARX" --limit 'io 100' echo ::: idle
+	assert_output "idle"
+	run --separate-stderr "$PARX" --limit 'mem' echo ::: x
+	assert_failure 255
+	[[ $stderr == *"invalid --limit value 'mem': 'mem' takes one number"* ]]
+}
