@@ -13,6 +13,7 @@
 #include "config.h"
 
 struct ctx {
+	struct run		*run;		/* while it runs: for notices */
 	struct config		*cfg;
 	const struct run_stats	*stats;		/* the run's, while it runs */
 	struct pipesrc		*pipe;		/* --pipe, --pipepart */

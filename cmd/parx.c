@@ -101,6 +101,23 @@ choose_shell(void)
 	return "/bin/sh";
 }
 
+/* run_parallel(), with ctx->run there for the callbacks' notices. */
+static int
+run_jobs(struct ctx *ctx, const struct run_opts *ro,
+    const struct run_callbacks *cb, struct run_stats *st)
+{
+	struct run *r;
+
+	if ((r = run_new(ro, cb, st)) == NULL)
+		return -1;
+	ctx->run = r;
+	while (run_step(r) == 1)
+		;
+	ctx->run = NULL;
+	run_free(r);
+	return 0;
+}
+
 /*
  * $PARALLEL_ENV, which env_parx sets: shell code, or a file holding it,
  * that each job runs before its command, \001 standing for a newline as
@@ -551,6 +568,26 @@ warn_pipe(const struct ctx *ctx, enum pipesrc_fail why, unsigned long seq)
 	}
 }
 
+/* GNU parallel's words, a line each time blocks grow by its 30%. */
+static void
+say_block_grown(struct ctx *ctx)
+{
+	size_t from, to, next;
+	char line[160];
+
+	if ((to = pipesrc_block_grown(ctx->pipe, &from)) == 0)
+		return;
+	for (; from < to; from = next) {
+		next = block_grow(from);
+		snprintf(line, sizeof(line), "warning: A record was longer "
+		    "than %zu. Increasing to --blocksize %zu.", from, next);
+		if (ctx->run != NULL)
+			run_notice(ctx->run, line);
+		else
+			warnx("%s", line);
+	}
+}
+
 /* --round-robin, --shard, --bin: the next block for job seq. */
 static int
 next_input(void *arg, unsigned long seq, char **data, size_t *len)
@@ -593,6 +630,7 @@ make_job(void *arg, unsigned long slot, struct run_job *job)
 			warn_pipe(ctx, why, job->seq);
 			ctx->input_failed = true;
 		}
+		say_block_grown(ctx);
 		return r;
 	}
 	if (ctx->retry != NULL || ctx->cfg->retry_failed) {
@@ -1480,7 +1518,7 @@ main(int argc, char **argv)
 	ctx.stats = &st;
 	fflush(stdout);
 	if ((cfg.progress != 0 ? run_showing_progress(&ctx, &ro, &cb, &st) :
-	    run_parallel(&ro, &cb, &st)) == -1)
+	    run_jobs(&ctx, &ro, &cb, &st)) == -1)
 		err(EXIT_ERROR, "cannot start jobs");
 	failed_hint(&cfg, &st);
 	close_records(&ctx);

@@ -189,10 +189,12 @@ run_showing_progress(struct ctx *ctx, struct run_opts *ro,
 	ro->tick = tty ? 0.1 : 1;
 	if ((r = run_new(ro, cb, st)) == NULL)
 		return -1;
+	ctx->run = r;
 	progress_init(&p, ctx->cfg->progress, tty, width, monotime_now());
 	while (run_step(r))
 		show_progress(ctx, r, st, &p, false);
 	show_progress(ctx, r, st, &p, true);
+	ctx->run = NULL;
 	run_free(r);
 	return 0;
 }

@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,8 @@ struct blocker {
 	bool			 timed_out;	/* --block-timeout: cut what is
 						   in, whole records only */
 	double			 deadline;	/* when the block is cut so */
+	size_t			 grown_from;	/* the size before blocks grew,
+						   not yet told; 0: none */
 	/* --group-by: where the key changes in the block being gathered. */
 	struct keyer		*keyer;
 	const char		*key_error;
@@ -284,6 +287,22 @@ group_shift(struct blocker *b, size_t end)
 	b->scanned = b->scanned > end ? b->scanned - end : 0;
 }
 
+size_t
+block_grow(size_t size)
+{
+	double next = ceil((double)size * 1.3 + 1);
+
+	return next > BLOCK_MOST ? BLOCK_MOST : (size_t)next;
+}
+
+size_t
+blocker_grown(struct blocker *b, size_t *from)
+{
+	*from = b->grown_from;
+	b->grown_from = 0;
+	return *from != 0 ? b->o.size : 0;
+}
+
 /*
  * Where the block in [base, base + n) ends, given that more input may
  * follow unless at_eof: 0 means "read more first".
@@ -310,9 +329,22 @@ block_end(struct blocker *b, const char *base, size_t n, bool at_eof)
 			if ((p = last_boundary(b, base,
 			    n, o->size)) > 0)
 				return p;
-			if ((p = next_boundary(b, base,
-			    n, o->size)) > 0)
-				return p;
+			if (o->timeout > 0)
+				return next_boundary(b, base, n, o->size);
+			/*
+			 * As GNU: a record longer than the block makes
+			 * blocks bigger for good, 30% at a time, until one
+			 * ends within it.
+			 */
+			do {
+				if (b->grown_from == 0)
+					b->grown_from = b->o.size;
+				b->o.size = block_grow(b->o.size);
+				if (n < b->o.size)
+					return at_eof ? n : 0;
+			} while ((p = last_boundary(b, base, n,
+			    b->o.size)) == 0);
+			return p;
 		} else if (b->timed_out)
 			return last_boundary(b, base, n, n);
 		return at_eof ? n : 0;
@@ -963,7 +995,7 @@ cut_before(const struct blocker *b, int fd, off_t pos, off_t target,
 }
 
 int
-blocker_ranges(int fd, off_t size, const struct block_opts *opts,
+blocker_ranges(int fd, off_t size, struct block_opts *opts,
     bool pipe_like, off_t **starts, size_t *n, size_t *header_len)
 {
 	struct blocker *b;
@@ -1006,6 +1038,18 @@ blocker_ranges(int fd, off_t size, const struct block_opts *opts,
 		cut = -1;
 		if (pipe_like)
 			r = cut_before(b, fd, pos, target, win, window, &cut);
+		/* As the stream: no record end within, bigger blocks. */
+		while (pipe_like && r == 0 && cut <= pos && b->endlen +
+		    b->startlen > 0 && b->o.timeout == 0 &&
+		    b->o.size < BLOCK_MOST) {
+			b->o.size = block_grow(b->o.size);
+			target = pos + (off_t)b->o.size;
+			if (target >= size)
+				break;
+			r = cut_before(b, fd, pos, target, win, window, &cut);
+		}
+		if (target >= size && cut <= pos)
+			break;
 		if (r == 0 && cut <= pos)
 			r = cut_after(b, fd, pos, target + (pipe_like ||
 			    b->re != NULL ? 0 : (off_t)b->endlen), win, window,
@@ -1023,6 +1067,7 @@ blocker_ranges(int fd, off_t size, const struct block_opts *opts,
 	}
 	(*starts)[*n] = size;
 	free(win);
+	opts->size = b->o.size;
 	blocker_free(b);
 	if (r == -1) {
 		free(*starts);

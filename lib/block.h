@@ -73,6 +73,19 @@ void		 blocker_free(struct blocker *);
  */
 int	blocker_next(struct blocker *, char **data, size_t *len);
 
+/* GNU's largest block: 2 GiB less a byte. */
+#define BLOCK_MOST	((size_t)2147483647)
+
+/* The block size after size, when a record was longer: 30% more. */
+size_t	block_grow(size_t size);
+
+/*
+ * The block size if a record longer than a block made blocks bigger
+ * since the last call (with *from the size before), else 0.  To be said,
+ * as GNU parallel says it.
+ */
+size_t	blocker_grown(struct blocker *, size_t *from);
+
 /* With a timeout, what blocker_next() waits for; else -1 (it blocks). */
 int	blocker_wait_fd(const struct blocker *);
 
@@ -94,12 +107,13 @@ size_t	blocker_remove_sep(const struct blocker *, char *p, size_t len);
 /*
  * --pipepart: splits bytes [0, size) of the regular file fd into about
  * size / opts->size record-aligned ranges; pipe_like cuts them as
- * blocker_next() would cut the same bytes read as a stream.  *starts gets n + 1 offsets
+ * blocker_next() would cut the same bytes read as a stream, opts->size
+ * growing as it would (blocker_grown()).  *starts gets n + 1 offsets
  * (the last is size), the caller frees it.  Header lines, if any, are the
  * first range's and are left out: *header_len says how long they are.
  * -1 with errno set on a read error.
  */
-int	blocker_ranges(int fd, off_t size, const struct block_opts *,
+int	blocker_ranges(int fd, off_t size, struct block_opts *,
 	    bool pipe_like, off_t **starts, size_t *n, size_t *header_len);
 
 #endif

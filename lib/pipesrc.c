@@ -29,6 +29,8 @@ struct pipesrc {
 	char			*header;	/* a file's header lines, which
 						   each job gets first */
 	size_t			 header_len;
+	size_t			 grown_from;	/* the file's cuts made blocks */
+	size_t			 grown_to;	/* bigger: not yet told */
 	char			*dir;		/* --cat's files, --fifo's FIFOs */
 	unsigned long		 seq;		/* jobs made */
 };
@@ -141,6 +143,10 @@ cut_file(struct pipesrc *p, off_t size)
 	if (blocker_ranges(p->fd, size, &blk, !p->o.part, &p->starts,
 	    &p->nranges, &p->header_len) == -1)
 		return -1;
+	if (blk.size > p->o.blk.size) {
+		p->grown_from = p->o.blk.size;
+		p->grown_to = blk.size;
+	}
 	if (p->header_len > 0) {
 		p->header = xmalloc(p->header_len);
 		got = fdio_pread(p->fd, p->header, p->header_len, 0);
@@ -320,6 +326,18 @@ pipesrc_next(struct pipesrc *p, struct feed *f, unsigned long slot,
 	}
 	set_stdin(p, range, data, len, job);
 	return 1;
+}
+
+size_t
+pipesrc_block_grown(struct pipesrc *p, size_t *from)
+{
+	size_t to = p->grown_to;
+
+	*from = p->grown_from;
+	p->grown_from = p->grown_to = 0;
+	if (to != 0)
+		return to;
+	return p->blocker != NULL ? blocker_grown(p->blocker, from) : 0;
 }
 
 int

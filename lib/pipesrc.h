@@ -95,6 +95,9 @@ int	pipesrc_next(struct pipesrc *, struct feed *, unsigned long slot,
 int	pipesrc_next_input(struct pipesrc *, unsigned long seq, char **data,
 	    size_t *len);
 
+/* As blocker_grown(): blocks grew from *from to the size returned. */
+size_t	pipesrc_block_grown(struct pipesrc *, size_t *from);
+
 /*
  * --block-timeout: what pipesrc_next() and pipesrc_next_input() wait
  * for, -1 when they block instead, and when they cut a block whatever

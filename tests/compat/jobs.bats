@@ -114,3 +114,11 @@ load helper
 	compat -k --plus echo '{^a}' '{^^a}' '{,A}' '{,,A}' ::: abaA
 	compat -k --plus -j1 echo {slot} ::: x
 }
+@test "compat: a record longer than --block makes blocks bigger, 30% at a time, from a file or a pipe" {
+	{ printf '%050d\n' 0; seq 30; } >long
+	compat -f long --pipe --block 10 -k 'echo B; wc -c'
+	compat -p long --pipe --block 10 -k 'echo B; wc -c'
+	run --separate-stderr "$PARX" --pipe --block 10 -k wc -c <long
+	assert_equal "$stderr" "$(parallel --pipe --block 10 -k wc -c <long 2>&1 >/dev/null |
+	    sed 's/^parallel: Warning:/parx: warning:/')"
+}

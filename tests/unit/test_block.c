@@ -287,6 +287,49 @@ test_block_header_in_every_block(void **state)
 	free(out);
 }
 
+/*
+ * A record longer than the block makes blocks 30% bigger at a time, for
+ * good, until one ends within it: GNU parallel's 10, 14, 20, 27, 37, 50,
+ * 66, and its cuts, the last record end within 66 bytes each.
+ */
+static void
+test_block_long_record_grows_blocks(void **state)
+{
+	struct block_opts o = opts(10);
+	struct blocker *b;
+	struct buf in;
+	char *data;
+	size_t len, from, i;
+	int fd;
+
+	(void)state;
+	buf_init(&in);
+	for (i = 0; i < 50; i++)
+		buf_addch(&in, '0');
+	buf_addch(&in, '\n');
+	for (i = 1; i <= 30; i++) {
+		char line[8];
+
+		snprintf(line, sizeof(line), "%zu\n", i);
+		buf_addstr(&in, line);
+	}
+	fd = file_of(in.data, in.len);
+	b = blocker_new(fd, &o);
+	assert_int_equal(blocker_grown(b, &from), 0);
+	assert_int_equal(blocker_next(b, &data, &len), 1);
+	assert_int_equal(len, 65);
+	free(data);
+	assert_int_equal(blocker_grown(b, &from), 66);
+	assert_int_equal(from, 10);
+	assert_int_equal(blocker_next(b, &data, &len), 1);
+	assert_int_equal(len, 64);
+	free(data);
+	assert_int_equal(blocker_grown(b, &from), 0);
+	blocker_free(b);
+	close(fd);
+	buf_release(&in);
+}
+
 /* --pipe from a file is cut as ranges; they must be the stream's blocks. */
 static void
 test_block_ranges_match_the_stream(void **state)
@@ -379,6 +422,7 @@ main(void)
 		cmocka_unit_test(test_block_recstart_recend),
 		cmocka_unit_test(test_block_regexp),
 		cmocka_unit_test(test_block_header_in_every_block),
+		cmocka_unit_test(test_block_long_record_grows_blocks),
 		cmocka_unit_test(test_block_ranges_match_the_stream),
 		cmocka_unit_test(test_block_pipepart_ranges),
 		cmocka_unit_test(test_block_read_error),
