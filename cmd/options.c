@@ -48,6 +48,8 @@ enum status {
 	ST_BRIEF,		/* works, and is in the short --help */
 	ST_IGNORED,		/* accepted, means nothing for parx */
 	ST_TODO,		/* GNU's, not built yet: refused as such */
+	ST_DIFFERS,		/* GNU's, refused for a reason the man page's
+				   DIFFERENCES gives */
 	ST_RETIRED,		/* GNU itself refuses it */
 };
 
@@ -757,6 +759,8 @@ set_completion(struct config *cfg, const char *arg, const char *name)
 	{ n, a, mv, sec, ST_IGNORED, SET_NOTHING, 0, NULL, h }
 #define TODO(n, a, mv, sec, h) \
 	{ n, a, mv, sec, ST_TODO, SET_NOTHING, 0, NULL, h }
+#define DIFFERS(n, a, mv, sec, h) \
+	{ n, a, mv, sec, ST_DIFFERS, SET_NOTHING, 0, NULL, h }
 #define RETIRED(n, a, h) \
 	{ n, a, NULL, SEC_MISC, ST_RETIRED, SET_NOTHING, 0, NULL, h }
 
@@ -792,7 +796,7 @@ static const struct row rows[] = {
 	    "inputs are CSV records: columns as {1} {2} ..."),
 	FLAG("skip-first-line|skipfirstline", SEC_INPUT, ST_PARX,
 	    in.skip_first, "drop the first value of the first source"),
-	TODO("linkinputsource|xapplyinputsource", ARG_REQUIRED, "N",
+	DIFFERS("linkinputsource|xapplyinputsource", ARG_REQUIRED, "N",
 	    SEC_INPUT, "link input source N"),
 	FUNC("max-line-length-allowed|maxlinelengthallowed", ARG_NONE, NULL,
 	    SEC_INPUT, ST_PARX, set_report,
@@ -864,7 +868,7 @@ static const struct row rows[] = {
 	    "~/.parallel/ignored_vars (for GNU's --env _), and exit"),
 	IGNORED("session", ARG_NONE, NULL, SEC_COMMAND,
 	    "for env_parx --session: this session's names are not sent"),
-	TODO("embed", ARG_NONE, NULL, SEC_COMMAND,
+	DIFFERS("embed", ARG_NONE, NULL, SEC_COMMAND,
 	    "embed GNU parallel in a shell script"),
 	STRING("process-slot-var|processslotvar", "NAME", SEC_COMMAND, ST_PARX,
 	    slot_var, "set NAME to the job's slot less one in its "
@@ -907,14 +911,14 @@ static const struct row rows[] = {
 	FLAG("color-failed|colour-failed|colorfailed|colourfailed|color-fail|"
 	    "colour-fail|colorfail|colourfail|cf", SEC_OUTPUT, ST_PARX,
 	    color_failed, "failed jobs' output lines white on red"),
-	TODO("latest-line|latestline|ll", ARG_NONE, NULL, SEC_OUTPUT,
+	DIFFERS("latest-line|latestline|ll", ARG_NONE, NULL, SEC_OUTPUT,
 	    "show each job's latest line"),
-	TODO("compress", ARG_NONE, NULL, SEC_OUTPUT,
+	DIFFERS("compress", ARG_NONE, NULL, SEC_OUTPUT,
 	    "compress temporary files"),
-	TODO("compress-program|use-compress-program|usecompressprogram|"
+	DIFFERS("compress-program|use-compress-program|usecompressprogram|"
 	    "compressprogram", ARG_REQUIRED, "PRG", SEC_OUTPUT,
 	    "compress temporary files with PRG"),
-	TODO("decompress-program|use-decompress-program|"
+	DIFFERS("decompress-program|use-decompress-program|"
 	    "usedecompressprogram|decompressprogram", ARG_REQUIRED, "PRG",
 	    SEC_OUTPUT, "decompress temporary files with PRG"),
 	FUNC("bar", ARG_NONE, NULL, SEC_OUTPUT, ST_PARX, set_progress,
@@ -930,8 +934,8 @@ static const struct row rows[] = {
 	FLAG("tee", SEC_STREAM, ST_PARX, tee,
 	    "with --pipe: every job gets all of the input; jobs come from "
 	    ":::"),
-	TODO("tmux", ARG_NONE, NULL, SEC_OUTPUT, "run the jobs in tmux"),
-	TODO("tmux-pane|tmuxpane", ARG_NONE, NULL, SEC_OUTPUT,
+	DIFFERS("tmux", ARG_NONE, NULL, SEC_OUTPUT, "run the jobs in tmux"),
+	DIFFERS("tmux-pane|tmuxpane", ARG_NONE, NULL, SEC_OUTPUT,
 	    "run the jobs in tmux panes"),
 
 	/* Running jobs */
@@ -1075,11 +1079,11 @@ static const struct row rows[] = {
 	    "missing; ...: a directory of its own, removed after)"),
 	TODO("rsync-opts|rsyncopts", ARG_REQUIRED, "OPTS", SEC_REMOTE,
 	    "options for rsync"),
-	TODO("sql-master|sqlmaster", ARG_REQUIRED, "DBURL", SEC_REMOTE,
+	DIFFERS("sql-master|sqlmaster", ARG_REQUIRED, "DBURL", SEC_REMOTE,
 	    "submit jobs to a database"),
-	TODO("sql-worker|sqlworker", ARG_REQUIRED, "DBURL", SEC_REMOTE,
+	DIFFERS("sql-worker|sqlworker", ARG_REQUIRED, "DBURL", SEC_REMOTE,
 	    "run jobs from a database"),
-	TODO("sql-and-worker|sqlandworker", ARG_REQUIRED, "DBURL", SEC_REMOTE,
+	DIFFERS("sql-and-worker|sqlandworker", ARG_REQUIRED, "DBURL", SEC_REMOTE,
 	    "--sql-master and --sql-worker"),
 
 	/* Miscellaneous */
@@ -1109,8 +1113,8 @@ static const struct row rows[] = {
 	    ST_PARX, set_report, "print the number of CPU threads, and exit"),
 	FUNC("number-of-sockets|numberofsockets", ARG_NONE, NULL, SEC_MISC,
 	    ST_PARX, set_report, "print the number of CPU sockets, and exit"),
-	TODO("bug", ARG_NONE, NULL, SEC_MISC, "report a bug"),
-	TODO("debug|D", ARG_REQUIRED, "WHAT", SEC_MISC, "print debugging"),
+	DIFFERS("bug", ARG_NONE, NULL, SEC_MISC, "report a bug"),
+	DIFFERS("debug|D", ARG_REQUIRED, "WHAT", SEC_MISC, "print debugging"),
 	RETIRED("g", ARG_NONE, "use --group"),
 	RETIRED("B", ARG_REQUIRED, "use --bf"),
 	RETIRED("T", ARG_NONE, "use --tty"),
@@ -1239,6 +1243,10 @@ apply(struct config *cfg, const struct row *r, const char *arg,
 	case ST_TODO:
 		usage_error("%s is a GNU parallel option parx does not support "
 		    "yet", typed);
+	case ST_DIFFERS:
+		usage_error("%s is a GNU parallel option parx does not "
+		    "support: see DIFFERENCES FROM GNU PARALLEL in parx(1)",
+		    typed);
 	case ST_RETIRED:
 		usage_error("%s was retired from GNU parallel: %s", typed,
 		    r->help);
@@ -1507,6 +1515,7 @@ print_section(int sec, bool all)
 	for (r = 0; r < NROWS; r++) {
 		if ((int)rows[r].section != sec ||
 		    rows[r].status == ST_TODO || rows[r].status == ST_RETIRED ||
+		    rows[r].status == ST_DIFFERS ||
 		    (!all && rows[r].status != ST_BRIEF))
 			continue;
 		if (!title)
@@ -1516,15 +1525,15 @@ print_section(int sec, bool all)
 	}
 }
 
-/* The GNU parallel options parx refuses for now, on a few lines. */
+/* The GNU parallel options parx refuses, of one status, on a few lines. */
 static void
-print_todo(void)
+print_refused(enum status status, const char *title)
 {
 	size_t r, col = 0;
 
-	printf("\nGNU parallel options parx does not support yet:\n");
+	printf("\n%s:\n", title);
 	for (r = 0; r < NROWS; r++) {
-		if (rows[r].status != ST_TODO)
+		if (rows[r].status != status)
 			continue;
 		if (col + strlen(canonical(&rows[r])) + 1 > 76) {
 			printf("\n");
@@ -1562,9 +1571,12 @@ help(const char *arg)
 		if (strcmp(arg, "all") == 0 ||
 		    strcmp(arg, section_names[sec]) == 0)
 			print_section(sec, true);
-	if (strcmp(arg, "all") == 0)
-		print_todo();
-	else {
+	if (strcmp(arg, "all") == 0) {
+		print_refused(ST_TODO,
+		    "GNU parallel options parx does not support yet");
+		print_refused(ST_DIFFERS, "GNU parallel options parx does "
+		    "not support (DIFFERENCES in parx(1) says why)");
+	} else {
 		for (sec = 0; sec < SEC_COUNT; sec++)
 			if (strcmp(arg, section_names[sec]) == 0)
 				break;

@@ -9,7 +9,7 @@ man_names() {
 	awk '/^\.SH OPTIONS/ { on = 1; next } /^\.SH / { on = 0 }
 	    on && prev == ".TP" && /^\.B/ { print }
 	    on && /^\.SS GNU parallel options not supported/ { list = 1 }
-	    on && list && /^\.BR / { print }
+	    on && list && /^\.BR? / { print }
 	    { prev = $0 }' "$TOP/man/parx.1" |
 	    sed 's/\\-/-/g' | grep -oE '(^|[ "])--?[a-zA-Z0-9][a-zA-Z0-9-]*' |
 	    tr -d ' "' | sort -u
@@ -33,17 +33,19 @@ table_names() {
 	} | grep . | sort -u
 }
 
-# The man page's list of options not supported yet, and --help=all's.
+# The man page's list of options not supported yet (or, with an
+# argument, not supported for a reason), and --help=all's.
 man_todo() {
-	awk '/^\.SS GNU parallel options not supported/ { list = 1; next }
+	awk -v title="${1:-not supported yet}" '
+	    /^\.SS GNU parallel options/ { list = index($0, title) > 0; next }
 	    /^\.S[HS] / { list = 0 }
-	    list && /^\.BR / { print $2 }' "$TOP/man/parx.1" |
-	    sed 's/\\-/-/g; s/,$//' | sort -u
+	    list && /^\.BR? \\-/ { print $2 }' "$TOP/man/parx.1" |
+	    sed 's/\\-/-/g; s/[,.]$//' | sort -u
 }
 
 help_todo() {
-	"$PARX" --help=all | sed -n '/not support yet/,$p' |
-	    grep -oE -- '--[a-z0-9-]+' | sort -u
+	"$PARX" --help=all | sed -n "/${1:-not support yet}/,/^\$/p" |
+	    sed 1d | grep -oE -- '--[a-z0-9-]+' | sort -u
 }
 
 @test "the man page documents every option of the table, and no other" {
@@ -63,6 +65,17 @@ help_todo() {
 	[ "$(wc -l <help_todo)" -gt 10 ]
 	run diff man_todo help_todo
 	assert_output ""
+	# and what it refuses for a reason, with the reason in DIFFERENCES
+	man_todo "parx does not support" >man_differs
+	help_todo "DIFFERENCES in parx" >help_differs
+	[ "$(wc -l <help_differs)" -gt 10 ]
+	run diff man_differs help_differs
+	assert_output ""
+	while read -r opt; do
+		sed -n '/^\.SH DIFFERENCES/,/^\.SH EXAMPLES/p' "$TOP/man/parx.1" |
+		    sed 's/\\-/-/g' | grep -q -- "$opt" ||
+		    fail "DIFFERENCES does not say why $opt is refused"
+	done <help_differs
 }
 
 @test "--help fits on a screen; --help=all and --help SECTION show the rest" {
@@ -108,12 +121,18 @@ help_todo() {
 	assert_output a
 }
 
-@test "a GNU option parx does not support yet is refused as such, never as unknown" {
-	for opt in --compress --sshlogin=h --limit=true --tmux -S; do
+@test "a GNU option parx does not support (yet) is refused as such, never as unknown" {
+	for opt in --sshlogin=h --onall -S; do
 		run --separate-stderr parx "$opt" echo ::: a
 		assert_failure 255
 		[[ $stderr == "parx: ${opt%%=*} is a GNU parallel option parx does not support yet (see 'parx --help')" ]] ||
 		    [[ $opt == -S && $stderr == "parx: option '-S' needs a value (see 'parx --help')" ]]
+		assert_output ""
+	done
+	for opt in --compress --tmux --sql-master=x --latest-line; do
+		run --separate-stderr parx "$opt" echo ::: a
+		assert_failure 255
+		assert_equal "$stderr" "parx: ${opt%%=*} is a GNU parallel option parx does not support: see DIFFERENCES FROM GNU PARALLEL in parx(1) (see 'parx --help')"
 		assert_output ""
 	done
 }
