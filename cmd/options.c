@@ -623,7 +623,9 @@ static void
 set_min_version(struct config *cfg, const char *arg, const char *name)
 {
 	(void)cfg;
-	/* parx speaks GNU parallel 20221122's language. */
+	/* parx speaks GNU parallel 20221122's language, and says so. */
+	printf("20221122\n");
+	fflush(stdout);
 	if (parse_count(name, arg, LLONG_MAX) > 20221122) {
 		fprintf(stderr, "%s: %s asks for GNU parallel %s; parx follows "
 		    "20221122\n", getprogname(), name, arg);

@@ -155,8 +155,10 @@ help_todo() {
 @test "--minversion: parx follows GNU parallel 20221122" {
 	run parx --minversion 20200101
 	assert_success
+	assert_output 20221122
 	run --separate-stderr parx --minversion 20990101
 	assert_failure 255
+	assert_output 20221122
 }
 
 @test "bash completion from the table completes parx --jo" {
