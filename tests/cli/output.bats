@@ -205,7 +205,7 @@ ${esc}[30;43mb${esc}[m"
 	run parx --ctagstring 'X{}' -k echo ::: a
 	assert_output $'Xa\ta'
 	TERM=screen script -qec "'$PARX' --ctag -k echo ::: a" /dev/null >tty.out
-	grep -q $'^\e\\[30;42ma\ta\e\\[0m' tty.out
+	grep -q $'^\e\\[30;42ma\ta\e\\[m' tty.out
 	NO_COLOR=1 TERM=screen script -qec "'$PARX' --ctag -k echo ::: a" /dev/null >tty.out
 	! grep -q $'\e' tty.out
 	grep -q $'^a\ta' tty.out
