@@ -78,7 +78,7 @@ setup() {
 	run --separate-stderr parx echo ::: ran
 	assert_failure 255
 	assert_output ""
-	assert_equal "$stderr" "parx: $HOME/.parallel/config:3: --tmux is a GNU parallel option parx does not support yet (see 'parx --help')"
+	assert_equal "$stderr" "parx: $HOME/.parallel/config:3: --tmux is a GNU parallel option parx does not support: see DIFFERENCES FROM GNU PARALLEL in parx(1) (see 'parx --help')"
 	printf -- '--timeout\n' >"$HOME/.parallel/config"
 	run --separate-stderr parx echo ::: ran
 	assert_failure 255
