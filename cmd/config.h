@@ -108,6 +108,12 @@ struct config {
 	const char		**tmpl;		/* --tmpl FILE=NAME, in order */
 	size_t			 ntmpl;
 	bool			 tmpl_cleanup;	/* --cleanup */
+	struct {
+		const char	*value;		/* logins, or a file of them */
+		bool		 is_file;
+	}			*logins;	/* -S and --slf, in order */
+	size_t			 nlogins;
+	const char		*ssh;		/* --ssh */
 	char			**arg_files;	/* -a, in order */
 	size_t			 narg_files;
 	char			**command;

@@ -14,6 +14,7 @@
 
 struct ctx {
 	struct run		*run;		/* while it runs: for notices */
+	struct remote		*remote;	/* -S: the hosts, or NULL */
 	struct config		*cfg;
 	const struct run_stats	*stats;		/* the run's, while it runs */
 	struct pipesrc		*pipe;		/* --pipe, --pipepart */

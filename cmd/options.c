@@ -159,45 +159,7 @@ int
 options_jobs_parse(const char *s, enum report basis, unsigned long *n,
     char *why, size_t whylen)
 {
-	unsigned long cpus = cpu_count_by(basis);
-	const char *errstr;
-	long long v;
-	size_t len = strlen(s);
-	char *num;
-
-	if (len > 1 && s[len - 1] == '%') {
-		num = xmemdup(s, len - 1);
-		v = strtonum(num, 1, 100000, &errstr);
-		free(num);
-		if (errstr != NULL) {
-			snprintf(why, whylen, "percentage %s", errstr);
-			return -1;
-		}
-		*n = cpus * v / 100 > 0 ? cpus * v / 100 : 1;
-		return 0;
-	}
-	if (s[0] == '+' || s[0] == '-') {
-		v = strtonum(s + 1, 0, 1000000, &errstr);
-		if (errstr != NULL) {
-			snprintf(why, whylen, "%s", errstr);
-			return -1;
-		}
-		/* As GNU parallel: no slot left is an error, not one slot. */
-		if (s[0] == '-' && (long long)cpus <= v) {
-			snprintf(why, whylen, "%lu CPUs less %lld leaves no job "
-			    "slot", cpus, v);
-			return -1;
-		}
-		*n = s[0] == '+' ? cpus + v : cpus - v;
-		return 0;
-	}
-	v = strtonum(s, 0, 1000000, &errstr);
-	if (errstr != NULL) {
-		snprintf(why, whylen, "not a number of jobs");
-		return -1;
-	}
-	*n = v == 0 ? max_jobs() : (unsigned long)v;
-	return 0;
+	return cpus_jobs(s, cpu_count_by(basis), max_jobs(), n, why, whylen);
 }
 
 unsigned long
@@ -235,6 +197,17 @@ parse_scaled(const char *opt, const char *s, bool is_time)
 }
 
 /* ---- setters: one per row that is more than a flag or a string ---- */
+
+/* -S and --slf, in order: each a login list or a file of them. */
+static void
+set_sshlogin(struct config *cfg, const char *arg, const char *name)
+{
+	cfg->logins = xreallocarray(cfg->logins, cfg->nlogins + 1,
+	    sizeof(*cfg->logins));
+	cfg->logins[cfg->nlogins].value = arg;
+	cfg->logins[cfg->nlogins++].is_file = strstr(name, "slf") != NULL ||
+	    strstr(name, "file") != NULL;
+}
 
 static void
 set_arg_file(struct config *cfg, const char *arg, const char *name)
@@ -1049,15 +1022,18 @@ static const struct row rows[] = {
 	    "(a column, perl code may change it)"),
 
 	/* Remote hosts */
-	TODO("sshlogin|S", ARG_REQUIRED, "LOGIN", SEC_REMOTE,
-	    "run jobs on LOGIN"),
-	TODO("sshloginfile|slf", ARG_REQUIRED, "FILE", SEC_REMOTE,
-	    "run jobs on the logins in FILE"),
-	TODO("ssh", ARG_REQUIRED, "CMD", SEC_REMOTE, "use CMD as ssh"),
+	FUNC("sshlogin|S", ARG_REQUIRED, "LOGINS", SEC_REMOTE, ST_PARX,
+	    set_sshlogin, "run jobs on [N/]LOGIN,... over ssh (':' is "
+	    "here; repeatable)"),
+	FUNC("sshloginfile|slf", ARG_REQUIRED, "FILE", SEC_REMOTE, ST_PARX,
+	    set_sshlogin, "run jobs on the logins in FILE, one a line "
+	    "(repeatable)"),
+	STRING("ssh", "CMD", SEC_REMOTE, ST_PARX, ssh,
+	    "use CMD, with its options, as ssh"),
+	IGNORED("controlmaster|M", ARG_NONE, NULL, SEC_REMOTE,
+	    "share one ssh connection a host (parx always does)"),
 	TODO("ssh-delay|sshdelay", ARG_REQUIRED, "SECS", SEC_REMOTE,
 	    "wait SECS between ssh starts"),
-	TODO("controlmaster|M", ARG_NONE, NULL, SEC_REMOTE,
-	    "use ssh's ControlMaster"),
 	TODO("filter-hosts|filterhosts|filter-host", ARG_NONE, NULL,
 	    SEC_REMOTE, "drop hosts that are down"),
 	TODO("hostgroups|hgrp|hostgrp|hostgroup", ARG_NONE, NULL, SEC_REMOTE,

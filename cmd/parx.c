@@ -38,6 +38,7 @@
 #include "../lib/joblog.h"
 #include "../lib/perlx.h"
 #include "../lib/quote.h"
+#include "../lib/remote.h"
 #include "../lib/results.h"
 #include "../lib/run.h"
 #include "../lib/template.h"
@@ -99,6 +100,48 @@ choose_shell(void)
 	    access(s, X_OK) == 0)
 		return s;
 	return "/bin/sh";
+}
+
+/*
+ * -S and --slf: the hosts, each connected (its ssh ControlMaster), and
+ * *jobs set to the slots they have; NULL without them.  A host that
+ * cannot be reached is said and dropped; none left ends parx.
+ */
+static struct remote *
+open_remote(const struct config *cfg, unsigned long *jobs)
+{
+	struct remote_opts o;
+	struct remote *r;
+	struct buf err;
+	char *line, *p;
+	size_t i;
+
+	if (cfg->nlogins == 0)
+		return NULL;
+	memset(&o, 0, sizeof(o));
+	o.ssh = cfg->ssh;
+	o.jobs = cfg->jobs_spec;
+	o.most = options_jobs("0", cfg->cpu_basis);
+	o.tmpdir = cfg->tmpdir;
+	r = remote_new(&o);
+	buf_init(&err);
+	for (i = 0; i < cfg->nlogins; i++)
+		if ((cfg->logins[i].is_file ? remote_add_file(r,
+		    cfg->logins[i].value, &err) : remote_add(r,
+		    cfg->logins[i].value, &err)) == -1)
+			usage_error("invalid --sshlogin%s: %s",
+			    cfg->logins[i].is_file ? "file" : "", err.data);
+	i = remote_start(r, &err) == -1;
+	for (p = err.data; p != NULL && (line = strsep(&p, "\n")) != NULL;)
+		if (*line != '\0')
+			warnx("%s", line);
+	buf_release(&err);
+	if (i) {
+		remote_free(r);
+		exit(EXIT_ERROR);
+	}
+	*jobs = remote_slots(r);
+	return r;
 }
 
 /* run_parallel(), with ctx->run there for the callbacks' notices. */
@@ -726,6 +769,8 @@ next_job(void *arg, unsigned long slot, struct run_job *job)
 
 	r = ctx->tty != -1 ? ask_job(ctx, slot, job) :
 	    make_job(arg, slot, job);
+	if (r == 1 && ctx->remote != NULL)
+		remote_place(ctx->remote, job);
 	if (r == 1 && ctx->color)
 		color_job(job);
 	if (r == 1)
@@ -834,6 +879,8 @@ job_done(void *arg, const struct run_result *res, struct buf *say,
 	enum halt_when h;
 
 	ctx->finished++;
+	if (ctx->remote != NULL)
+		remote_done(ctx->remote, res->host);
 	if (res->spawn_errno != 0)
 		say_line(say, 0, "cannot run job %lu: %s", res->seq,
 		    strerror(res->spawn_errno));
@@ -1307,6 +1354,7 @@ main(int argc, char **argv)
 	struct template *t, *tagt = NULL, **tmpl_names = NULL;
 	struct template **tmpl_contents = NULL, **filters = NULL;
 	struct template *workdir = NULL;
+	struct remote *remote;
 	struct ctx ctx;
 	struct defaults defs;
 	struct stat jst;
@@ -1400,7 +1448,9 @@ main(int argc, char **argv)
 	if (cfg.tmpdir != NULL && access(cfg.tmpdir, W_OK | X_OK) == -1)
 		err(EXIT_ERROR, "cannot use temporary directory '%s'",
 		    cfg.tmpdir);
+	remote = open_remote(&cfg, &jobs);
 	set_run_opts(&cfg, jobs, &ro);
+	ro.cleanup_dirs[1] = remote != NULL ? remote_dir(remote) : NULL;
 	/* -j FILE may ask for more later: slots for up to JOBS_FILE_MAX. */
 	if (jobs_file != NULL && ro.jobs < JOBS_FILE_MAX)
 		ro.jobs = JOBS_FILE_MAX;
@@ -1409,6 +1459,7 @@ main(int argc, char **argv)
 
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.cfg = &cfg;
+	ctx.remote = remote;
 	ctx.tty = -1;
 	ctx.tee_fd = -1;
 	if (jobs_file != NULL && stat(jobs_file, &jst) == 0) {
@@ -1447,7 +1498,7 @@ main(int argc, char **argv)
 		ctx.in = open_input(&cfg, true);
 	} else if (cfg.pipe) {
 		ctx.pipe = open_pipe_source(&ctx, &cfg, jobs);
-		ro.cleanup_dir = pipesrc_dir(ctx.pipe);
+		ro.cleanup_dirs[0] = pipesrc_dir(ctx.pipe);
 		cfg.tpl.no_append = !cfg.cat && !cfg.fifo;
 		cfg.in.header = false;
 	} else {
@@ -1548,6 +1599,8 @@ out:
 	free(names);
 	free(cfg.sources);
 	free(cfg.arg_files);
+	free(cfg.logins);
+	remote_free(ctx.remote);
 	free(cfg.prelude);
 	defaults_free(&defs);
 	free_shebang();

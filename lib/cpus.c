@@ -117,3 +117,47 @@ cpus_count(struct cpu_count *c)
 	cpus_count_at("/sys/devices/system/cpu", cpus, n, c);
 	free(cpus);
 }
+
+int
+cpus_jobs(const char *s, unsigned long cpus, unsigned long most,
+    unsigned long *n, char *why, size_t whylen)
+{
+	const char *errstr;
+	long long v;
+	size_t len = strlen(s);
+	char *num;
+
+	if (len > 1 && s[len - 1] == '%') {
+		num = xmemdup(s, len - 1);
+		v = strtonum(num, 1, 100000, &errstr);
+		free(num);
+		if (errstr != NULL) {
+			snprintf(why, whylen, "percentage %s", errstr);
+			return -1;
+		}
+		*n = cpus * v / 100 > 0 ? cpus * v / 100 : 1;
+		return 0;
+	}
+	if (s[0] == '+' || s[0] == '-') {
+		v = strtonum(s + 1, 0, 1000000, &errstr);
+		if (errstr != NULL) {
+			snprintf(why, whylen, "%s", errstr);
+			return -1;
+		}
+		/* As GNU parallel: no slot left is an error, not one slot. */
+		if (s[0] == '-' && (long long)cpus <= v) {
+			snprintf(why, whylen, "%lu CPUs less %lld leaves no job "
+			    "slot", cpus, v);
+			return -1;
+		}
+		*n = s[0] == '+' ? cpus + v : cpus - v;
+		return 0;
+	}
+	v = strtonum(s, 0, 1000000, &errstr);
+	if (errstr != NULL) {
+		snprintf(why, whylen, "not a number of jobs");
+		return -1;
+	}
+	*n = v == 0 ? most : (unsigned long)v;
+	return 0;
+}

@@ -24,4 +24,12 @@ void	cpus_count(struct cpu_count *);
 void	cpus_count_at(const char *root, const unsigned *cpus, size_t n,
 	    struct cpu_count *);
 
+/*
+ * A -j value as job slots on a machine of cpus CPUs: N, N% of them, +N
+ * or -N of them, 0 for unlimited (most, parx's own ceiling).  0, or -1
+ * with why filled (for "invalid -j value 'S': WHY").
+ */
+int	cpus_jobs(const char *spec, unsigned long cpus, unsigned long most,
+	    unsigned long *n, char *why, size_t whylen);
+
 #endif

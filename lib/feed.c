@@ -569,6 +569,7 @@ feed_discard_job(struct run_job *job)
 
 	free(job->argv);
 	free(job->cmd);
+	free(job->host);
 	free(job->tag);
 	for (i = 0; job->remove_more != NULL && job->remove_more[i] != NULL;
 	    i++) {
@@ -580,7 +581,7 @@ feed_discard_job(struct run_job *job)
 		(void)fdio_remove_tree(job->cwd);
 	free(job->cwd);
 	job->argv = NULL;
-	job->cmd = job->tag = job->cwd = NULL;
+	job->cmd = job->tag = job->cwd = job->host = NULL;
 	job->remove_more = NULL;
 	job->cwd_remove = false;
 }

@@ -48,11 +48,18 @@ struct run_job {
 					   from next_input() until it has none */
 	bool		  in_fifo;	/* --fifo: the input goes into the FIFO
 					   at remove_path, not on stdin */
+	bool		  in_held;	/* no input: stdin is a pipe run holds
+					   open, unwritten, until the job
+					   exits (a remote job's ssh: its
+					   end tells the far side) */
+	char		 *host;		/* where it runs (--sshlogin), or NULL:
+					   here */
 };
 
 struct run_result {
 	unsigned long	 seq;
 	const char	*cmd;
+	const char	*host;		/* the job's, or NULL: here */
 	pid_t		 pid;
 	int		 exit_code;	/* -1 if killed by a signal */
 	int		 signal;	/* the signal, or 0 */

@@ -53,13 +53,21 @@ jobin_open(struct jobin *in, struct jobin_fifos *f, const struct run_job *job,
 	int p[2], e;
 
 	*job_end = devnull;
-	in->pipe = in->fifo_wd = -1;
+	in->pipe = in->held = in->fifo_wd = -1;
 	in->fifo_opened = in->fifo_waiting = false;
 	in->done = in->file_done = 0;
 	in->sent = 0;
 	in->stream_waiting = false;
 	if (job->in_fifo)
 		return open_fifo(in, f, job->remove_path);
+	if (job->in_len == 0 && job->in_file_len == 0 && !job->in_stream &&
+	    job->in_held) {
+		if (pipe2(p, O_CLOEXEC) == -1)
+			return -1;
+		*job_end = p[0];
+		in->held = p[1];
+		return 0;
+	}
 	if (job->in_len == 0 && job->in_file_len == 0 && !job->in_stream)
 		return 0;
 	if (pipe2(p, O_CLOEXEC) == -1)
@@ -236,6 +244,7 @@ void
 jobin_close(struct jobin *in, struct jobin_fifos *f)
 {
 	close_fd(&in->pipe);
+	close_fd(&in->held);
 	if (in->fifo_wd != -1) {
 		(void)inotify_rm_watch(f->ino, in->fifo_wd);
 		in->fifo_wd = -1;

@@ -21,6 +21,7 @@ struct jobin_fifos {
 /* One job's stdin as run fills it. */
 struct jobin {
 	int	pipe;		/* our end, or -1 */
+	int	held;		/* in_held: our end, never written, or -1 */
 	int	fifo_wd;	/* --fifo: the inotify watch, or -1 */
 	bool	fifo_opened;	/* the job has opened its FIFO */
 	bool	fifo_waiting;	/* all written, waiting for that */

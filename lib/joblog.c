@@ -107,8 +107,13 @@ joblog_format(const struct run_result *r, struct buf *out)
 	 */
 	if (r->signal != 0 && !r->killed && !r->timed_out)
 		exitval = 0;
-	snprintf(head, sizeof(head), "%lu\t:\t%lld.%03ld\t%10.3f\t%llu\t%llu\t"
-	    "%d\t%d\t", r->seq, (long long)r->start.tv_sec,
+	snprintf(head, sizeof(head), "%lu\t", r->seq);
+	buf_addstr(out, head);
+	/* The host as its login names it (GNU), ":" for here. */
+	for (p = r->host != NULL ? r->host : ":"; *p != '\0'; p++)
+		buf_addch(out, *p == '\t' || *p == '\n' ? ' ' : *p);
+	snprintf(head, sizeof(head), "\t%lld.%03ld\t%10.3f\t%llu\t%llu\t"
+	    "%d\t%d\t", (long long)r->start.tv_sec,
 	    r->start.tv_nsec / 1000000, r->runtime, r->in_bytes,
 	    r->out_bytes[0], exitval, r->signal);
 	buf_addstr(out, head);

@@ -100,6 +100,8 @@ struct run {
 	struct pace			 pace;
 	struct run_job			 deferred;	/* waits for a slot */
 	bool				 has_deferred;
+	struct collate_job		*deferred_cj;	/* its place in the output,
+							   if it ran (--limit) */
 	double				 retry_at;	/* deferred: not before */
 	unsigned long			 mem_stopped;	/* --memsuspend: jobs stopped */
 	double				 mem_next;	/* look at memory then */
@@ -193,6 +195,7 @@ free_job(struct run_job *job)
 	free(job->in_data);
 	free(job->argv);
 	free(job->cmd);
+	free(job->host);
 	free(job->tag);
 	close_fd(&job->tee_fd[0]);
 	close_fd(&job->tee_fd[1]);
@@ -406,7 +409,7 @@ start_job(struct run *r, struct slot *s)
 	int got, e;
 
 	memset(s, 0, sizeof(*s));
-	s->fd[0] = s->fd[1] = s->in.pipe = -1;
+	s->fd[0] = s->fd[1] = s->in.pipe = s->in.held = -1;
 	s->in.fifo_wd = -1;
 	termjob_init(&s->term, 0, 0);
 	if (r->has_deferred) {
@@ -452,7 +455,12 @@ start_job(struct run *r, struct slot *s)
 	s->busy = true;
 	r->running++;
 	r->stats->started++;
-	s->cj = collate_job_start(r->col, s->job.tag, s->job.color);
+	/* A job --limit ended keeps its place in -k's order. */
+	if (r->deferred_cj != NULL) {
+		s->cj = r->deferred_cj;
+		r->deferred_cj = NULL;
+	} else
+		s->cj = collate_job_start(r->col, s->job.tag, s->job.color);
 	announce(r, s);
 	if (e != 0) {
 		s->pid = -1;
@@ -472,6 +480,7 @@ result_of(const struct slot *s, struct run_result *res)
 	memset(res, 0, sizeof(*res));
 	res->seq = s->job.seq;
 	res->cmd = s->job.cmd;
+	res->host = s->job.host;
 	res->pid = s->pid;
 	res->start = s->start;
 	res->runtime = monotime_now() - s->mono_start;
@@ -561,14 +570,15 @@ update_limit(struct run *r)
 /*
  * A job --limit ended goes back to wait for a slot, as if never
  * started: its output so far is dropped (all of it is held under
- * --limit) and its copies start again.
+ * --limit), keeping its place for -k, and its copies start again.
  */
 static void
 requeue(struct run *r, struct slot *s)
 {
 	int k;
 
-	check_write(r, collate_job_discard(r->col, s->cj));
+	collate_job_reset(r->col, s->cj);
+	r->deferred_cj = s->cj;
 	for (k = 0; k < 2; k++)
 		if (s->job.tee_fd[k] != -1 &&
 		    (ftruncate(s->job.tee_fd[k], 0) == -1 ||
@@ -1432,6 +1442,7 @@ contain_jobs(struct run *r)
 {
 	const struct run_opts *opts = r->opts;
 	char msg[200];
+	int k;
 
 	r->cont = contain_new();
 	if (contain_sentinel_errno(r->cont) != 0) {
@@ -1440,8 +1451,9 @@ contain_jobs(struct run *r)
 		    strerror(contain_sentinel_errno(r->cont)));
 		notice(r, msg);
 	}
-	if (opts->cleanup_dir != NULL)
-		(void)contain_watch_dir(r->cont, opts->cleanup_dir);
+	for (k = 0; k < 2; k++)
+		if (opts->cleanup_dirs[k] != NULL)
+			(void)contain_watch_dir(r->cont, opts->cleanup_dirs[k]);
 	if (opts->cgroups && (r->cg = cgroup_open()) == NULL &&
 	    (opts->verbose || opts->trace))
 		notice(r, "no writable cgroup v2 tree: jobs are tracked by "
@@ -1580,6 +1592,8 @@ run_free(struct run *r)
 	settle_tty(r);
 	if (r->has_deferred)
 		free_job(&r->deferred);
+	if (r->deferred_cj != NULL)
+		(void)collate_job_discard(r->col, r->deferred_cj);
 	r->stats->spill_errno = collate_spill_errno(r->col);
 	if (collate_free(r->col) == -1 && errno != EPIPE)
 		r->stats->write_errno = errno;

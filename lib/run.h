@@ -125,8 +125,10 @@ struct run_opts {
 	unsigned long long	 memsuspend;
 	bool			 cgroups;	/* a cgroup v2 group per job */
 	unsigned long		 cpus;		/* the jobs share; 0: unknown */
-	const char		*cleanup_dir;	/* removed with its files if parx
-						   is killed (--cat, --fifo) */
+	const char		*cleanup_dirs[2]; /* each removed with its files
+						   if parx is killed (--cat and
+						   --fifo's, ssh's control
+						   sockets'), or NULL */
 	bool			 end_lines;	/* see collate_opts */
 	bool			 color_failed;	/* a failed job's lines are
 						   white on red; so all output

@@ -265,8 +265,9 @@ load helper
 	refute_output --partial 3
 	refute_output --partial 4
 	[ "$(echo "$output" | wc -l)" -eq 6 ]
-	# 2 once job 2 has started: job 2 is ended and run again
-	run timeout -k 5 30 "$PARX" -j4 --delay 0.2 --joblog log \
+	# 2 once job 2 has started: job 2 is ended and run again, in its
+	# place for -k
+	run timeout -k 5 30 "$PARX" -k -j4 --delay 0.2 --joblog log \
 	    --limit 'if [ -e s2 ] && [ ! -e once ]; then touch once; exit 2; fi' \
 	    'echo run >>runs.{}; touch s{}; sleep 1; echo done {}' ::: 1 2 3
 	assert_success

@@ -1,0 +1,78 @@
+/*
+ * remote: jobs on other machines over OpenSSH, GNU parallel's --sshlogin
+ * model, with no protocol of parx's own: ssh runs each job there in a
+ * POSIX shell, and every connection to a host goes through one
+ * ControlMaster that parx starts (in a short private directory) and ends.
+ *
+ * A remote job ends when parx's ssh for it does (a timeout, --halt,
+ * Ctrl-C, parx killed): parx holds the job's stdin open (in_held), and the
+ * shell there reads it beside the job; its end (the channel closed) makes
+ * that shell end the job's whole process group, which sshd made a session
+ * of its own.
+ */
+#ifndef PARX_REMOTE_H
+#define PARX_REMOTE_H
+
+#include <stdbool.h>
+
+#include "buf.h"
+#include "job.h"
+
+struct remote_opts {
+	const char	*ssh;		/* --ssh: the ssh command, words split
+					   as the shell would; NULL: "ssh" */
+	const char	*jobs;		/* -j: slots a host, from its CPUs;
+					   NULL: all its CPUs */
+	unsigned long	 most;		/* what -j 0 means */
+	const char	*tmpdir;	/* where else the control sockets may
+					   go, if /tmp cannot have them */
+	char *const	*envp;		/* for ssh; NULL: parx's own */
+};
+
+struct remote;
+
+struct remote	*remote_new(const struct remote_opts *);
+void		 remote_free(struct remote *);
+
+/*
+ * Adds the hosts of one --sshlogin value: comma-separated logins, each
+ * [N/]login, where login is ":" (this machine), [user@]host, or an ssh
+ * command and its options ending in the host ("ssh -p 2222 host").  -1
+ * with a message in err (no newline) if one is not a login.
+ */
+int	remote_add(struct remote *, const char *logins, struct buf *err);
+
+/*
+ * --sshloginfile: a login a line, "#" starting a comment; ".." is
+ * ~/.parallel/sshloginfile, as in GNU parallel.  -1 with err filled.
+ */
+int	remote_add_file(struct remote *, const char *path, struct buf *err);
+
+/* Whether any host was added. */
+bool	remote_any(const struct remote *);
+
+/*
+ * Connects to every host (its ControlMaster) and counts its job slots:
+ * N/, else -j of its CPUs.  A host that cannot be reached is dropped,
+ * with a line for it in err.  -1 (err filled) if no host is left.
+ */
+int	remote_start(struct remote *, struct buf *err);
+
+/* The control sockets' directory, or NULL: to remove if parx is killed. */
+const char	*remote_dir(const struct remote *);
+
+/* The job slots of all hosts left. */
+unsigned long	remote_slots(const struct remote *);
+
+/*
+ * Puts job (as feed made it) on the host with the most free slots, and
+ * makes it run there: job->argv becomes the ssh command, job->host the
+ * login; job->cmd stays what it runs, for -v and the job log.  A job for
+ * this machine (":") is left as it is.
+ */
+void	remote_place(struct remote *, struct run_job *job);
+
+/* A job placed on host (job->host, or NULL for here) is done. */
+void	remote_done(struct remote *, const char *host);
+
+#endif
