@@ -770,7 +770,7 @@ next_job(void *arg, unsigned long slot, struct run_job *job)
 	r = ctx->tty != -1 ? ask_job(ctx, slot, job) :
 	    make_job(arg, slot, job);
 	if (r == 1 && ctx->remote != NULL)
-		remote_place(ctx->remote, job);
+		remote_place(ctx->remote, slot, job);
 	if (r == 1 && ctx->color)
 		color_job(job);
 	if (r == 1)
@@ -879,8 +879,6 @@ job_done(void *arg, const struct run_result *res, struct buf *say,
 	enum halt_when h;
 
 	ctx->finished++;
-	if (ctx->remote != NULL)
-		remote_done(ctx->remote, res->host);
 	if (res->spawn_errno != 0)
 		say_line(say, 0, "cannot run job %lu: %s", res->seq,
 		    strerror(res->spawn_errno));

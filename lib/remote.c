@@ -26,6 +26,7 @@
 extern char **environ;
 
 #define CONNECT_WAIT	30.0	/* seconds for a ControlMaster to come up */
+#define MAX_SESSIONS	10	/* sshd's MaxSessions default */
 
 /*
  * The shell a remote job runs in, given the job's command line as $1.
@@ -52,10 +53,16 @@ struct host {
 	char		*dest;		/* [user@]host: ssh's last word */
 	bool		 local;		/* ":" */
 	unsigned long	 slots;		/* 0: from its CPUs */
-	unsigned long	 running;
+	unsigned long	 first;		/* its first job slot (from 1) */
 	bool		 dead;
-	char		*ctl;		/* its ControlMaster's socket */
-	pid_t		 master;	/* or -1 */
+	/*
+	 * Its ControlMasters: sshd opens at most MAX_SESSIONS sessions on
+	 * one connection, so a host of more slots has more of them, each
+	 * serving the slots [first + k * MAX_SESSIONS, ...).
+	 */
+	size_t		 nmasters;
+	char		**ctl;		/* their sockets */
+	pid_t		*master;	/* their processes, or -1 */
 };
 
 struct remote {
@@ -144,7 +151,6 @@ add_host(struct remote *r, const char *login, unsigned long slots,
 	h->ssh = ssh;
 	h->nssh = nssh;
 	h->dest = dest;
-	h->master = -1;
 }
 
 /* One login, with its N/ if any. */
@@ -338,11 +344,12 @@ make_dir(struct remote *r)
 }
 
 /*
- * Starts h's ControlMaster, a child of parx's killed with it, and waits
+ * Starts h's ControlMaster k, a child of parx's killed with it, and waits
  * until its socket takes connections.  -1 with why in err.
  */
 static int
-start_master(struct remote *r, struct host *h, size_t idx, struct buf *err)
+start_master(struct remote *r, struct host *h, size_t idx, size_t k,
+    struct buf *err)
 {
 	char opt_path[160], errpath[160], *text = NULL;
 	const char *extra[] = { "-o", "ControlMaster=yes", "-o", opt_path,
@@ -352,17 +359,17 @@ start_master(struct remote *r, struct host *h, size_t idx, struct buf *err)
 	char **argv;
 	double until;
 	int efd, devnull, status, rc = -1;
-	pid_t pid;
+	pid_t pid, *master = &h->master[k];
 
-	snprintf(opt_path, sizeof(opt_path), "ControlPath=%s/%zu", r->dir,
-	    idx);
-	h->ctl = xstrdup(opt_path + strlen("ControlPath="));
-	snprintf(errpath, sizeof(errpath), "%s/%zu.err", r->dir, idx);
+	snprintf(opt_path, sizeof(opt_path), "ControlPath=%s/%zu.%zu", r->dir,
+	    idx, k);
+	h->ctl[k] = xstrdup(opt_path + strlen("ControlPath="));
+	snprintf(errpath, sizeof(errpath), "%s/%zu.%zu.err", r->dir, idx, k);
 	if ((efd = open(errpath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
 	    0600)) == -1)
 		return -1;
 	argv = ssh_argv(h, extra, NULL);
-	if (run_helper(r, argv, -1, efd, &h->master) == -1) {
+	if (run_helper(r, argv, -1, efd, master) == -1) {
 		buf_addstr(err, "cannot run ");
 		buf_addstr(err, argv[0]);
 		free(argv);
@@ -378,18 +385,18 @@ start_master(struct remote *r, struct host *h, size_t idx, struct buf *err)
 	}
 	until = monotime_now() + CONNECT_WAIT;
 	for (;;) {
-		pid = waitpid(h->master, &status, WNOHANG);
-		if (pid == h->master || (pid == -1 && errno == ECHILD)) {
-			h->master = -1;
+		pid = waitpid(*master, &status, WNOHANG);
+		if (pid == *master || (pid == -1 && errno == ECHILD)) {
+			*master = -1;
 			break;
 		}
-		if (access(h->ctl, F_OK) == 0 &&
+		if (access(h->ctl[k], F_OK) == 0 &&
 		    run_helper(r, argv, devnull, devnull, NULL) == 0) {
 			rc = 0;
 			break;
 		}
 		if (monotime_now() > until) {
-			kill(h->master, SIGTERM);
+			kill(*master, SIGTERM);
 			break;
 		}
 		nanosleep(&(struct timespec){ 0, 20 * 1000 * 1000 }, NULL);
@@ -407,103 +414,140 @@ start_master(struct remote *r, struct host *h, size_t idx, struct buf *err)
 			buf_addstr(err, "ssh gave up");
 		buf_release(&msg);
 	}
+	unlink(errpath);
 	return rc;
 }
 
-/* h's CPUs, as its nproc (or getconf) counts them; 1 if unknown. */
-static unsigned long
-count_cpus(struct remote *r, struct host *h)
+/* h's masters, one for every MAX_SESSIONS of its slots.  -1: err says. */
+static int
+start_masters(struct remote *r, struct host *h, size_t idx, struct buf *err)
 {
-	char opt_path[160], text[32];
-	const char *extra[] = { "-o", opt_path, NULL };
+	size_t k;
+
+	h->nmasters = (h->slots + MAX_SESSIONS - 1) / MAX_SESSIONS;
+	h->ctl = xcalloc(h->nmasters, sizeof(*h->ctl));
+	h->master = xcalloc(h->nmasters, sizeof(*h->master));
+	for (k = 0; k < h->nmasters; k++)
+		h->master[k] = -1;
+	for (k = 0; k < h->nmasters; k++)
+		if (start_master(r, h, idx, k, err) == -1)
+			return -1;
+	return 0;
+}
+
+/*
+ * h's CPUs, as its nproc (or getconf) counts them; 1 if unknown.  Asked
+ * over a connection of its own: how many masters h needs depends on it.
+ */
+static unsigned long
+count_cpus(struct remote *r, struct host *h, struct buf *why)
+{
+	const char *extra[] = { "-o", "ControlMaster=no", NULL };
+	char text[32], errpath[160];
 	const char *errstr;
-	unsigned long n;
+	unsigned long n = 0;
 	ssize_t got;
 	char **argv;
-	int p[2];
+	int p[2], efd, status;
 
-	snprintf(opt_path, sizeof(opt_path), "ControlPath=%s", h->ctl);
-	if (pipe2(p, O_CLOEXEC) == -1)
-		return 1;
+	snprintf(errpath, sizeof(errpath), "%s/count.err", r->dir);
+	if ((efd = open(errpath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	    0600)) == -1)
+		return 0;
+	if (pipe2(p, O_CLOEXEC) == -1) {
+		close(efd);
+		return 0;
+	}
 	argv = ssh_argv(h, extra, "nproc 2>/dev/null || "
 	    "getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1");
-	if (run_helper(r, argv, p[1], -1, NULL) != 0) {
-		free(argv);
-		close(p[0]);
-		close(p[1]);
-		return 1;
-	}
+	status = run_helper(r, argv, p[1], efd, NULL);
 	free(argv);
 	close(p[1]);
+	close(efd);
 	got = read(p[0], text, sizeof(text) - 1);
 	close(p[0]);
-	if (got <= 0)
-		return 1;
-	text[got] = '\0';
-	text[strcspn(text, "\r\n")] = '\0';
-	n = (unsigned long)strtonum(text, 1, 1000000, &errstr);
-	return errstr != NULL ? 1 : n;
+	if (status == 0 && got > 0) {
+		text[got] = '\0';
+		text[strcspn(text, "\r\n")] = '\0';
+		n = (unsigned long)strtonum(text, 1, 1000000, &errstr);
+		if (errstr != NULL)
+			n = 1;
+	} else if (fdio_read_file(errpath, why) == 0 && why->len > 0)
+		why->data[strcspn(why->data, "\r\n")] = '\0';
+	else
+		buf_addstr(why, "ssh gave up");
+	unlink(errpath);
+	return n;
+}
+
+/* A line in err: login cannot be reached, and why. */
+static void
+unreachable(struct host *h, const struct buf *why, struct buf *err)
+{
+	h->dead = true;
+	buf_addstr(err, "cannot reach '");
+	buf_addstr(err, h->login);
+	buf_addstr(err, "', its jobs go elsewhere: ");
+	buf_addstr(err, why->data != NULL ? why->data : "");
+	buf_addch(err, '\n');
 }
 
 int
 remote_start(struct remote *r, struct buf *err)
 {
 	struct host *h;
-	unsigned long cpus, n;
+	unsigned long cpus, n, next = 1;
 	struct cpu_count local;
 	char why[128];
-	size_t i, left = 0;
+	size_t i;
 	const char *spec = r->opts.jobs != NULL ? r->opts.jobs : "100%";
 	struct buf why_not;
+	int rc = -1;
 
 	buf_init(&why_not);
 	for (i = 0; i < r->nhosts; i++) {
 		h = &r->hosts[i];
+		buf_reset(&why_not);
 		if (!h->local && make_dir(r) == -1) {
 			buf_addstr(err, "cannot make a directory for ssh's "
 			    "control sockets: ");
 			buf_addstr(err, strerror(errno));
-			buf_release(&why_not);
-			return -1;
+			goto out;
 		}
-		buf_reset(&why_not);
-		if (!h->local && start_master(r, h, i, &why_not) == -1) {
-			h->dead = true;
-			buf_addstr(err, "cannot reach '");
-			buf_addstr(err, h->login);
-			buf_addstr(err, "', its jobs go elsewhere: ");
-			buf_addstr(err, why_not.data != NULL ? why_not.data :
-			    "");
-			buf_addch(err, '\n');
+		if (h->slots == 0) {
+			if (h->local) {
+				cpus_count(&local);
+				cpus = local.threads;
+			} else if ((cpus = count_cpus(r, h, &why_not)) == 0) {
+				unreachable(h, &why_not, err);
+				continue;
+			}
+			if (cpus_jobs(spec, cpus, r->opts.most, &n, why,
+			    sizeof(why)) == -1) {
+				buf_addstr(err, "invalid -j value '");
+				buf_addstr(err, spec);
+				buf_addstr(err, "' for ");
+				buf_addstr(err, h->login);
+				buf_addstr(err, ": ");
+				buf_addstr(err, why);
+				goto out;
+			}
+			h->slots = n;
+		}
+		if (!h->local && start_masters(r, h, i, &why_not) == -1) {
+			unreachable(h, &why_not, err);
 			continue;
 		}
-		left++;
-		if (h->slots > 0)
-			continue;
-		if (h->local) {
-			cpus_count(&local);
-			cpus = local.threads;
-		} else
-			cpus = count_cpus(r, h);
-		if (cpus_jobs(spec, cpus, r->opts.most, &n, why,
-		    sizeof(why)) == -1) {
-			buf_addstr(err, "invalid -j value '");
-			buf_addstr(err, spec);
-			buf_addstr(err, "' for ");
-			buf_addstr(err, h->login);
-			buf_addstr(err, ": ");
-			buf_addstr(err, why);
-			buf_release(&why_not);
-			return -1;
-		}
-		h->slots = n;
+		h->first = next;
+		next += h->slots;
 	}
-	buf_release(&why_not);
-	if (left == 0) {
+	if (next == 1)
 		buf_addstr(err, "no host to run jobs on");
-		return -1;
-	}
-	return 0;
+	else
+		rc = 0;
+out:
+	buf_release(&why_not);
+	return rc;
 }
 
 unsigned long
@@ -537,31 +581,26 @@ command_line(const struct run_job *job)
 }
 
 void
-remote_place(struct remote *r, struct run_job *job)
+remote_place(struct remote *r, unsigned long slot, struct run_job *job)
 {
 	char opt_path[160], vars[160];
 	const char *extra[] = { "-o", opt_path, "-o", "ControlMaster=no",
 	    NULL };
-	struct host *h, *best = NULL;
+	struct host *h = NULL;
 	struct buf line;
-	char **argv, *cmd, *copy;
+	char **argv, *cmd, *copy, **out, *text;
 	size_t i, n, len;
+	unsigned long total = remote_slots(r);
 
-	for (i = 0; i < r->nhosts; i++) {
-		h = &r->hosts[i];
-		if (h->dead)
-			continue;
-		/* The most free slots; run never asks for more than all. */
-		if (best == NULL || (long)(h->slots - h->running) >
-		    (long)(best->slots - best->running))
-			best = h;
-	}
-	if (best == NULL)
+	/* Slots are the hosts' in turn: a host runs as many as it has. */
+	slot = total > 0 ? (slot - 1) % total + 1 : 1;
+	for (i = 0; i < r->nhosts; i++)
+		if (!r->hosts[i].dead && slot >= r->hosts[i].first &&
+		    slot < r->hosts[i].first + r->hosts[i].slots)
+			h = &r->hosts[i];
+	if (h == NULL || h->local)
 		return;
-	best->running++;
-	if (best->local)
-		return;
-	job->host = xstrdup(best->login);
+	job->host = xstrdup(h->login);
 	/*
 	 * The remote login shell gets one line: the job's variables, then
 	 * sh running the wrapper with the command line as $1 (quoted, so
@@ -575,70 +614,52 @@ remote_place(struct remote *r, struct run_job *job)
 	quote_shell(&line, wrapper, strlen(wrapper));
 	buf_addstr(&line, " parx ");
 	quote_shell(&line, cmd, strlen(cmd));
-	buf_addstr(&line, job->in_len > 0 || job->in_file_len > 0 ||
-	    job->in_stream || job->in_fifo ? " i" : " w");
+	job->in_held = !(job->in_len > 0 || job->in_file_len > 0 ||
+	    job->in_stream || job->in_fifo);
+	buf_addstr(&line, job->in_held ? " w" : " i");
 	free(cmd);
-	snprintf(opt_path, sizeof(opt_path), "ControlPath=%s", best->ctl);
-	argv = ssh_argv(best, extra, line.data);
+	snprintf(opt_path, sizeof(opt_path), "ControlPath=%s",
+	    h->ctl[(slot - h->first) / MAX_SESSIONS]);
+	argv = ssh_argv(h, extra, line.data);
 	/* One allocation, as run frees argv: the pointers, then the text. */
 	for (n = 0, len = 0; argv[n] != NULL; n++)
 		len += strlen(argv[n]) + 1;
 	copy = xmalloc((n + 1) * sizeof(char *) + len);
-	{
-		char **out = (char **)(void *)copy;
-		char *text = copy + (n + 1) * sizeof(char *);
-
-		for (i = 0; i < n; i++) {
-			out[i] = text;
-			text = stpcpy(text, argv[i]) + 1;
-		}
-		out[n] = NULL;
-		free(job->argv);
-		job->argv = out;
+	out = (char **)(void *)copy;
+	text = copy + (n + 1) * sizeof(char *);
+	for (i = 0; i < n; i++) {
+		out[i] = text;
+		text = stpcpy(text, argv[i]) + 1;
 	}
+	out[n] = NULL;
+	free(job->argv);
+	job->argv = out;
 	free(argv);
 	buf_release(&line);
-	job->in_held = !(job->in_len > 0 || job->in_file_len > 0 ||
-	    job->in_stream || job->in_fifo);
-}
-
-void
-remote_done(struct remote *r, const char *host)
-{
-	size_t i;
-
-	for (i = 0; i < r->nhosts; i++)
-		if (host == NULL ? r->hosts[i].local :
-		    !r->hosts[i].local && strcmp(r->hosts[i].login, host) == 0) {
-			if (r->hosts[i].running > 0)
-				r->hosts[i].running--;
-			return;
-		}
 }
 
 void
 remote_free(struct remote *r)
 {
-	char path[160];
-	size_t i;
+	size_t i, k;
 	int status;
 
 	if (r == NULL)
 		return;
 	for (i = 0; i < r->nhosts; i++) {
-		if (r->hosts[i].master > 0) {
-			(void)kill(r->hosts[i].master, SIGTERM);
-			while (waitpid(r->hosts[i].master, &status, 0) == -1 &&
-			    errno == EINTR)
-				;
+		for (k = 0; k < r->hosts[i].nmasters; k++) {
+			if (r->hosts[i].master[k] > 0) {
+				(void)kill(r->hosts[i].master[k], SIGTERM);
+				while (waitpid(r->hosts[i].master[k], &status,
+				    0) == -1 && errno == EINTR)
+					;
+			}
+			if (r->hosts[i].ctl[k] != NULL)
+				unlink(r->hosts[i].ctl[k]);
+			free(r->hosts[i].ctl[k]);
 		}
-		if (r->dir != NULL) {
-			snprintf(path, sizeof(path), "%s/%zu.err", r->dir, i);
-			unlink(path);
-		}
-		if (r->hosts[i].ctl != NULL)
-			unlink(r->hosts[i].ctl);
 		free(r->hosts[i].ctl);
+		free(r->hosts[i].master);
 		free(r->hosts[i].login);
 		free_words(r->hosts[i].ssh, r->hosts[i].nssh);
 		free(r->hosts[i].dest);

@@ -65,14 +65,12 @@ const char	*remote_dir(const struct remote *);
 unsigned long	remote_slots(const struct remote *);
 
 /*
- * Puts job (as feed made it) on the host with the most free slots, and
- * makes it run there: job->argv becomes the ssh command, job->host the
- * login; job->cmd stays what it runs, for -v and the job log.  A job for
- * this machine (":") is left as it is.
+ * Makes job (as feed made it) run on the host whose job slot slot is
+ * (the slots are the hosts' in turn: run never has two jobs in a slot, so
+ * a host never runs more than it has): job->argv becomes the ssh command,
+ * job->host the login; job->cmd stays what it runs, for -v and the job
+ * log.  A job for this machine (":") is left as it is.
  */
-void	remote_place(struct remote *, struct run_job *job);
-
-/* A job placed on host (job->host, or NULL for here) is done. */
-void	remote_done(struct remote *, const char *host);
+void	remote_place(struct remote *, unsigned long slot, struct run_job *job);
 
 #endif

@@ -107,8 +107,8 @@ left() {
 	! ls -d /tmp/parx-ssh.* 2>/dev/null
 }
 
-@test "-S 25/host: 50 jobs over two hosts, none lost, none twice" {
-	run timeout -k 5 120 "$PARX" --ssh "$SSH" -S 25/h1,25/h2 'echo {}' ::: $(seq 50)
+@test "-S 25/host: 50 jobs at once over two hosts (beyond sshd's 10 sessions a connection), none lost, none twice" {
+	run timeout -k 5 120 "$PARX" --ssh "$SSH" -S 25/h1,25/h2 'sleep 1; echo {}' ::: $(seq 50)
 	assert_success
 	[ "$(echo "$output" | sort -n | tr '\n' ' ')" = "$(seq 50 | tr '\n' ' ')" ]
 }
