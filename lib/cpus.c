@@ -3,6 +3,7 @@
  * sibling threads, a socket a physical package; only the CPUs in the
  * affinity mask count, so parx under taskset -c 0 runs one job a time.
  */
+#include <math.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -91,6 +92,7 @@ cpus_count(struct cpu_count *c)
 	size_t size, n = 0;
 	long conf = sysconf(_SC_NPROCESSORS_CONF);
 	int max = conf > 0 ? (int)conf : 1, i;
+	unsigned long quota;
 
 	/* The mask may name CPUs beyond the configured count: grow. */
 	for (;;) {
@@ -116,6 +118,63 @@ cpus_count(struct cpu_count *c)
 	CPU_FREE(set);
 	cpus_count_at("/sys/devices/system/cpu", cpus, n, c);
 	free(cpus);
+	/* A container's or a scheduler's CPU quota is fewer CPUs still. */
+	quota = cpus_quota_at("/sys/fs/cgroup", "/proc/self/cgroup");
+	if (quota > 0 && quota < c->threads)
+		c->threads = quota;
+	if (quota > 0 && quota < c->cores)
+		c->cores = quota;
+	if (c->sockets > c->cores)
+		c->sockets = c->cores;
+}
+
+unsigned long
+cpus_quota_at(const char *cgroup_root, const char *self_cgroup)
+{
+	char line[4096], path[4352], quota[32], *end;
+	unsigned long least = 0, n;
+	double q, period;
+	size_t len;
+	FILE *f;
+
+	if ((f = fopen(self_cgroup, "re")) == NULL)
+		return 0;
+	/* cgroup v2's line is "0::/path". */
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (strncmp(line, "0::", 3) == 0)
+			break;
+	if (ferror(f) || strncmp(line, "0::", 3) != 0) {
+		fclose(f);
+		return 0;
+	}
+	fclose(f);
+	line[strcspn(line, "\n")] = '\0';
+	/* Every cgroup from it up to the root may have a quota: the least. */
+	for (len = strlen(line); len >= 3; ) {
+		line[len] = '\0';
+		snprintf(path, sizeof(path), "%s%s/cpu.max", cgroup_root,
+		    line + 3);
+		if ((f = fopen(path, "re")) != NULL) {
+			if (fscanf(f, "%31s %lf", quota, &period) == 2 &&
+			    strcmp(quota, "max") != 0 && period > 0) {
+				q = strtod(quota, &end);
+				if (*end == '\0' && q > 0) {
+					n = (unsigned long)ceil(q / period);
+					if (n == 0)
+						n = 1;
+					if (least == 0 || n < least)
+						least = n;
+				}
+			}
+			fclose(f);
+		}
+		if ((end = strrchr(line + 3, '/')) == NULL)
+			break;
+		len = (size_t)(end - line);
+		if (len == 3 && line[3] == '/' && strlen(line) == 4)
+			break;
+	}
+	return least;
 }
 
 int

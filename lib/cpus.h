@@ -14,7 +14,11 @@ struct cpu_count {
 	unsigned long	threads;
 };
 
-/* Never fails: what cannot be read counts as one core a thread. */
+/*
+ * The CPUs this process may run on (its affinity mask, then a cgroup v2
+ * quota if less).  Never fails: what cannot be read counts as one core a
+ * thread.
+ */
 void	cpus_count(struct cpu_count *);
 
 /*
@@ -23,6 +27,14 @@ void	cpus_count(struct cpu_count *);
  */
 void	cpus_count_at(const char *root, const unsigned *cpus, size_t n,
 	    struct cpu_count *);
+
+/*
+ * The CPUs a cgroup v2 cpu.max quota lets this process have, rounded up
+ * (the least along its cgroup's path up to the root), or 0 for no quota:
+ * self_cgroup is /proc/self/cgroup, cgroup_root /sys/fs/cgroup (others
+ * for tests).  cpus_count() applies it.
+ */
+unsigned long	cpus_quota_at(const char *cgroup_root, const char *self_cgroup);
 
 /*
  * A -j value as job slots on a machine of cpus CPUs: N, N% of them, +N

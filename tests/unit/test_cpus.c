@@ -107,6 +107,51 @@ test_cpus_without_topology(void **state)
 	assert_true(c.threads >= c.cores && c.cores >= 1 && c.sockets >= 1);
 }
 
+/* A file of text, its directories made. */
+static void
+write_file(const char *path, const char *text)
+{
+	char dir[256], *slash;
+	FILE *f;
+
+	strlcpy(dir, path, sizeof(dir));
+	for (slash = strchr(dir + 1, '/'); slash != NULL;
+	    slash = strchr(slash + 1, '/')) {
+		*slash = '\0';
+		mkdir(dir, 0755);
+		*slash = '/';
+	}
+	assert_non_null(f = fopen(path, "w"));
+	fputs(text, f);
+	fclose(f);
+}
+
+/* cpu.max "150000 100000" is 2 CPUs; the least quota on the path wins. */
+static void
+test_cpus_cgroup_quota(void **state)
+{
+	char dir[] = "/tmp/parx-cg.XXXXXX", path[256], self[256];
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(self, sizeof(self), "%s/self", dir);
+	write_file(self, "1:cpu:/\n0::/a/b\n");
+	assert_int_equal(cpus_quota_at(dir, self), 0);
+	snprintf(path, sizeof(path), "%s/a/b/cpu.max", dir);
+	write_file(path, "150000 100000\n");
+	assert_int_equal(cpus_quota_at(dir, self), 2);
+	snprintf(path, sizeof(path), "%s/a/cpu.max", dir);
+	write_file(path, "max 100000\n");
+	assert_int_equal(cpus_quota_at(dir, self), 2);
+	write_file(path, "50000 100000\n");
+	assert_int_equal(cpus_quota_at(dir, self), 1);
+	/* cgroup v1 only: no "0::" line, no quota read */
+	write_file(self, "4:cpu:/a\n");
+	assert_int_equal(cpus_quota_at(dir, self), 0);
+	snprintf(path, sizeof(path), "rm -r %s", dir);
+	assert_int_equal(system(path), 0);
+}
+
 int
 main(void)
 {
@@ -114,6 +159,7 @@ main(void)
 		cmocka_unit_test(test_cpus_whole_machine),
 		cmocka_unit_test(test_cpus_only_the_allowed_count),
 		cmocka_unit_test(test_cpus_without_topology),
+		cmocka_unit_test(test_cpus_cgroup_quota),
 	};
 
 	return cmocka_run_group_tests(tests, make_tree, remove_tree);
