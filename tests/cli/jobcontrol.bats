@@ -258,9 +258,11 @@ load helper
 
 @test "--limit CMD: no job starts while CMD exits 1; exit 2 ends the youngest job, which runs again, once" {
 	mkdir running
-	# at most two at once: the limit counts the jobs' marker files
-	run timeout -k 5 30 "$PARX" -j4 --limit 'test $(ls running | wc -l) -lt 2' \
-	    'touch running/{}; sleep 0.3; ls running | wc -l; rm running/{}' ::: 1 2 3 4 5 6
+	# at most two at once: the limit counts reservations, makes one when
+	# it says yes (the job starts right after), and each job hands one
+	# back as it ends, so no start can race a count
+	run timeout -k 5 30 "$PARX" -j4 --limit 'test $(ls running | wc -l) -lt 2 && mktemp -p running >/dev/null' \
+	    'sleep 0.3; ls running | wc -l; flock lock sh -c "rm running/\$(ls running | head -1)" # {}' ::: 1 2 3 4 5 6
 	assert_success
 	refute_output --partial 3
 	refute_output --partial 4
