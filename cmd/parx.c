@@ -122,7 +122,6 @@ open_remote(const struct config *cfg, unsigned long *jobs)
 	o.ssh = cfg->ssh;
 	o.jobs = cfg->jobs_spec;
 	o.most = options_jobs("0", cfg->cpu_basis);
-	o.tmpdir = cfg->tmpdir;
 	r = remote_new(&o);
 	buf_init(&err);
 	for (i = 0; i < cfg->nlogins; i++)

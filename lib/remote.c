@@ -3,7 +3,6 @@
  */
 #include "remote.h"
 
-#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <errno.h>

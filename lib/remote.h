@@ -24,8 +24,6 @@ struct remote_opts {
 	const char	*jobs;		/* -j: slots a host, from its CPUs;
 					   NULL: all its CPUs */
 	unsigned long	 most;		/* what -j 0 means */
-	const char	*tmpdir;	/* where else the control sockets may
-					   go, if /tmp cannot have them */
 	char *const	*envp;		/* for ssh; NULL: parx's own */
 };
 
