@@ -82,11 +82,19 @@ left() {
 	pgrep -a -x sleep | grep -c " $1\$" || true
 }
 
+# Waits up to 6 s for the remote side to end what is left of a job.
+gone() {
+	for _ in $(seq 60); do
+		[ "$(left "$1")" -eq 0 ] && return
+		sleep 0.1
+	done
+	[ "$(left "$1")" -eq 0 ]
+}
+
 @test "--timeout, SIGTERM and kill -9 of parx leave nothing running on the hosts, nor a control socket" {
 	run timeout -k 5 60 "$PARX" --ssh "$SSH" -S h1 --timeout 1 'sleep 3041; echo never' ::: a
 	assert_failure 1
-	sleep 3
-	[ "$(left 3041)" -eq 0 ]
+	gone 3041
 	for sig in TERM KILL; do
 		"$PARX" --ssh "$SSH" -S h1,h2 'sleep 3042 # {}' ::: a b c d &
 		pid=$!
@@ -97,11 +105,7 @@ left() {
 		[ "$(left 3042)" -ge 4 ]
 		kill -$sig $pid
 		wait $pid || true
-		for _ in $(seq 60); do
-			[ "$(left 3042)" -eq 0 ] && break
-			sleep 0.1
-		done
-		[ "$(left 3042)" -eq 0 ]
+		gone 3042
 		! pgrep -f 'ControlPath=/tmp/parx-ssh' >/dev/null
 	done
 	! ls -d /tmp/parx-ssh.* 2>/dev/null
