@@ -55,6 +55,7 @@ struct config {
 	bool			 keep_order;
 	bool			 dry_run;
 	bool			 verbose;
+	int			 verbosity;	/* how many -v */
 	int			 shellquote;	/* --shellquote: times to quote */
 	bool			 trace;
 	bool			 files;

@@ -530,6 +530,16 @@ set_limit(struct config *cfg, const char *arg, const char *name)
 	}
 }
 
+/* -v, and -vv: how many times. */
+static void
+set_verbose(struct config *cfg, const char *arg, const char *name)
+{
+	(void)arg;
+	(void)name;
+	cfg->verbose = true;
+	cfg->verbosity++;
+}
+
 /* As GNU: whole seconds, at least one. */
 static void
 set_block_timeout(struct config *cfg, const char *arg, const char *name)
@@ -869,8 +879,9 @@ static const struct row rows[] = {
 	    files, "write the output to files and print their names"),
 	STRING("results|result|res", "NAME", SEC_OUTPUT, ST_PARX, results,
 	    "keep output in NAME (dir, .csv, .tsv, .json)"),
-	FLAG("v", SEC_OUTPUT, ST_BRIEF, verbose,
-	    "print each command on stdout before its output"),
+	FUNC("v", ARG_NONE, NULL, SEC_OUTPUT, ST_BRIEF, set_verbose,
+	    "print each command on stdout before its output (-vv with "
+	    "--dry-run --pipepart: how each part is read)"),
 	FLAG("verbose|t", SEC_OUTPUT, ST_PARX, trace,
 	    "print each command on stderr"),
 	FUNC("silent", ARG_NONE, NULL, SEC_OUTPUT, ST_PARX, set_silent,

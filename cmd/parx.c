@@ -910,6 +910,35 @@ job_done(void *arg, const struct run_result *res, struct buf *say,
 	return h == HALT_NOW ? RUN_STOP_NOW : RUN_STOP_SOON;
 }
 
+/* The shell command that feeds --pipepart job its part, then runs it. */
+static void
+print_part_reader(struct ctx *ctx, const struct run_job *job)
+{
+	const char *path = pipe_path(ctx->cfg, &(size_t){ 0 });
+	struct buf line;
+	char num[64];
+
+	buf_init(&line);
+	buf_addch(&line, '(');
+	if (job->in_len > 0) {
+		/* The header lines, from the file's start. */
+		snprintf(num, sizeof(num), "head -c %zu <", job->in_len);
+		buf_addstr(&line, num);
+		quote_shell(&line, path, strlen(path));
+		buf_addstr(&line, "; ");
+	}
+	snprintf(num, sizeof(num), "tail -c +%lld <",
+	    (long long)job->in_off + 1);
+	buf_addstr(&line, num);
+	quote_shell(&line, path, strlen(path));
+	snprintf(num, sizeof(num), " | head -c %zu) | (", job->in_file_len);
+	buf_addstr(&line, num);
+	buf_addstr(&line, job->cmd);
+	buf_addch(&line, ')');
+	puts(line.data);
+	buf_release(&line);
+}
+
 /*
  * --dry-run prints the command lines; --shellquote prints them quoted
  * as one shell word, once for each time it is given.
@@ -932,7 +961,16 @@ dry_run(struct ctx *ctx, unsigned long jobs)
 			free(job.cmd);
 			job.cmd = xstrdup(quoted.data);
 		}
-		puts(job.cmd);
+		/*
+		 * -vv --pipepart: a command that reads the part and pipes it
+		 * to the job's, as GNU prints its own (GNU's parsort runs
+		 * them); it needs tail and head, not perl.
+		 */
+		if (ctx->cfg->verbosity >= 2 && job.in_file_len > 0 &&
+		    ctx->cfg->pipepart)
+			print_part_reader(ctx, &job);
+		else
+			puts(job.cmd);
 		discard_job(&job);
 	}
 	buf_release(&quoted);

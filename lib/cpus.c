@@ -177,8 +177,28 @@ cpus_quota_at(const char *cgroup_root, const char *self_cgroup)
 	return least;
 }
 
+static int	jobs_of(const char *, unsigned long, unsigned long,
+		    unsigned long *, char *, size_t);
+
+/* As GNU (Perl's numbers): white space after the value is ignored. */
 int
 cpus_jobs(const char *s, unsigned long cpus, unsigned long most,
+    unsigned long *n, char *why, size_t whylen)
+{
+	size_t len = strlen(s);
+	char *trimmed;
+	int r;
+
+	while (len > 0 && strchr(" \t\r\n", s[len - 1]) != NULL)
+		len--;
+	trimmed = xmemdup(s, len);
+	r = jobs_of(trimmed, cpus, most, n, why, whylen);
+	free(trimmed);
+	return r;
+}
+
+static int
+jobs_of(const char *s, unsigned long cpus, unsigned long most,
     unsigned long *n, char *why, size_t whylen)
 {
 	const char *errstr;

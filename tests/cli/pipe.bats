@@ -320,3 +320,20 @@ cd"
 	assert_failure 255
 	[[ $stderr == *"--block-timeout value '0.5': at least 1 second"* ]]
 }
+
+@test "--pipepart --dry-run -vv prints a command that reads each part, as GNU's parsort needs; parsort works with parx as its parallel" {
+	seq 30000 | shuf >in
+	run "$PARX" --pipepart --block -1 --dry-run -vv -j2 sort -n :::: in
+	assert_success
+	[ "${#lines[@]}" -eq 2 ]
+	# each command sorts its part: merged, they are the whole file sorted
+	sort -m -n <(bash -c "${lines[0]}") <(bash -c "${lines[1]}") >merged
+	sort -n in | cmp - merged
+	mkdir bin
+	ln -s "$PARX" bin/parallel
+	PATH=$PWD/bin:$PATH timeout -k 5 30 parsort -n in >sorted
+	cmp merged sorted
+	# -j takes a number with white space after it (parsort passes one)
+	run "$PARX" -j $'2\n' echo ::: ok
+	assert_output ok
+}
