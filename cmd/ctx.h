@@ -20,6 +20,11 @@ struct ctx {
 	struct pipesrc		*pipe;		/* --pipe, --pipepart */
 	struct feed		*feed;
 	struct input		*in;
+	struct input		*pipe_values;	/* --pipe: ::: values, a set
+						   a job, or NULL */
+	struct record		 pipe_rec;	/* the set for the next job */
+	bool			 has_pipe_rec;
+	bool			 pipe_values_done;
 	struct joblog		*joblog;
 	struct joblog_done	*done;		/* --resume: skip these */
 	struct joblog_entry	*retry;		/* --retry-failed */

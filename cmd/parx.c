@@ -630,6 +630,48 @@ say_block_grown(struct ctx *ctx)
 	}
 }
 
+/*
+ * --pipe and --pipepart: the next block's job.  With ::: values, each job
+ * takes the next set for its replacement strings, as in GNU parallel;
+ * once they are used up, --round-robin starts no more jobs (its jobs
+ * share the rest of the input) and other jobs get none.
+ */
+static int
+make_pipe_job(struct ctx *ctx, unsigned long slot, struct run_job *job)
+{
+	enum pipesrc_fail why;
+	int r;
+
+	if (ctx->pipe_values != NULL && !ctx->has_pipe_rec &&
+	    !ctx->pipe_values_done) {
+		r = input_next(ctx->pipe_values, &ctx->pipe_rec);
+		if (r == -1) {
+			warn_input(ctx->pipe_values, NULL, NULL, 1);
+			ctx->input_failed = true;
+			return -1;
+		}
+		ctx->has_pipe_rec = r == 1;
+		ctx->pipe_values_done = r == 0;
+	}
+	if (ctx->pipe_values_done && ctx->cfg->round_robin)
+		return 0;
+	r = pipesrc_next(ctx->pipe, ctx->feed, slot,
+	    ctx->has_pipe_rec ? ctx->pipe_rec.fields : NULL,
+	    ctx->has_pipe_rec ? ctx->pipe_rec.nfields : 0, job, &why);
+	if (r == -1) {
+		warn_pipe(ctx, why, job->seq);
+		ctx->input_failed = true;
+	}
+	/* A job not made yet (2) takes the same set when it is. */
+	if (r != 2 && ctx->has_pipe_rec) {
+		record_release(&ctx->pipe_rec);
+		ctx->has_pipe_rec = false;
+	}
+	say_block_grown(ctx);
+	return r;
+}
+
+
 /* --round-robin, --shard, --bin: the next block for job seq. */
 static int
 next_input(void *arg, unsigned long seq, char **data, size_t *len)
@@ -659,22 +701,14 @@ static int
 make_job(void *arg, unsigned long slot, struct run_job *job)
 {
 	struct ctx *ctx = arg;
-	enum pipesrc_fail why;
 	char *const *fields;
 	size_t nfields;
 	int r;
 
 	memset(job, 0, sizeof(*job));
 	job->tee_fd[0] = job->tee_fd[1] = -1;
-	if (ctx->pipe != NULL) {
-		if ((r = pipesrc_next(ctx->pipe, ctx->feed, slot, job, &why)) ==
-		    -1) {
-			warn_pipe(ctx, why, job->seq);
-			ctx->input_failed = true;
-		}
-		say_block_grown(ctx);
-		return r;
-	}
+	if (ctx->pipe != NULL)
+		return make_pipe_job(ctx, slot, job);
 	if (ctx->retry != NULL || ctx->cfg->retry_failed) {
 		/* --retry-failed: the failed commands of the log, as they were. */
 		if (ctx->retry == NULL || ctx->next_retry == ctx->nretry)
@@ -1532,6 +1566,16 @@ main(int argc, char **argv)
 		cfg.tpl.no_append = true;
 		ctx.in = open_input(&cfg, true);
 	} else if (cfg.pipe) {
+		/* ::: values: a set a job ({}, {1}, ...), as GNU gives them. */
+		for (k = 0; k < cfg.nsources; k++)
+			if (!cfg.sources[k].is_file)
+				break;
+		if (k < cfg.nsources) {
+			if (cfg.cat || cfg.fifo)
+				usage_error("::: values with --pipe: {} is the "
+				    "block's file with --cat and --fifo");
+			ctx.pipe_values = open_input(&cfg, true);
+		}
 		ctx.pipe = open_pipe_source(&ctx, &cfg, jobs);
 		ro.cleanup_dirs[0] = pipesrc_dir(ctx.pipe);
 		cfg.tpl.no_append = !cfg.cat && !cfg.fifo;
@@ -1622,6 +1666,9 @@ out:
 	perlx_free(cfg.tpl.perl);
 	free((void *)cfg.tpl.user_rpl);
 	input_free(ctx.in);
+	if (ctx.has_pipe_rec)
+		record_release(&ctx.pipe_rec);
+	input_free(ctx.pipe_values);
 	pipesrc_free(ctx.pipe);
 	if (ctx.tty != -1)
 		close(ctx.tty);

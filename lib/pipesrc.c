@@ -272,7 +272,8 @@ set_stdin(const struct pipesrc *p, size_t range, char *block, size_t len,
 
 int
 pipesrc_next(struct pipesrc *p, struct feed *f, unsigned long slot,
-    struct run_job *job, enum pipesrc_fail *why)
+    char *const *fields, size_t nfields, struct run_job *job,
+    enum pipesrc_fail *why)
 {
 	char *data = NULL, *path = NULL;
 	size_t len = 0, range = 0;
@@ -294,8 +295,13 @@ pipesrc_next(struct pipesrc *p, struct feed *f, unsigned long slot,
 			    p->sep_remover, data + p->header_len,
 			    len - p->header_len);
 	} else if (p->o.sharder == NULL &&
-	    (r = blocker_next(p->blocker, &data, &len)) != 1)
+	    (r = blocker_next(p->blocker, &data, &len)) != 1 &&
+	    !(r == 0 && p->o.round_robin && nfields > 0))
 		return r;
+	/*
+	 * (As GNU: a --round-robin job for a set of ::: values starts even
+	 * when the input has run out, and reads an empty stdin.)
+	 */
 	*why = p->o.cat ? PIPESRC_CAT : PIPESRC_FIFO;
 	if ((p->o.cat && write_file(p, data, len, &path) == -1) ||
 	    (p->o.fifo && make_fifo(p, p->seq + 1, &path) == -1)) {
@@ -305,7 +311,8 @@ pipesrc_next(struct pipesrc *p, struct feed *f, unsigned long slot,
 		return -1;
 	}
 	p->seq++;
-	if (feed_make_job(f, p->seq, slot, &path, path != NULL, job) == -1) {
+	if ((path != NULL ? feed_make_job(f, p->seq, slot, &path, 1, job) :
+	    feed_make_job(f, p->seq, slot, fields, nfields, job)) == -1) {
 		e = errno;
 		*why = PIPESRC_JOB;
 		feed_discard_job(job);

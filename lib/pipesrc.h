@@ -76,7 +76,10 @@ const char	*pipesrc_dir(const struct pipesrc *);
 long		 pipesrc_total(const struct pipesrc *);
 
 /*
- * Fills job for slot with the next block, through feed_make_job(): 1, 2
+ * Fills job for slot with the next block, through feed_make_job(), with
+ * fields (may be none) for its replacement strings: ::: values, as GNU
+ * gives them to --pipe jobs, one set a job (not with --cat, --fifo);
+ * under --round-robin a job with values starts even with no block.  1, 2
  * when the block is not ready yet (--block-timeout: see
  * pipesrc_wait_fd()), 0 when the input is used up (under --round-robin,
  * once there is a job per slot), -1 with errno and *why set.  Job
@@ -84,7 +87,8 @@ long		 pipesrc_total(const struct pipesrc *);
  * job that failed.
  */
 int	pipesrc_next(struct pipesrc *, struct feed *, unsigned long slot,
-	    struct run_job *job, enum pipesrc_fail *why);
+	    char *const *fields, size_t nfields, struct run_job *job,
+	    enum pipesrc_fail *why);
 
 /*
  * --round-robin: the next block, for job seq, which can take it, in a

@@ -333,7 +333,22 @@ cd"
 	ln -s "$PARX" bin/parallel
 	PATH=$PWD/bin:$PATH timeout -k 5 30 parsort -n in >sorted
 	cmp merged sorted
+	# from stdin parsort feeds FIFOs named by ::: values, --round-robin
+	PATH=$PWD/bin:$PATH timeout -k 5 30 parsort -n <in >sorted
+	cmp merged sorted
 	# -j takes a number with white space after it (parsort passes one)
 	run "$PARX" -j $'2\n' echo ::: ok
 	assert_output ok
+}
+
+@test "--pipe with ::: values: each job takes the next set for its replacement strings; --round-robin starts a job a set" {
+	run bash -c "seq 6 | '$PARX' --pipe -N2 -k 'echo X{}; cat' ::: A B"
+	assert_output $'XA\n1\n2\nXB\n3\n4\nX\n5\n6'
+	run bash -c "seq 100000 | '$PARX' --pipe --round-robin -j4 --block 100k 'cat >{}' ::: ra rb"
+	assert_success
+	[ -s ra ] && [ -s rb ]
+	sort -n ra rb | cmp - <(seq 100000)
+	run --separate-stderr "$PARX" --pipe --cat cat ::: a
+	assert_failure 255
+	[[ $stderr == *"::: values with --pipe: {} is the block's file with --cat and --fifo"* ]]
 }

@@ -122,3 +122,7 @@ load helper
 	assert_equal "$stderr" "$(parallel --pipe --block 10 -k wc -c <long 2>&1 >/dev/null |
 	    sed 's/^parallel: Warning:/parx: warning:/')"
 }
+@test "compat: --pipe jobs take the ::: values a set a job, then none" {
+	seq 100000 >n100k
+	compat -p n100k --pipe --block 100k -k 'echo {}; wc -l' ::: A B C
+}

@@ -355,7 +355,8 @@ pipe_jobs(struct pipesrc *p, struct feed *f, size_t *n)
 	int r;
 
 	buf_init(&b);
-	for (*n = 0; (r = pipesrc_next(p, f, 1, &job, &why)) == 1; (*n)++) {
+	for (*n = 0; (r = pipesrc_next(p, f, 1, NULL, 0, &job, &why)) == 1;
+	    (*n)++) {
 		assert_int_equal(job.seq, *n + 1);
 		assert_string_equal(job.cmd, "wc");
 		if (*n > 0)
@@ -441,7 +442,7 @@ test_pipesrc_cat_fifo_and_round_robin(void **state)
 	assert_non_null(p);
 	assert_non_null(pipesrc_dir(p));
 	strlcpy(dir, pipesrc_dir(p), sizeof(dir));
-	assert_int_equal(pipesrc_next(p, f, 1, &job, &why), 1);
+	assert_int_equal(pipesrc_next(p, f, 1, NULL, 0, &job, &why), 1);
 	assert_non_null(job.remove_path);
 	assert_int_equal(strncmp(job.remove_path, dir, strlen(dir)), 0);
 	assert_int_equal(job.in_len + job.in_file_len, 0);
@@ -458,7 +459,7 @@ test_pipesrc_cat_fifo_and_round_robin(void **state)
 	po = popts(2);
 	po.fifo = true;
 	p = pipesrc_new(file_of("a\nb\n"), &po, &why);
-	assert_int_equal(pipesrc_next(p, f, 1, &job, &why), 1);
+	assert_int_equal(pipesrc_next(p, f, 1, NULL, 0, &job, &why), 1);
 	assert_true(job.in_fifo);
 	assert_int_equal(stat(job.remove_path, &st), 0);
 	assert_true(S_ISFIFO(st.st_mode));
@@ -470,12 +471,12 @@ test_pipesrc_cat_fifo_and_round_robin(void **state)
 	po.round_robin = true;
 	po.jobs = 2;
 	p = pipesrc_new(file_of("1\n2\n3\n4\n5\n"), &po, &why);
-	assert_int_equal(pipesrc_next(p, f, 1, &job, &why), 1);
+	assert_int_equal(pipesrc_next(p, f, 1, NULL, 0, &job, &why), 1);
 	assert_true(job.in_stream);
 	job_release(&job);
-	assert_int_equal(pipesrc_next(p, f, 2, &job, &why), 1);
+	assert_int_equal(pipesrc_next(p, f, 2, NULL, 0, &job, &why), 1);
 	job_release(&job);
-	assert_int_equal(pipesrc_next(p, f, 1, &job, &why), 0);
+	assert_int_equal(pipesrc_next(p, f, 1, NULL, 0, &job, &why), 0);
 	assert_int_equal(pipesrc_next_input(p, 1, &data, &len), 1);
 	assert_memory_equal(data, "3\n", 2);
 	free(data);
