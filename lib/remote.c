@@ -278,7 +278,7 @@ remote_add_file(struct remote *r, const char *path, struct buf *err)
 		line[strcspn(line, "#\r")] = '\0';
 		line += strspn(line, " \t");
 		len = strlen(line);
-		while (len > 0 && (line[len - 1] == ' ' || line[len - 1] == '\t'))
+		while (len > 0 && strchr(" \t", line[len - 1]) != NULL)
 			line[--len] = '\0';
 		if (*line != '\0')
 			rc = remote_add(r, line, err);
