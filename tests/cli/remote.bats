@@ -108,6 +108,11 @@ gone() {
 		gone 3042
 		! pgrep -f 'ControlPath=/tmp/parx-ssh' >/dev/null
 	done
+	# after kill -9 the sentinel removes the sockets' directory
+	for _ in $(seq 60); do
+		ls -d /tmp/parx-ssh.* >/dev/null 2>&1 || break
+		sleep 0.1
+	done
 	! ls -d /tmp/parx-ssh.* 2>/dev/null
 }
 
