@@ -637,22 +637,42 @@ remote_place(struct remote *r, unsigned long slot, struct run_job *job)
 	buf_release(&line);
 }
 
+/*
+ * Ends a ControlMaster.  ssh takes SIGTERM as a flag its poll loop may
+ * not see (it was seen to sleep on with the signal taken), so after a
+ * second it gets SIGKILL: every session on it has ended by now.
+ */
+static void
+end_master(pid_t pid)
+{
+	double until = monotime_now() + 1.0;
+	pid_t got;
+
+	(void)kill(pid, SIGTERM);
+	for (;;) {
+		got = waitpid(pid, NULL, WNOHANG);
+		if (got == pid || (got == -1 && errno != EINTR))
+			return;
+		if (monotime_now() > until)
+			break;
+		nanosleep(&(struct timespec){ 0, 10 * 1000 * 1000 }, NULL);
+	}
+	(void)kill(pid, SIGKILL);
+	while (waitpid(pid, NULL, 0) == -1 && errno == EINTR)
+		;
+}
+
 void
 remote_free(struct remote *r)
 {
 	size_t i, k;
-	int status;
 
 	if (r == NULL)
 		return;
 	for (i = 0; i < r->nhosts; i++) {
 		for (k = 0; k < r->hosts[i].nmasters; k++) {
-			if (r->hosts[i].master[k] > 0) {
-				(void)kill(r->hosts[i].master[k], SIGTERM);
-				while (waitpid(r->hosts[i].master[k], &status,
-				    0) == -1 && errno == EINTR)
-					;
-			}
+			if (r->hosts[i].master[k] > 0)
+				end_master(r->hosts[i].master[k]);
 			if (r->hosts[i].ctl[k] != NULL)
 				unlink(r->hosts[i].ctl[k]);
 			free(r->hosts[i].ctl[k]);
