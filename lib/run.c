@@ -519,6 +519,24 @@ check_write(struct run *r, int ret)
 static void start_termseq(struct run *, struct slot *);
 static void limit_kill_youngest(struct run *);
 
+/*
+ * A job runs again from the start (--retries, --limit): its copies
+ * (--results) start again too; one that cannot is incomplete.
+ */
+static void
+restart_copies(struct slot *s)
+{
+	int k;
+
+	for (k = 0; k < 2; k++)
+		if (s->job.tee_fd[k] != -1 &&
+		    (ftruncate(s->job.tee_fd[k], 0) == -1 ||
+		    lseek(s->job.tee_fd[k], 0, SEEK_SET) == -1)) {
+			s->tee_errno = errno;
+			close_fd(&s->job.tee_fd[k]);
+		}
+}
+
 /* Stops everything: --halt now, an interrupt, a closed stdout. */
 static void
 kill_all(struct run *r)
@@ -535,20 +553,11 @@ kill_all(struct run *r)
 static bool
 retry(struct run *r, struct slot *s, const struct run_result *res)
 {
-	int k;
-
 	if (res->exit_code == 0 || r->stopping || s->pid == -1 ||
 	    s->attempts >= r->opts->retries)
 		return false;
 	collate_job_reset(r->col, s->cj);
-	/* The copies start again too; one that cannot is incomplete. */
-	for (k = 0; k < 2; k++)
-		if (s->job.tee_fd[k] != -1 &&
-		    (ftruncate(s->job.tee_fd[k], 0) == -1 ||
-		    lseek(s->job.tee_fd[k], 0, SEEK_SET) == -1)) {
-			s->tee_errno = errno;
-			close_fd(&s->job.tee_fd[k]);
-		}
+	restart_copies(s);
 	if (launch(r, s) != 0)
 		return false;
 	announce(r, s);
@@ -575,17 +584,9 @@ update_limit(struct run *r)
 static void
 requeue(struct run *r, struct slot *s)
 {
-	int k;
-
 	collate_job_reset(r->col, s->cj);
 	r->deferred_cj = s->cj;
-	for (k = 0; k < 2; k++)
-		if (s->job.tee_fd[k] != -1 &&
-		    (ftruncate(s->job.tee_fd[k], 0) == -1 ||
-		    lseek(s->job.tee_fd[k], 0, SEEK_SET) == -1)) {
-			s->tee_errno = errno;
-			close_fd(&s->job.tee_fd[k]);
-		}
+	restart_copies(s);
 	free(s->files_path);
 	s->files_path = NULL;
 	if (s->mem_stopped) {
