@@ -156,6 +156,7 @@ run_jobs(struct ctx *ctx, const struct run_opts *ro,
 	while (run_step(r) == 1)
 		;
 	ctx->run = NULL;
+	remote_close(ctx->remote);
 	run_free(r);
 	return 0;
 }

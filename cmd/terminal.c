@@ -18,6 +18,7 @@
 #include "../lib/buf.h"
 #include "../lib/monotime.h"
 #include "../lib/progress.h"
+#include "../lib/remote.h"
 #include "terminal.h"
 
 /*
@@ -195,6 +196,7 @@ run_showing_progress(struct ctx *ctx, struct run_opts *ro,
 		show_progress(ctx, r, st, &p, false);
 	show_progress(ctx, r, st, &p, true);
 	ctx->run = NULL;
+	remote_close(ctx->remote);
 	run_free(r);
 	return 0;
 }

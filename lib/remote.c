@@ -663,28 +663,41 @@ end_master(pid_t pid)
 }
 
 void
+remote_close(struct remote *r)
+{
+	size_t i, k;
+
+	if (r == NULL)
+		return;
+	for (i = 0; i < r->nhosts; i++)
+		for (k = 0; k < r->hosts[i].nmasters; k++) {
+			if (r->hosts[i].master[k] > 0)
+				end_master(r->hosts[i].master[k]);
+			r->hosts[i].master[k] = -1;
+			if (r->hosts[i].ctl[k] != NULL)
+				unlink(r->hosts[i].ctl[k]);
+		}
+	if (r->dir != NULL)
+		rmdir(r->dir);
+}
+
+void
 remote_free(struct remote *r)
 {
 	size_t i, k;
 
 	if (r == NULL)
 		return;
+	remote_close(r);
 	for (i = 0; i < r->nhosts; i++) {
-		for (k = 0; k < r->hosts[i].nmasters; k++) {
-			if (r->hosts[i].master[k] > 0)
-				end_master(r->hosts[i].master[k]);
-			if (r->hosts[i].ctl[k] != NULL)
-				unlink(r->hosts[i].ctl[k]);
+		for (k = 0; k < r->hosts[i].nmasters; k++)
 			free(r->hosts[i].ctl[k]);
-		}
 		free(r->hosts[i].ctl);
 		free(r->hosts[i].master);
 		free(r->hosts[i].login);
 		free_words(r->hosts[i].ssh, r->hosts[i].nssh);
 		free(r->hosts[i].dest);
 	}
-	if (r->dir != NULL)
-		rmdir(r->dir);
 	free(r->dir);
 	free(r->hosts);
 	free(r);

@@ -33,6 +33,14 @@ struct remote	*remote_new(const struct remote_opts *);
 void		 remote_free(struct remote *);
 
 /*
+ * Ends the ControlMasters and removes their directory: call it while the
+ * run's sentinel still watches that directory (before run_free()), so
+ * that a kill -9 meanwhile leaves nothing either.  remote_free() does it
+ * if it was not done.
+ */
+void		 remote_close(struct remote *);
+
+/*
  * Adds the hosts of one --sshlogin value: comma-separated logins, each
  * [N/]login, where login is ":" (this machine), [user@]host, or an ssh
  * command and its options ending in the host ("ssh -p 2222 host").  -1
