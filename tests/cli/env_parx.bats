@@ -19,40 +19,34 @@ in_shell() {
 	run --separate-stderr timeout -k 5 60 "$shell" script
 }
 
-@test "env_parx in bash: functions, variables, arrays and aliases reach every job; the job shell is bash" {
-	in_shell bash '
+# In shell $1 (whose arrays count from $2), env_parx gives every job the
+# shell's function, variable, array and alias; the job runs in that shell.
+sends_definitions() {
+	local shell=$1 second=$2 version
+	version=$(echo "$shell" | tr a-z A-Z)_VERSION
+	in_shell "$shell" '
 greet() { echo "hello $1 from $where"; }
 where="a var with spaces"
 list=(x "y z")
 alias shout="echo LOUD"
 env_parx -k greet ::: 1 2
-env_parx -k "echo \${list[1]}; shout {}" ::: q
-env_parx "test -n \"\$BASH_VERSION\" && echo bash {}" ::: v'
+env_parx -k "echo \${list['"$second"']}; shout {}" ::: q
+env_parx "test -n \"\$'"$version"'\" && echo '"$shell"' {}" ::: v'
 	assert_success
 	assert_output "hello 1 from a var with spaces
 hello 2 from a var with spaces
 y z
 LOUD q
-bash v"
+$shell v"
 	assert_equal "$stderr" ""
 }
 
+@test "env_parx in bash: functions, variables, arrays and aliases reach every job; the job shell is bash" {
+	sends_definitions bash 1
+}
+
 @test "env_parx in zsh: functions, variables, arrays and aliases reach every job" {
-	in_shell zsh '
-greet() { echo "hello $1 from $where"; }
-where="a var with spaces"
-list=(x "y z")
-alias shout="echo LOUD"
-env_parx -k greet ::: 1 2
-env_parx -k "echo \${list[2]}; shout {}" ::: q
-env_parx "test -n \"\$ZSH_VERSION\" && echo zsh {}" ::: v'
-	assert_success
-	assert_output "hello 1 from a var with spaces
-hello 2 from a var with spaces
-y z
-LOUD q
-zsh v"
-	assert_equal "$stderr" ""
+	sends_definitions zsh 2
 }
 
 @test "env_parx --env sends only the names given; --session and --record-env keep what exists now at home" {
@@ -92,4 +86,17 @@ Fb"
 e"
 	PARALLEL_ENV=/dev/fd/9 run "$PARX" 'echo $w {}' ::: f 9<<<'w=4'
 	assert_output "4 f"
+}
+
+@test "\$PARALLEL_ENV: a file that cannot be read, or code with a NUL byte, is one line and exit 255, nothing run" {
+	mkdir unreadable
+	PARALLEL_ENV=unreadable run --separate-stderr "$PARX" echo ::: a
+	assert_failure 255
+	assert_output ""
+	[[ $stderr == "parx: cannot read \$PARALLEL_ENV file 'unreadable': "* ]]
+	printf 'x=1\0y=2\n' >nul.sh
+	PARALLEL_ENV=nul.sh run --separate-stderr "$PARX" echo ::: a
+	assert_failure 255
+	assert_output ""
+	[[ $stderr == *"NUL byte"* ]]
 }

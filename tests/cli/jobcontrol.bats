@@ -280,7 +280,7 @@ done 3"
 	    [ "$(wc -l <runs.3)" -eq 1 ]
 	[ "$(cut -f1 log | sort | tr '\n' ' ')" = "1 2 3 Seq " ]
 	# the command sees SSHLOGIN=: and does not read parx's stdin
-	run bash -c "echo input | '$PARX' --limit 'test \"\$SSHLOGIN\" = : && ! read x' echo ::: ok"
+	run bash -c "echo input | timeout -k 5 30 '$PARX' --limit 'test \"\$SSHLOGIN\" = : && ! read x' echo ::: ok"
 	assert_output "ok"
 }
 

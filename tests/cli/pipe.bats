@@ -342,9 +342,9 @@ cd"
 }
 
 @test "--pipe with ::: values: each job takes the next set for its replacement strings; --round-robin starts a job a set" {
-	run bash -c "seq 6 | '$PARX' --pipe -N2 -k 'echo X{}; cat' ::: A B"
+	run bash -c "seq 6 | timeout -k 5 30 '$PARX' --pipe -N2 -k 'echo X{}; cat' ::: A B"
 	assert_output $'XA\n1\n2\nXB\n3\n4\nX\n5\n6'
-	run bash -c "seq 100000 | '$PARX' --pipe --round-robin -j4 --block 100k 'cat >{}' ::: ra rb"
+	run bash -c "seq 100000 | timeout -k 5 30 '$PARX' --pipe --round-robin -j4 --block 100k 'cat >{}' ::: ra rb"
 	assert_success
 	[ -s ra ] && [ -s rb ]
 	sort -n ra rb | cmp - <(seq 100000)

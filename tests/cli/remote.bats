@@ -74,6 +74,9 @@ WHERE='echo $SSH_CONNECTION | cut -d" " -f3'
 	run --separate-stderr "$PARX" -S 0/h1 echo ::: a
 	assert_failure 255
 	[[ $stderr == *"invalid --sshlogin: job slots too small: '0/h1'"* ]]
+	run --separate-stderr "$PARX" --slf missing echo ::: a
+	assert_failure 255
+	[[ $stderr == *"invalid --sshloginfile: cannot read 'missing': No such file or directory"* ]]
 }
 
 # Anything left of a job shows as a process named sleep with this
