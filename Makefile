@@ -49,6 +49,7 @@ FUZZ_FLAGS = -O1 -g -fsanitize=fuzzer,address,undefined \
 FUZZ_TIME ?= 60
 
 .PHONY: all install uninstall check bench fuzz clean deps-build deps-test san \
+	compat-record lint \
 	unit helpers
 
 COMPLETIONS = build/completions/parx.bash build/completions/_parx \
@@ -139,6 +140,17 @@ uninstall:
 check: deps-test
 	@$(MAKE) --no-print-directory all san unit helpers
 	@tests/run
+
+# check's compiler gate and clang's static analyzer, which CI runs too.
+lint: deps-test
+	@build-aux/lint --scan-build
+
+# GNU parallel's side of tests/compat, recorded: check replays it.  Run
+# after adding or changing a case, with Debian's parallel (20221122).
+compat-record: deps-test
+	@$(MAKE) --no-print-directory all
+	@rm -rf tests/compat/gnu
+	@PARX_COMPAT=record PARX="$$PWD/build/parx" bats tests/compat
 
 # Each harness runs from a copy of its seed corpus, so what it finds stays
 # in build/; a crash leaves its input there and fails the target.
