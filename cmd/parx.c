@@ -729,10 +729,7 @@ make_job(void *arg, unsigned long slot, struct run_job *job)
 			return r;
 		if (!joblog_done_has(ctx->done, ctx->seq))
 			break;
-		free(job->argv);
-		free(job->cmd);
-		free(job->tag);
-		memset(job, 0, sizeof(*job));
+		job_release(job);
 	}
 	job->seq = ctx->seq;
 	job->tee_fd[0] = job->tee_fd[1] = -1;
@@ -752,22 +749,6 @@ make_job(void *arg, unsigned long slot, struct run_job *job)
 	return 1;
 }
 
-/* A job made but not to be run (-p said no): nothing of it is left. */
-static void
-discard_job(struct run_job *job)
-{
-	int k;
-
-	feed_discard_job(job);
-	free(job->in_data);
-	if (job->remove_path != NULL)
-		unlink(job->remove_path);
-	free(job->remove_path);
-	for (k = 0; k < 2; k++)
-		if (job->tee_fd[k] != -1)
-			close(job->tee_fd[k]);
-}
-
 /*
  * -p: asks about each job on the terminal, as GNU does ("cmd ?..."), and
  * returns it only on yes.  The answer is read once poll says it is
@@ -784,7 +765,7 @@ ask_job(struct ctx *ctx, unsigned long slot, struct run_job *job)
 			*job = ctx->asked;
 			return 1;
 		}
-		discard_job(&ctx->asked);
+		job_release(&ctx->asked);
 	}
 	if ((r = make_job(ctx, slot, &ctx->asked)) != 1)
 		return r;
@@ -1006,7 +987,7 @@ dry_run(struct ctx *ctx, unsigned long jobs)
 			print_part_reader(ctx, &job);
 		else
 			puts(job.cmd);
-		discard_job(&job);
+		job_release(&job);
 	}
 	buf_release(&quoted);
 	flush_stdout();
@@ -1678,7 +1659,7 @@ out:
 	if (ro.give_tty)
 		close(ro.tty_fd);
 	if (ctx.asking)
-		discard_job(&ctx.asked);
+		job_release(&ctx.asked);
 	free(names);
 	free(cfg.sources);
 	free(cfg.arg_files);

@@ -420,8 +420,7 @@ feed_next(struct feed *f, unsigned long seq, unsigned long slot,
 		for (k = 0; k < f->pending[f->head + i].nfields; k++)
 			fields[nfields++] = f->pending[f->head + i].fields[k];
 	if (feed_make_job(f, seq, slot, fields, nfields, job) == -1) {
-		feed_discard_job(job);
-		memset(job, 0, sizeof(*job));
+		job_release(job);
 		free(fields);
 		return -1;
 	}
@@ -560,30 +559,6 @@ make_workdir(struct feed *f, const struct template_job *j,
 	}
 	job->cwd = buf_detach(&dir);
 	return 0;
-}
-
-void
-feed_discard_job(struct run_job *job)
-{
-	size_t i;
-
-	free(job->argv);
-	free(job->cmd);
-	free(job->host);
-	free(job->tag);
-	for (i = 0; job->remove_more != NULL && job->remove_more[i] != NULL;
-	    i++) {
-		unlink(job->remove_more[i]);
-		free(job->remove_more[i]);
-	}
-	free(job->remove_more);
-	if (job->cwd_remove)
-		(void)fdio_remove_tree(job->cwd);
-	free(job->cwd);
-	job->argv = NULL;
-	job->cmd = job->tag = job->cwd = job->host = NULL;
-	job->remove_more = NULL;
-	job->cwd_remove = false;
 }
 
 const char *

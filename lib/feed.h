@@ -71,12 +71,6 @@ void		 feed_free(struct feed *);
 const char	*feed_too_long(const struct feed *, size_t *len, size_t *max);
 
 /*
- * Frees what feed_make_job() put in a job that will not run (and removes
- * its --tmpl copies and --wd ... directory); the rest of job is left.
- */
-void		 feed_discard_job(struct run_job *);
-
-/*
  * The --tmpl file or --wd directory feed could not make, or NULL; *what
  * says which ("--tmpl file", "--wd directory").
  */

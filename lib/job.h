@@ -54,7 +54,22 @@ struct run_job {
 					   end tells the far side) */
 	char		 *host;		/* where it runs (--sshlogin), or NULL:
 					   here */
+	/*
+	 * --transferfile and --return: the files to send to the host
+	 * before the job and to fetch after it, NULL-terminated, or NULL;
+	 * a job that runs here ignores them.
+	 */
+	char		**transfer;
+	char		**ret;
 };
+
+/*
+ * Frees all a job owns and removes the files it leaves (its --tmpl
+ * copies, its --pipe file, its --wd ... directory), closes its tee_fd:
+ * for a job done, and one made but never run.  job is left empty, its
+ * tee_fd -1.
+ */
+void	job_release(struct run_job *);
 
 struct run_result {
 	unsigned long	 seq;

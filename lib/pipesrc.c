@@ -315,7 +315,7 @@ pipesrc_next(struct pipesrc *p, struct feed *f, unsigned long slot,
 	    feed_make_job(f, p->seq, slot, fields, nfields, job)) == -1) {
 		e = errno;
 		*why = PIPESRC_JOB;
-		feed_discard_job(job);
+		job_release(job);
 		free(data);
 		if (path != NULL)
 			unlink(path);

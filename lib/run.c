@@ -175,34 +175,6 @@ close_fd(int *fd)
 	}
 }
 
-static void
-free_job(struct run_job *job)
-{
-	size_t i;
-
-	if (job->remove_path != NULL)
-		unlink(job->remove_path);
-	free(job->remove_path);
-	for (i = 0; job->remove_more != NULL && job->remove_more[i] != NULL;
-	    i++) {
-		unlink(job->remove_more[i]);
-		free(job->remove_more[i]);
-	}
-	free(job->remove_more);
-	if (job->cwd_remove)
-		(void)fdio_remove_tree(job->cwd);
-	free(job->cwd);
-	free(job->in_data);
-	free(job->argv);
-	free(job->cmd);
-	free(job->host);
-	free(job->tag);
-	close_fd(&job->tee_fd[0]);
-	close_fd(&job->tee_fd[1]);
-	memset(job, 0, sizeof(*job));
-	job->tee_fd[0] = job->tee_fd[1] = -1;
-}
-
 /* ---- starting ---- */
 
 static int
@@ -435,7 +407,7 @@ start_job(struct run *r, struct slot *s)
 			/* Not run, not logged: --resume will run it. */
 			r->stats->start_errno = e;
 			r->stats->start_seq = s->job.seq;
-			free_job(&s->job);
+			job_release(&s->job);
 			r->stopping = true;
 			return 0;
 		}
@@ -658,7 +630,7 @@ finish(struct run *r, struct slot *s)
 		check_write(r, collate_job_discard(r->col, s->cj));
 	else
 		check_write(r, collate_job_end(r->col, s->cj));
-	free_job(&s->job);
+	job_release(&s->job);
 	free(s->files_path);
 	if (s->mem_stopped) {
 		s->mem_stopped = false;
@@ -1592,7 +1564,7 @@ run_free(struct run *r)
 	r->tty_owner = 0;
 	settle_tty(r);
 	if (r->has_deferred)
-		free_job(&r->deferred);
+		job_release(&r->deferred);
 	if (r->deferred_cj != NULL)
 		(void)collate_job_discard(r->col, r->deferred_cj);
 	r->stats->spill_errno = collate_spill_errno(r->col);
