@@ -115,6 +115,15 @@ struct config {
 	}			*logins;	/* -S and --slf, in order */
 	size_t			 nlogins;
 	const char		*ssh;		/* --ssh */
+	const char		**transfer;	/* --transferfile (--transfer is
+						   {}), in order */
+	size_t			 ntransfer;
+	const char		**ret;		/* --return, in order */
+	size_t			 nret;
+	const char		**basefiles;	/* --basefile, in order */
+	size_t			 nbasefiles;
+	const char		**env;		/* --env NAME, in order */
+	size_t			 nenv;
 	char			**arg_files;	/* -a, in order */
 	size_t			 narg_files;
 	char			**command;

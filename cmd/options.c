@@ -209,6 +209,57 @@ set_sshlogin(struct config *cfg, const char *arg, const char *name)
 	    strstr(name, "file") != NULL;
 }
 
+/* Appends arg to one of cfg's lists of strings. */
+static void
+add_string(const char ***list, size_t *n, const char *arg)
+{
+	*list = xreallocarray(*list, *n + 1, sizeof(**list));
+	(*list)[(*n)++] = arg;
+}
+
+/*
+ * --transferfile FILE, --transfer ({}), --return FILE, --trc FILE
+ * (--transfer --return FILE --cleanup) and --basefile FILE.
+ */
+static void
+set_transfer(struct config *cfg, const char *arg, const char *typed)
+{
+	const char *name = typed + strspn(typed, "-");
+
+	if (strcmp(name, "transfer") == 0 || strcmp(name, "trc") == 0)
+		add_string(&cfg->transfer, &cfg->ntransfer, "{}");
+	if (strcmp(name, "trc") == 0) {
+		add_string(&cfg->ret, &cfg->nret, arg);
+		cfg->tmpl_cleanup = true;
+	} else if (strcmp(name, "return") == 0)
+		add_string(&cfg->ret, &cfg->nret, arg);
+	else if (strcmp(name, "basefile") == 0 || strcmp(name, "bf") == 0)
+		add_string(&cfg->basefiles, &cfg->nbasefiles, arg);
+	else if (strcmp(name, "transfer") != 0)
+		add_string(&cfg->transfer, &cfg->ntransfer, arg);
+}
+
+/* --env NAME[,NAME...]: variables' names, or _ (all but ignored_vars). */
+static void
+set_env(struct config *cfg, const char *arg, const char *name)
+{
+	const char *p = arg;
+	size_t len;
+
+	for (;;) {
+		len = strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnop"
+		    "qrstuvwxyz0123456789_");
+		if (len == 0 || (p[len] != '\0' && p[len] != ',') ||
+		    (p[0] >= '0' && p[0] <= '9'))
+			usage_error("%s needs variables' names, not '%s'",
+			    name, arg);
+		if (p[len] == '\0')
+			break;
+		p += len + 1;
+	}
+	add_string(&cfg->env, &cfg->nenv, arg);
+}
+
 static void
 set_arg_file(struct config *cfg, const char *arg, const char *name)
 {
@@ -829,8 +880,9 @@ static const struct row rows[] = {
 	    set_max_chars, "command lines of at most N characters"),
 	IGNORED("exit|x", ARG_NONE, NULL, SEC_COMMAND,
 	    "stop on an input too long (parx always does)"),
-	IGNORED("env", ARG_REQUIRED, "VAR", SEC_COMMAND,
-	    "pass VAR to jobs (local ones get it anyway)"),
+	FUNC("env", ARG_REQUIRED, "VAR", SEC_COMMAND, ST_PARX, set_env,
+	    "pass VAR to remote jobs (local ones get it anyway); _: all "
+	    "not in ~/.parallel/ignored_vars (repeatable)"),
 	FUNC("rpl", ARG_REQUIRED, "'TAG PERL'", SEC_COMMAND, ST_PARX,
 	    set_user_rpl, "TAG means {= PERL =} (repeatable)"),
 	STRING("parens", "PARENS", SEC_COMMAND, ST_PARX, tpl.parens,
@@ -1052,22 +1104,28 @@ static const struct row rows[] = {
 	TODO("onall", ARG_NONE, NULL, SEC_REMOTE, "run every job on every host"),
 	TODO("nonall", ARG_NONE, NULL, SEC_REMOTE,
 	    "run the command on every host"),
-	TODO("transfer", ARG_NONE, NULL, SEC_REMOTE, "send {} to the host"),
-	TODO("transferfile|transfer-file|transfer-files|transferfiles|tf",
-	    ARG_REQUIRED, "FILE", SEC_REMOTE, "send FILE to the host"),
-	TODO("return", ARG_REQUIRED, "FILE", SEC_REMOTE,
-	    "fetch FILE back from the host"),
+	FUNC("transfer", ARG_NONE, NULL, SEC_REMOTE, ST_PARX, set_transfer,
+	    "send {} to the host before the job"),
+	FUNC("transferfile|transfer-file|transfer-files|transferfiles|tf",
+	    ARG_REQUIRED, "FILE", SEC_REMOTE, ST_PARX, set_transfer,
+	    "send FILE (replacement strings work) to the host before the "
+	    "job (repeatable)"),
+	FUNC("return", ARG_REQUIRED, "FILE", SEC_REMOTE, ST_PARX, set_transfer,
+	    "fetch FILE (replacement strings work) from the host after the "
+	    "job (repeatable)"),
 	FLAG("cleanup", SEC_REMOTE, ST_PARX, tmpl_cleanup,
-	    "remove the --tmpl files after each job"),
-	TODO("trc", ARG_REQUIRED, "FILE", SEC_REMOTE,
+	    "after each job, remove its --tmpl files, and on its host what "
+	    "parx sent and fetched"),
+	FUNC("trc", ARG_REQUIRED, "FILE", SEC_REMOTE, ST_PARX, set_transfer,
 	    "--transfer --return FILE --cleanup"),
-	TODO("basefile|bf", ARG_REQUIRED, "FILE", SEC_REMOTE,
-	    "send FILE to each host once"),
+	FUNC("basefile|bf", ARG_REQUIRED, "FILE", SEC_REMOTE, ST_PARX,
+	    set_transfer, "send FILE to each host before its first job "
+	    "(repeatable)"),
 	STRING("workdir|work-dir|wd", "DIR", SEC_COMMAND, ST_PARX, workdir,
 	    "run each job in DIR (replacement strings work; made if "
 	    "missing; ...: a directory of its own, removed after)"),
-	TODO("rsync-opts|rsyncopts", ARG_REQUIRED, "OPTS", SEC_REMOTE,
-	    "options for rsync"),
+	IGNORED("rsync-opts|rsyncopts", ARG_REQUIRED, "OPTS", SEC_REMOTE,
+	    "options for rsync (parx sends files without it)"),
 	DIFFERS("sql-master|sqlmaster", ARG_REQUIRED, "DBURL", SEC_REMOTE,
 	    "submit jobs to a database"),
 	DIFFERS("sql-worker|sqlworker", ARG_REQUIRED, "DBURL", SEC_REMOTE,

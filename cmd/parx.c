@@ -102,6 +102,120 @@ choose_shell(void)
 	return "/bin/sh";
 }
 
+/* Whether name=value (an environ string) has name among names. */
+static bool
+names_have(char *const *names, size_t n, const char *env)
+{
+	size_t i, len = strcspn(env, "=");
+
+	for (i = 0; i < n; i++)
+		if (strlen(names[i]) == len && strncmp(names[i], env, len) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * --env: the environ strings ("NAME=value") remote jobs get, as GNU's:
+ * the variables named that are set, and for _ every one not in
+ * ignored_vars (--record-env).  Shell functions, names no POSIX shell
+ * takes, and what parx sets itself are left out.  NULL-terminated, the
+ * strings environ's.
+ */
+static const char **
+remote_env(const struct config *cfg, size_t *n)
+{
+	extern char **environ;
+	const char **out = NULL;
+	struct buf ignored;
+	char **names = NULL, *copy, *p, *one, *dir, *path;
+	size_t i, k, nnames = 0, len;
+	bool all = false;
+
+	*n = 0;
+	buf_init(&ignored);
+	for (i = 0; i < cfg->nenv; i++) {
+		p = copy = xstrdup(cfg->env[i]);
+		while ((one = strsep(&p, ",")) != NULL) {
+			if (strcmp(one, "_") == 0) {
+				all = true;
+				continue;
+			}
+			names = xreallocarray(names, nnames + 1,
+			    sizeof(*names));
+			names[nnames++] = xstrdup(one);
+		}
+		free(copy);
+	}
+	if (all) {
+		if ((dir = defaults_gnu_home()) == NULL ||
+		    asprintf(&path, "%s/ignored_vars", dir) == -1 ||
+		    fdio_read_file(path, &ignored) == -1)
+			errx(EXIT_ERROR, "--env _: run 'parx --record-env' in "
+			    "a clean environment first");
+		free(path);
+		free(dir);
+		buf_addch(&ignored, '\0');
+	}
+	for (i = 0; environ[i] != NULL; i++) {
+		len = strcspn(environ[i], "=");
+		if (environ[i][len] != '=' || len == 0 ||
+		    strspn(environ[i], "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghij"
+		    "klmnopqrstuvwxyz0123456789_") != len ||
+		    strncmp(environ[i] + len, "=() {", 5) == 0 ||
+		    strncmp(environ[i], "PARALLEL_SEQ=", len + 1) == 0 ||
+		    strncmp(environ[i], "PARX_SEQ=", len + 1) == 0 ||
+		    strncmp(environ[i], "PARALLEL_ENV=", len + 1) == 0)
+			continue;
+		if (!names_have(names, nnames, environ[i])) {
+			if (!all)
+				continue;
+			/* ignored_vars: a name a line */
+			for (p = ignored.data, k = 0; p != NULL && *p != '\0';
+			    p += strcspn(p, "\n") + (p[strcspn(p, "\n")] != '\0'))
+				if (strcspn(p, "\n") == len &&
+				    strncmp(p, environ[i], len) == 0)
+					k = 1;
+			if (k)
+				continue;
+		}
+		out = xreallocarray(out, *n + 1, sizeof(*out));
+		out[(*n)++] = environ[i];
+	}
+	for (i = 0; i < nnames; i++)
+		free(names[i]);
+	free(names);
+	buf_release(&ignored);
+	return out;
+}
+
+/*
+ * --wd for remote jobs when it is the same for all: "." is where parx
+ * runs, relative to the home if it is under it (GNU's: so that a home
+ * elsewhere there still works); a fixed DIR is itself.  NULL: the
+ * login's home, or a directory each job has (replacement strings, ...).
+ */
+static char *
+remote_workdir(const struct config *cfg)
+{
+	char cwd[PATH_MAX];
+	const char *home = getenv("HOME");
+	size_t len;
+
+	if (cfg->workdir == NULL || strcmp(cfg->workdir, "...") == 0 ||
+	    strchr(cfg->workdir, '{') != NULL)
+		return NULL;
+	if (strcmp(cfg->workdir, ".") != 0)
+		return xstrdup(cfg->workdir);
+	if (getcwd(cwd, sizeof(cwd)) == NULL)
+		err(EXIT_ERROR, "--wd .: cannot tell where parx runs");
+	if (home != NULL && (len = strlen(home)) > 1 &&
+	    strncmp(cwd, home, len) == 0 && cwd[len] == '/')
+		return xstrdup(cwd + len + 1);
+	if (home != NULL && strcmp(cwd, home) == 0)
+		return NULL;
+	return xstrdup(cwd);
+}
+
 /*
  * -S and --slf: the hosts, each connected (its ssh ControlMaster), and
  * *jobs set to the slots they have; NULL without them.  A host that
@@ -113,7 +227,8 @@ open_remote(const struct config *cfg, unsigned long *jobs)
 	struct remote_opts o;
 	struct remote *r;
 	struct buf err;
-	char *line, *p;
+	char *line, *p, *workdir;
+	const char **env;
 	size_t i;
 
 	if (cfg->nlogins == 0)
@@ -122,7 +237,14 @@ open_remote(const struct config *cfg, unsigned long *jobs)
 	o.ssh = cfg->ssh;
 	o.jobs = cfg->jobs_spec;
 	o.most = options_jobs("0", cfg->cpu_basis);
+	o.workdir = workdir = remote_workdir(cfg);
+	o.basefiles = cfg->basefiles;
+	o.nbasefiles = cfg->nbasefiles;
+	o.cleanup = cfg->tmpl_cleanup;
+	o.env = env = remote_env(cfg, &o.nenv);
 	r = remote_new(&o);
+	free(workdir);
+	free(env);
 	buf_init(&err);
 	for (i = 0; i < cfg->nlogins; i++)
 		if ((cfg->logins[i].is_file ? remote_add_file(r,
@@ -460,6 +582,27 @@ make_workdir(struct config *cfg)
 	return (struct template *)cfg->feed.workdir;
 }
 
+/*
+ * --transferfile and --return: templates filled in verbatim, as GNU
+ * does (a file name, not a command line).  Only with hosts to send to.
+ */
+static struct template **
+make_file_templates(struct config *cfg, const char **words, size_t n)
+{
+	struct template_opts to = cfg->tpl;
+	struct template **t;
+	size_t i;
+
+	if (n == 0 || cfg->nlogins == 0)
+		return NULL;
+	to.context = to.quote_words = false;
+	to.verbatim = true;
+	t = xcalloc(n + 1, sizeof(*t));
+	for (i = 0; i < n; i++)
+		t[i] = make_template((char **)&words[i], 1, &to);
+	return t;
+}
+
 /* --filter CODE: templates filled in verbatim, run by perl. */
 static struct template **
 make_filters(struct config *cfg)
@@ -784,8 +927,18 @@ next_job(void *arg, unsigned long slot, struct run_job *job)
 
 	r = ctx->tty != -1 ? ask_job(ctx, slot, job) :
 	    make_job(arg, slot, job);
-	if (r == 1 && ctx->remote != NULL)
+	if (r == 1 && ctx->remote != NULL) {
 		remote_place(ctx->remote, slot, job);
+		/* One that stays here makes its --wd here. */
+		if (job->host == NULL &&
+		    feed_make_workdir(ctx->feed, job) == -1) {
+			warn_input(ctx->in, ctx->feed, ctx->cfg->tpl.perl,
+			    job->seq);
+			ctx->input_failed = true;
+			job_release(job);
+			r = -1;
+		}
+	}
 	if (r == 1 && ctx->color)
 		color_job(job);
 	if (r == 1)
@@ -1404,7 +1557,7 @@ main(int argc, char **argv)
 	struct run_stats st;
 	struct template *t, *tagt = NULL, **tmpl_names = NULL;
 	struct template **tmpl_contents = NULL, **filters = NULL;
-	struct template *workdir = NULL;
+	struct template *workdir = NULL, **transfers = NULL, **returns = NULL;
 	struct remote *remote;
 	struct ctx ctx;
 	struct defaults defs;
@@ -1594,6 +1747,13 @@ main(int argc, char **argv)
 	make_tmpl(&cfg, &tmpl_names, &tmpl_contents);
 	filters = make_filters(&cfg);
 	workdir = make_workdir(&cfg);
+	cfg.feed.workdir_later = remote != NULL;
+	transfers = make_file_templates(&cfg, cfg.transfer, cfg.ntransfer);
+	cfg.feed.transfer = (const struct template *const *)transfers;
+	cfg.feed.ntransfer = transfers != NULL ? cfg.ntransfer : 0;
+	returns = make_file_templates(&cfg, cfg.ret, cfg.nret);
+	cfg.feed.ret = (const struct template *const *)returns;
+	cfg.feed.nret = returns != NULL ? cfg.nret : 0;
 	ctx.feed = feed_new(ctx.in, t, &cfg.feed);
 	if (halt_needs_total(&cfg.halt) && cfg.pipe &&
 	    cfg.feed.total_jobs == 0) {
@@ -1642,6 +1802,12 @@ out:
 	free_templates(tmpl_names);
 	free_templates(filters);
 	template_free(workdir);
+	free_templates(transfers);
+	free_templates(returns);
+	free(cfg.transfer);
+	free(cfg.ret);
+	free(cfg.basefiles);
+	free(cfg.env);
 	free(cfg.filter);
 	free_templates(tmpl_contents);
 	free(cfg.tmpl);

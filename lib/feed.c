@@ -526,7 +526,6 @@ make_workdir(struct feed *f, const struct template_job *j,
 	struct buf dir;
 	char host[256], num[64];
 	const char *home;
-	int e;
 
 	buf_init(&dir);
 	if (f->opts.workdir_unique) {
@@ -547,18 +546,46 @@ make_workdir(struct feed *f, const struct template_job *j,
 		return -1;
 	}
 	buf_addch(&dir, '\0');
-	if (fdio_mkdirs(dir.data) == -1) {
-		e = errno;
-		free(f->failed_path);
-		f->failed_path = xstrdup(dir.data);
-		f->failed_what = "--wd directory";
-		buf_release(&dir);
-		job->cwd_remove = false;
-		errno = e;
-		return -1;
-	}
 	job->cwd = buf_detach(&dir);
-	return 0;
+	return f->opts.workdir_later ? 0 : feed_make_workdir(f, job);
+}
+
+int
+feed_make_workdir(struct feed *f, struct run_job *job)
+{
+	int e;
+
+	if (job->cwd == NULL || fdio_mkdirs(job->cwd) == 0)
+		return 0;
+	e = errno;
+	free(f->failed_path);
+	f->failed_path = xstrdup(job->cwd);
+	f->failed_what = "--wd directory";
+	job->cwd_remove = false;
+	errno = e;
+	return -1;
+}
+
+/* --transferfile, --return: n templates expanded, a NULL-terminated list. */
+static char **
+expand_list(const struct template *const *t, size_t n,
+    const struct template_job *j)
+{
+	struct buf b;
+	char **list;
+	size_t i;
+
+	if (n == 0)
+		return NULL;
+	list = xcalloc(n + 1, sizeof(*list));
+	for (i = 0; i < n; i++) {
+		buf_init(&b);
+		if (template_expand(t[i], j, &b) == -1)
+			buf_reset(&b);
+		buf_addch(&b, '\0');
+		list[i] = buf_detach(&b);
+	}
+	return list;
 }
 
 const char *
@@ -610,6 +637,8 @@ feed_make_job(struct feed *f, unsigned long seq, unsigned long slot,
 	if (r == 0 && (f->opts.workdir != NULL || f->opts.workdir_unique) &&
 	    make_workdir(f, &j, job) == -1)
 		r = -1;
+	job->transfer = expand_list(f->opts.transfer, f->opts.ntransfer, &j);
+	job->ret = expand_list(f->opts.ret, f->opts.nret, &j);
 	if (f->direct) {
 		job->argv = quote_split_words(cmd.data, &err);
 		if (job->argv != NULL && (job->argv[0] == NULL ||

@@ -51,6 +51,15 @@ struct feed_opts {
 	 */
 	const struct template	*workdir;
 	bool			 workdir_unique;
+	bool			 workdir_later;	/* not made by feed: jobs may
+						   run on other hosts, where
+						   remote_place() makes it
+						   (feed_make_workdir() here) */
+	/* --transferfile and --return: each job's files, for remote_place() */
+	const struct template	*const *transfer;
+	size_t			 ntransfer;
+	const struct template	*const *ret;
+	size_t			 nret;
 	const struct template	*const *filter;
 	size_t			 nfilter;
 	struct perlx		*perl;		/* evaluates them */
@@ -69,6 +78,13 @@ void		 feed_free(struct feed *);
  * if none was.
  */
 const char	*feed_too_long(const struct feed *, size_t *len, size_t *max);
+
+/*
+ * Makes job's --wd directory, which feed left to be made (workdir_later)
+ * because the job might have run elsewhere.  -1 (errno set,
+ * feed_failed_path() says which) if it cannot.
+ */
+int		 feed_make_workdir(struct feed *, struct run_job *);
 
 /*
  * The --tmpl file or --wd directory feed could not make, or NULL; *what

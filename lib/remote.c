@@ -3,6 +3,7 @@
  */
 #include "remote.h"
 
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <errno.h>
@@ -45,6 +46,56 @@ static const char wrapper[] =
     "wait $p; s=$?; kill $w 2>/dev/null; exit $s; "
     "else exec sh -c \"$1\"; fi";
 
+/*
+ * Sending a file there, the file on stdin; $1 the directory to work in
+ * (made if missing) or "", $2 the file's directory, $3 the file, $4 its
+ * mode.  It goes to a temporary name, then is renamed over the file, so
+ * that a file of the same name (on a shared file system, maybe the very
+ * file read here) is never truncated.  Prints "N K": N 1 if no file was
+ * there before (only then may --cleanup remove it), K how many of the
+ * directories above it it made (--cleanup removes those if empty).
+ */
+static const char send_script[] =
+    "if [ -n \"$1\" ]; then mkdir -p \"$1\" && cd \"$1\" || exit 1; fi; "
+    "e=$2 k=0; "
+    "while [ ! -d \"$e\" ]; do k=$((k + 1)); e=${e%/*}; "
+    "[ -n \"$e\" ] || break; done; "
+    "mkdir -p \"$2\" || exit 1; "
+    "n=1; if [ -e \"$3\" ] || [ -h \"$3\" ]; then n=0; fi; "
+    "t=$2/.parx-$$; "
+    "cat >\"$t\" && chmod \"$4\" \"$t\" && mv -f \"$t\" \"$3\" || "
+    "{ rm -f \"$t\"; exit 1; }; "
+    "echo \"$n $k\"";
+
+/*
+ * Fetching a file: $1 the directory or "", $2 the file.  Sends a line
+ * "INODE SIZE" (what --cleanup and the check of a whole copy need), then
+ * the file.
+ */
+static const char fetch_script[] =
+    "if [ -n \"$1\" ]; then cd \"$1\" || exit 1; fi; "
+    "[ -f \"$2\" ] || { echo \"$2: no such file\" >&2; exit 1; }; "
+    "i=$(ls -di \"$2\") && n=$(($(wc -c <\"$2\"))) || exit 1; "
+    "i=${i#\"${i%%[! ]*}\"}; echo \"${i%% *} $n\"; exec cat \"$2\"";
+
+/*
+ * --cleanup: $1 the directory or "", $2 1 if it is to go too (--wd
+ * ...), then for each file sent "t FILE N K" (send_script's N K) and
+ * for each fetched "r FILE INODE".
+ */
+static const char clean_script[] =
+    "w=$1 u=$2; shift 2; "
+    "if [ -n \"$w\" ]; then cd \"$w\" || exit 1; fi; "
+    "while [ $# -ge 3 ]; do case $1 in "
+    "t) if [ \"$3\" = 1 ]; then rm -f \"$2\"; d=$2 k=$4; "
+    "while [ \"$k\" -gt 0 ]; do d=${d%/*}; "
+    "rmdir \"$d\" 2>/dev/null || break; k=$((k - 1)); done; fi; "
+    "shift 4 ;; "
+    "r) i=$(ls -di \"$2\" 2>/dev/null) && i=${i#\"${i%%[! ]*}\"} && "
+    "[ \"${i%% *}\" = \"$3\" ] && rm -f \"$2\"; shift 3 ;; "
+    "*) exit 1 ;; esac; done; "
+    "if [ \"$u\" = 1 ] && [ -n \"$w\" ]; then cd && rm -rf \"$w\"; fi";
+
 struct host {
 	char		*login;		/* as given, N/ left out */
 	char		**ssh;		/* the ssh command words */
@@ -62,6 +113,8 @@ struct host {
 	size_t		 nmasters;
 	char		**ctl;		/* their sockets */
 	pid_t		*master;	/* their processes, or -1 */
+	struct buf	 based;		/* clean_script's words for the
+					   --basefile files sent */
 };
 
 struct remote {
@@ -71,12 +124,40 @@ struct remote {
 	char			*dir;		/* for the control sockets */
 };
 
+static char **
+copy_strings(const char *const *v, size_t n)
+{
+	char **copy = xcalloc(n + 1, sizeof(*copy));
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		copy[i] = xstrdup(v[i]);
+	return copy;
+}
+
+static void
+free_strings(const char *const *v)
+{
+	size_t i;
+
+	for (i = 0; v != NULL && v[i] != NULL; i++)
+		free((char *)v[i]);
+	free((void *)v);
+}
+
 struct remote *
 remote_new(const struct remote_opts *opts)
 {
 	struct remote *r = xcalloc(1, sizeof(*r));
 
 	r->opts = *opts;
+	/* Its own copies of what it keeps beyond the caller's call. */
+	r->opts.workdir = opts->workdir != NULL ? xstrdup(opts->workdir) :
+	    NULL;
+	r->opts.basefiles = (const char *const *)copy_strings(
+	    opts->basefiles, opts->nbasefiles);
+	r->opts.env = (const char *const *)copy_strings(opts->env,
+	    opts->nenv);
 	return r;
 }
 
@@ -90,9 +171,12 @@ free_words(char **w, size_t n)
 	free(w);
 }
 
-/* Runs argv (no shell) and waits: its exit status, -1 if it did not run. */
+/*
+ * Runs argv (no shell) with stdin from in (-1: /dev/null) and waits: its
+ * exit status, -1 if it did not run.
+ */
 static int
-run_helper(struct remote *r, char *const *argv, int out, int err,
+run_helper(struct remote *r, char *const *argv, int in, int out, int err,
     pid_t *bg)
 {
 	struct spawn_req req;
@@ -106,7 +190,8 @@ run_helper(struct remote *r, char *const *argv, int out, int err,
 	req.file = argv[0];
 	req.argv = argv;
 	req.envp = r->opts.envp != NULL ? r->opts.envp : environ;
-	req.fd_in = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	req.fd_in = in != -1 ? fcntl(in, F_DUPFD_CLOEXEC, 3) :
+	    open("/dev/null", O_RDONLY | O_CLOEXEC);
 	req.fd_out = out;
 	req.fd_err = err;
 	req.sigdefault = &none;
@@ -324,6 +409,93 @@ ssh_argv(const struct host *h, const char *const *extra, const char *cmd)
 	return argv;
 }
 
+/* Appends a space and arg quoted for a POSIX shell. */
+static void
+add_word(struct buf *b, const char *arg)
+{
+	buf_addch(b, ' ');
+	quote_shell(b, arg, strlen(arg));
+}
+
+/* Appends the remote command that runs script in sh, $0 "parx". */
+static void
+add_script(struct buf *b, const char *script)
+{
+	buf_addstr(b, "exec sh -c");
+	add_word(b, script);
+	buf_addstr(b, " parx");
+}
+
+/*
+ * Where path goes there, as GNU parallel (rsync -R) puts it: the part
+ * after a "/./" relative to the directory, an absolute path as it is,
+ * any other relative to the directory.  A relative one starts with "./",
+ * so that no command there takes it for an option.
+ */
+static char *
+far_path(const char *path)
+{
+	const char *dot = strstr(path, "/./");
+	char *p;
+
+	if (dot != NULL)
+		path = dot + 3;
+	else if (path[0] == '/')
+		return xstrdup(path);
+	while (path[0] == '.' && path[1] == '/')
+		path += 2;
+	if (asprintf(&p, "./%s", path) == -1)
+		abort();
+	return p;
+}
+
+/* path's directory: "./a/b" -> "./a", "/x" -> "/". */
+static char *
+dir_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL)
+		return xstrdup(".");
+	if (slash == path)
+		return xstrdup("/");
+	return xmemdup(path, (size_t)(slash - path));
+}
+
+/* A local path the shell takes for no option: "./" before "-x". */
+static char *
+here_path(const char *path)
+{
+	char *p;
+
+	if (path[0] != '-')
+		return xstrdup(path);
+	if (asprintf(&p, "./%s", path) == -1)
+		abort();
+	return p;
+}
+
+/*
+ * Appends send_script's command for the local file path (into dir, or
+ * the home if NULL) to b: what to give ssh with the file on stdin.
+ */
+static void
+send_command(struct buf *b, const char *dir, const char *path)
+{
+	struct stat st;
+	char mode[16], *far = far_path(path), *fardir = dir_of(far);
+
+	snprintf(mode, sizeof(mode), "%o",
+	    stat(path, &st) == 0 ? (unsigned)(st.st_mode & 07777) : 0600u);
+	add_script(b, send_script);
+	add_word(b, dir != NULL ? dir : "");
+	add_word(b, fardir);
+	add_word(b, far);
+	add_word(b, mode);
+	free(fardir);
+	free(far);
+}
+
 /*
  * The private directory of the control sockets: short, since a socket's
  * path must fit in 108 bytes (GNU parallel fails under a long $TMPDIR).
@@ -368,7 +540,7 @@ start_master(struct remote *r, struct host *h, size_t idx, size_t k,
 	    0600)) == -1)
 		return -1;
 	argv = ssh_argv(h, extra, NULL);
-	if (run_helper(r, argv, -1, efd, master) == -1) {
+	if (run_helper(r, argv, -1, -1, efd, master) == -1) {
 		buf_addstr(err, "cannot run ");
 		buf_addstr(err, argv[0]);
 		free(argv);
@@ -390,7 +562,7 @@ start_master(struct remote *r, struct host *h, size_t idx, size_t k,
 			break;
 		}
 		if (access(h->ctl[k], F_OK) == 0 &&
-		    run_helper(r, argv, devnull, devnull, NULL) == 0) {
+		    run_helper(r, argv, -1, devnull, devnull, NULL) == 0) {
 			rc = 0;
 			break;
 		}
@@ -459,7 +631,7 @@ count_cpus(struct remote *r, struct host *h, struct buf *why)
 	}
 	argv = ssh_argv(h, extra, "nproc 2>/dev/null || "
 	    "getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1");
-	status = run_helper(r, argv, p[1], efd, NULL);
+	status = run_helper(r, argv, -1, p[1], efd, NULL);
 	free(argv);
 	close(p[1]);
 	close(efd);
@@ -477,6 +649,110 @@ count_cpus(struct remote *r, struct host *h, struct buf *why)
 		buf_addstr(why, "ssh gave up");
 	unlink(errpath);
 	return n;
+}
+
+/*
+ * --basefile: each file sent to h over its first master, once, before
+ * any job; what clean_script needs to remove them is kept in h->based.
+ * -1 with err filled if one cannot be sent: jobs would run without it.
+ */
+static int
+send_basefiles(struct remote *r, struct host *h, struct buf *err)
+{
+	char opt_path[160], got[64], errpath[160];
+	const char *extra[] = { "-o", opt_path, "-o", "ControlMaster=no",
+	    NULL };
+	struct buf cmd, why;
+	char **argv, *far;
+	ssize_t n;
+	size_t i;
+	int in, p[2], efd, status;
+
+	snprintf(opt_path, sizeof(opt_path), "ControlPath=%s", h->ctl[0]);
+	snprintf(errpath, sizeof(errpath), "%s/send.err", r->dir);
+	for (i = 0; i < r->opts.nbasefiles; i++) {
+		if ((in = open(r->opts.basefiles[i], O_RDONLY | O_CLOEXEC)) ==
+		    -1) {
+			buf_addstr(err, "cannot read --basefile '");
+			buf_addstr(err, r->opts.basefiles[i]);
+			buf_addstr(err, "': ");
+			buf_addstr(err, strerror(errno));
+			return -1;
+		}
+		buf_init(&cmd);
+		send_command(&cmd, r->opts.workdir, r->opts.basefiles[i]);
+		argv = ssh_argv(h, extra, cmd.data);
+		status = -1;
+		n = 0;
+		if (pipe2(p, O_CLOEXEC) == 0) {
+			if ((efd = open(errpath, O_WRONLY | O_CREAT | O_TRUNC |
+			    O_CLOEXEC, 0600)) != -1) {
+				status = run_helper(r, argv, in, p[1], efd,
+				    NULL);
+				close(efd);
+			}
+			close(p[1]);
+			n = read(p[0], got, sizeof(got) - 1);
+			close(p[0]);
+		}
+		free(argv);
+		buf_release(&cmd);
+		close(in);
+		if (status != 0 || n <= 0) {
+			buf_init(&why);
+			if (fdio_read_file(errpath, &why) == 0 && why.len > 0)
+				why.data[strcspn(why.data, "\r\n")] = '\0';
+			buf_addstr(err, "cannot send --basefile '");
+			buf_addstr(err, r->opts.basefiles[i]);
+			buf_addstr(err, "' to '");
+			buf_addstr(err, h->login);
+			buf_addstr(err, "'");
+			if (why.len > 0) {
+				buf_addstr(err, ": ");
+				buf_addstr(err, why.data);
+			}
+			buf_release(&why);
+			unlink(errpath);
+			return -1;
+		}
+		got[n] = '\0';
+		got[strcspn(got, "\n")] = '\0';
+		far = far_path(r->opts.basefiles[i]);
+		buf_addstr(&h->based, " t");
+		add_word(&h->based, far);
+		buf_addch(&h->based, ' ');
+		buf_addstr(&h->based, got);
+		free(far);
+	}
+	unlink(errpath);
+	return 0;
+}
+
+/*
+ * --cleanup: removes from h the basefiles sent to it (those that were
+ * not there before).
+ */
+static void
+clean_basefiles(struct remote *r, struct host *h)
+{
+	char opt_path[160];
+	const char *extra[] = { "-o", opt_path, "-o", "ControlMaster=no",
+	    NULL };
+	struct buf cmd;
+	char **argv;
+
+	if (h->based.len == 0 || h->nmasters == 0 || h->master[0] <= 0)
+		return;
+	snprintf(opt_path, sizeof(opt_path), "ControlPath=%s", h->ctl[0]);
+	buf_init(&cmd);
+	add_script(&cmd, clean_script);
+	add_word(&cmd, r->opts.workdir != NULL ? r->opts.workdir : "");
+	buf_addstr(&cmd, " 0");
+	buf_add(&cmd, h->based.data, h->based.len);
+	argv = ssh_argv(h, extra, cmd.data);
+	(void)run_helper(r, argv, -1, -1, -1, NULL);
+	free(argv);
+	buf_release(&cmd);
 }
 
 /* A line in err: login cannot be reached, and why. */
@@ -537,6 +813,8 @@ remote_start(struct remote *r, struct buf *err)
 			unreachable(h, &why_not, err);
 			continue;
 		}
+		if (!h->local && send_basefiles(r, h, err) == -1)
+			goto out;
 		h->first = next;
 		next += h->slots;
 	}
@@ -579,17 +857,212 @@ command_line(const struct run_job *job)
 	return buf_detach(&b);
 }
 
+/*
+ * The socket of the master that serves slot of h, as ssh's option
+ * (opt, optlen bytes).
+ */
+static void
+control_path(const struct host *h, unsigned long slot, char *opt,
+    size_t optlen)
+{
+	snprintf(opt, optlen, "ControlPath=%s",
+	    h->ctl[(slot - h->first) / MAX_SESSIONS]);
+}
+
+/*
+ * The line the remote login shell runs for job: its variables (the
+ * job's number, --env's), its directory, then sh running the wrapper
+ * with the command line as $1 (quoted, so any byte of it arrives as it
+ * is).  With rm_dir, the directory goes once the job is done.
+ */
+static void
+job_line(const struct remote *r, const struct run_job *job, const char *dir,
+    bool rm_dir, struct buf *line)
+{
+	char vars[160], *cmd;
+	const char *eq;
+	size_t i;
+
+	snprintf(vars, sizeof(vars), "PARALLEL_SEQ=%lu; PARX_SEQ=%lu; "
+	    "export PARALLEL_SEQ PARX_SEQ; ", job->seq, job->seq);
+	buf_addstr(line, vars);
+	for (i = 0; i < r->opts.nenv; i++) {
+		eq = strchr(r->opts.env[i], '=');
+		buf_add(line, r->opts.env[i], (size_t)(eq - r->opts.env[i]));
+		buf_addch(line, '=');
+		quote_shell(line, eq + 1, strlen(eq + 1));
+		buf_addstr(line, "; export ");
+		buf_add(line, r->opts.env[i], (size_t)(eq - r->opts.env[i]));
+		buf_addstr(line, "; ");
+	}
+	if (dir != NULL) {
+		buf_addstr(line, "mkdir -p");
+		add_word(line, dir);
+		buf_addstr(line, " && cd");
+		add_word(line, dir);
+		buf_addstr(line, " || exit 255; ");
+	}
+	cmd = command_line(job);
+	buf_addstr(line, rm_dir ? "sh -c" : "exec sh -c");
+	add_word(line, wrapper);
+	buf_addstr(line, " parx");
+	add_word(line, cmd);
+	buf_addstr(line, job->in_held ? " w" : " i");
+	if (rm_dir) {
+		buf_addstr(line, "; s=$?; cd && rm -rf");
+		add_word(line, dir);
+		buf_addstr(line, "; exit $s");
+	}
+	free(cmd);
+}
+
+/*
+ * Appends to word, a word for the local shell, the remote text in lit
+ * (quoted) and then the local variable var (its value as it is): the
+ * numbers a step printed, which the next step's remote command holds.
+ */
+static void
+add_text_then_var(struct buf *word, struct buf *lit, const char *var)
+{
+	if (lit->len > 0)
+		quote_shell(word, lit->data, lit->len);
+	buf_reset(lit);
+	if (var != NULL) {
+		buf_addstr(word, "\"$");
+		buf_addstr(word, var);
+		buf_addch(word, '"');
+	}
+}
+
+/*
+ * The local sh script that sends job's files, runs line there, fetches
+ * its files and (--cleanup) removes on the host what it sent and
+ * fetched; ssh is the command that reaches the host (its words, quoted).
+ */
+static char *
+job_script(const struct remote *r, const struct host *h,
+    const struct run_job *job, const char *ssh, const char *line,
+    const char *dir, bool rm_dir)
+{
+	struct buf b, cmd, clean, lit, sent, fetched;
+	char var[40];
+	char num[32], *far, *here, *tmp, *herefile;
+	size_t i;
+
+	buf_init(&b);
+	buf_init(&cmd);
+	buf_init(&clean);
+	buf_init(&lit);
+	buf_init(&sent);
+	buf_init(&fetched);
+	buf_addstr(&b, "r() { ");
+	buf_addstr(&b, ssh);
+	buf_addstr(&b, " \"$@\"; }\n");
+	add_script(&lit, clean_script);
+	add_word(&lit, dir != NULL ? dir : "");
+	buf_addstr(&lit, rm_dir ? " 1" : " 0");
+	add_text_then_var(&clean, &lit, NULL);
+	for (i = 0; job->transfer != NULL && job->transfer[i] != NULL; i++) {
+		snprintf(num, sizeof(num), "%zu", i);
+		buf_reset(&cmd);
+		send_command(&cmd, dir, job->transfer[i]);
+		here = here_path(job->transfer[i]);
+		buf_addstr(&b, "t");
+		buf_addstr(&b, num);
+		buf_addstr(&b, "=$(r");
+		add_word(&b, cmd.data);
+		buf_addstr(&b, " <");
+		add_word(&b, here);
+		buf_addstr(&b, ") || { printf 'parx: cannot send %s to %s\\n'");
+		add_word(&b, job->transfer[i]);
+		add_word(&b, h->login);
+		buf_addstr(&b, " >&2; exit 255; }\n");
+		free(here);
+		/* clean: t FILE "$tN" */
+		far = far_path(job->transfer[i]);
+		buf_addstr(&lit, " t");
+		add_word(&lit, far);
+		buf_addch(&lit, ' ');
+		free(far);
+		snprintf(var, sizeof(var), "t%zu", i);
+		add_text_then_var(&sent, &lit, var);
+	}
+	buf_addstr(&b, "r");
+	add_word(&b, line);
+	buf_addstr(&b, "\ns=$?\n");
+	for (i = 0; job->ret != NULL && job->ret[i] != NULL; i++) {
+		snprintf(num, sizeof(num), "%zu", i);
+		far = far_path(job->ret[i]);
+		here = here_path(job->ret[i]);
+		tmp = dir_of(here);
+		buf_reset(&cmd);
+		add_script(&cmd, fetch_script);
+		add_word(&cmd, dir != NULL ? dir : "");
+		add_word(&cmd, far);
+		buf_addstr(&b, "if i");
+		buf_addstr(&b, num);
+		buf_addstr(&b, "=$(r");
+		add_word(&b, cmd.data);
+		buf_addstr(&b, " </dev/null | { IFS=' ' read -r i n && mkdir -p");
+		add_word(&b, tmp);
+		if (asprintf(&herefile, "%s/.parx-fetch-%zu", tmp, i) == -1)
+			abort();
+		buf_addstr(&b, " && cat >");
+		add_word(&b, herefile);
+		buf_addstr(&b, "\"$$\" && [ \"$(($(wc -c <");
+		add_word(&b, herefile);
+		buf_addstr(&b, "\"$$\")))\" -eq \"$n\" ] && mv -f");
+		add_word(&b, herefile);
+		buf_addstr(&b, "\"$$\"");
+		add_word(&b, here);
+		buf_addstr(&b, " && echo \"$i\"; }); then :; else rm -f");
+		add_word(&b, herefile);
+		buf_addstr(&b, "\"$$\"; i");
+		buf_addstr(&b, num);
+		buf_addstr(&b, "=x; printf 'parx: cannot fetch %s from %s\\n'");
+		add_word(&b, job->ret[i]);
+		add_word(&b, h->login);
+		buf_addstr(&b, " >&2; [ \"$s\" -ne 0 ] || s=255; fi\n");
+		buf_addstr(&lit, " r");
+		add_word(&lit, far);
+		buf_addch(&lit, ' ');
+		snprintf(var, sizeof(var), "i%zu", i);
+		add_text_then_var(&fetched, &lit, var);
+		free(herefile);
+		free(tmp);
+		free(here);
+		free(far);
+	}
+	if (r->opts.cleanup || rm_dir) {
+		/* Fetched files first: they may be in a directory sent. */
+		buf_addstr(&b, "r ");
+		buf_add(&b, clean.data, clean.len);
+		buf_add(&b, fetched.data, fetched.len);
+		buf_add(&b, sent.data, sent.len);
+		buf_addstr(&b, " </dev/null\n");
+	}
+	buf_addstr(&b, "exit \"$s\"\n");
+	buf_release(&cmd);
+	buf_release(&clean);
+	buf_release(&lit);
+	buf_release(&sent);
+	buf_release(&fetched);
+	return buf_detach(&b);
+}
+
 void
 remote_place(struct remote *r, unsigned long slot, struct run_job *job)
 {
-	char opt_path[160], vars[160];
+	char opt_path[160];
 	const char *extra[] = { "-o", opt_path, "-o", "ControlMaster=no",
 	    NULL };
+	const char *sh_argv[] = { "/bin/sh", "-c", NULL, NULL };
 	struct host *h = NULL;
-	struct buf line;
-	char **argv, *cmd, *copy, **out, *text;
+	struct buf line, words;
+	char **argv, *copy, **out, *text, *dir = NULL, *script = NULL;
 	size_t i, n, len;
 	unsigned long total = remote_slots(r);
+	bool unique = false, scripted;
 
 	/* Slots are the hosts' in turn: a host runs as many as it has. */
 	slot = total > 0 ? (slot - 1) % total + 1 : 1;
@@ -600,26 +1073,41 @@ remote_place(struct remote *r, unsigned long slot, struct run_job *job)
 	if (h == NULL || h->local)
 		return;
 	job->host = xstrdup(h->login);
-	/*
-	 * The remote login shell gets one line: the job's variables, then
-	 * sh running the wrapper with the command line as $1 (quoted, so
-	 * any byte of it arrives as it is).
-	 */
-	cmd = command_line(job);
-	buf_init(&line);
-	snprintf(vars, sizeof(vars), "PARALLEL_SEQ=%lu; PARX_SEQ=%lu; "
-	    "export PARALLEL_SEQ PARX_SEQ; exec sh -c ", job->seq, job->seq);
-	buf_addstr(&line, vars);
-	quote_shell(&line, wrapper, strlen(wrapper));
-	buf_addstr(&line, " parx ");
-	quote_shell(&line, cmd, strlen(cmd));
+	/* --wd: a directory there; --wd ... one under .parallel/tmp. */
+	if (job->cwd != NULL && job->cwd_remove) {
+		text = strrchr(job->cwd, '/');
+		if (asprintf(&dir, ".parallel/tmp/%s",
+		    text != NULL ? text + 1 : job->cwd) == -1)
+			abort();
+		unique = true;
+	} else if (job->cwd != NULL)
+		dir = here_path(job->cwd);
+	else if (r->opts.workdir != NULL)
+		dir = here_path(r->opts.workdir);
+	free(job->cwd);
+	job->cwd = NULL;
+	job->cwd_remove = false;
 	job->in_held = !(job->in_len > 0 || job->in_file_len > 0 ||
 	    job->in_stream || job->in_fifo);
-	buf_addstr(&line, job->in_held ? " w" : " i");
-	free(cmd);
-	snprintf(opt_path, sizeof(opt_path), "ControlPath=%s",
-	    h->ctl[(slot - h->first) / MAX_SESSIONS]);
-	argv = ssh_argv(h, extra, line.data);
+	scripted = job->transfer != NULL || job->ret != NULL;
+	buf_init(&line);
+	job_line(r, job, dir, unique && job->ret == NULL, &line);
+	control_path(h, slot, opt_path, sizeof(opt_path));
+	argv = ssh_argv(h, extra, scripted ? NULL : line.data);
+	if (scripted) {
+		buf_init(&words);
+		for (i = 0; argv[i] != NULL; i++) {
+			if (i > 0)
+				buf_addch(&words, ' ');
+			quote_shell(&words, argv[i], strlen(argv[i]));
+		}
+		script = job_script(r, h, job, words.data, line.data, dir,
+		    unique && job->ret != NULL);
+		buf_release(&words);
+		free(argv);
+		sh_argv[2] = script;
+		argv = (char **)sh_argv;
+	}
 	/* One allocation, as run frees argv: the pointers, then the text. */
 	for (n = 0, len = 0; argv[n] != NULL; n++)
 		len += strlen(argv[n]) + 1;
@@ -633,7 +1121,10 @@ remote_place(struct remote *r, unsigned long slot, struct run_job *job)
 	out[n] = NULL;
 	free(job->argv);
 	job->argv = out;
-	free(argv);
+	if (!scripted)
+		free(argv);
+	free(script);
+	free(dir);
 	buf_release(&line);
 }
 
@@ -669,6 +1160,11 @@ remote_close(struct remote *r)
 
 	if (r == NULL)
 		return;
+	if (r->opts.cleanup)
+		for (i = 0; i < r->nhosts; i++) {
+			clean_basefiles(r, &r->hosts[i]);
+			buf_reset(&r->hosts[i].based);
+		}
 	for (i = 0; i < r->nhosts; i++)
 		for (k = 0; k < r->hosts[i].nmasters; k++) {
 			if (r->hosts[i].master[k] > 0)
@@ -697,7 +1193,11 @@ remote_free(struct remote *r)
 		free(r->hosts[i].login);
 		free_words(r->hosts[i].ssh, r->hosts[i].nssh);
 		free(r->hosts[i].dest);
+		buf_release(&r->hosts[i].based);
 	}
+	free((char *)r->opts.workdir);
+	free_strings(r->opts.basefiles);
+	free_strings(r->opts.env);
 	free(r->dir);
 	free(r->hosts);
 	free(r);

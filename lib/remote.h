@@ -25,6 +25,25 @@ struct remote_opts {
 					   NULL: all its CPUs */
 	unsigned long	 most;		/* what -j 0 means */
 	char *const	*envp;		/* for ssh; NULL: parx's own */
+	/*
+	 * Where remote jobs run (--wd) when a job has no cwd of its own:
+	 * relative to the login's home, or NULL: the home.
+	 */
+	const char	*workdir;
+	/*
+	 * --basefile: sent to each host before its first job, as
+	 * --transferfile sends a job's files (into workdir, or the home).
+	 */
+	const char *const *basefiles;
+	size_t		 nbasefiles;
+	bool		 cleanup;	/* --cleanup: remove on the hosts what
+					   was sent or fetched, once done */
+	/*
+	 * --env: "NAME=value" strings the job's shell there sets and
+	 * exports (local jobs have parx's environment anyway).
+	 */
+	const char *const *env;
+	size_t		 nenv;
 };
 
 struct remote;
@@ -76,6 +95,19 @@ unsigned long	remote_slots(const struct remote *);
  * a host never runs more than it has): job->argv becomes the ssh command,
  * job->host the login; job->cmd stays what it runs, for -v and the job
  * log.  A job for this machine (":") is left as it is.
+ *
+ * A job's cwd (--wd) becomes its directory there (made if missing; a
+ * --wd ... one under the home's .parallel/tmp, removed when done).  With
+ * files to send or fetch (job->transfer, job->ret), argv is a local sh
+ * script instead that runs ssh once a file around the job: each file
+ * goes to a temporary name there and is renamed into place, and comes
+ * back the same way here, so no byte of a name is ever interpreted and a
+ * host sharing this file system gets no file truncated under it.
+ * --cleanup then removes there what parx sent into a place where no
+ * file was before, and what it fetched, if it is still the same file
+ * (on a shared file system the fetch itself replaced it: it stays).
+ * A file that cannot be sent fails the job (255) before it runs; one
+ * that cannot be fetched fails a job that did not fail of its own.
  */
 void	remote_place(struct remote *, unsigned long slot, struct run_job *job);
 

@@ -124,3 +124,133 @@ gone() {
 	assert_success
 	[ "$(echo "$output" | sort -n | tr '\n' ' ')" = "$(seq 50 | tr '\n' ' ')" ]
 }
+
+# What is in DIR on host h1, a path a line, sorted ("" if nothing).
+there() {
+	$SSH h1 "cd $1 2>/dev/null && find . -mindepth 1 | sort"
+}
+
+@test "--trc: files of any name go to the host and come back byte for byte; --cleanup leaves nothing there" {
+	names=($'new\nline' '-dash' 'd$ol`x`' "it's" 'q"uo' 'sp ace' 'sub dir/in it' '*')
+	mkdir 'sub dir'
+	for n in "${names[@]}"; do
+		printf 'content of %s\n' "$n" >"$n"
+	done
+	far=$BATS_TEST_TMPDIR/far
+	run timeout -k 5 60 "$PARX" --ssh "$SSH" -S h1,h2 --wd "$far" --trc '{}.out' \
+	    'tr a-z A-Z <{} >{}.out; [ -f {} ] && echo sent' ::: "${names[@]}"
+	assert_success
+	[ "${#lines[@]}" -eq 8 ]
+	for n in "${names[@]}"; do
+		[ "$(cat -- "$n.out")" = "CONTENT OF ${n^^}" ]
+		[ -f "$n" ]
+	done
+	if [ -f "$SSHD_DIR/separate" ]; then
+		# the host's own file system: what was sent is gone from there
+		[ -z "$(there "$far")" ]
+	fi
+	# without --cleanup the files stay there
+	run timeout -k 5 60 "$PARX" --ssh "$SSH" -S h1 --wd "$BATS_TEST_TMPDIR/far2" \
+	    --transfer --return '{}.out' 'cp {} {}.out' ::: 'sp ace'
+	assert_success
+	[ "$(there "$BATS_TEST_TMPDIR/far2")" = $'./sp ace\n./sp ace.out' ]
+}
+
+@test "--transferfile: a path with /./ goes under the directory, an absolute one where it is; on a shared file system --cleanup removes neither the input nor the output" {
+	mkdir -p in/deep
+	echo data >in/deep/f
+	printf 'keep\n' >"$BATS_TEST_TMPDIR/abs file"
+	far=$BATS_TEST_TMPDIR/far
+	run timeout -k 5 60 "$PARX" --ssh "$SSH" -S h1 --wd "$far" --tf '{}' \
+	    --return '{}.out' --cleanup 'ls deep; cp deep/f deep/f.out # {}' ::: in/./deep/f
+	assert_success
+	assert_output f
+	[ "$(cat in/deep/f.out)" = data ]
+	# the same path here and there: no file is lost
+	run timeout -k 5 60 "$PARX" --ssh "$SSH" -S h1 --trc '{}.out' --cleanup \
+	    'tr a-z A-Z <{} >{}.out' ::: "$BATS_TEST_TMPDIR/abs file"
+	assert_success
+	[ "$(cat "$BATS_TEST_TMPDIR/abs file")" = keep ]
+	[ "$(cat "$BATS_TEST_TMPDIR/abs file.out")" = KEEP ]
+}
+
+@test "--transfer into the login's home, which is a file system of its own there (as root)" {
+	[ -f "$SSHD_DIR/separate" ] || skip "not root: the hosts share this file system"
+	echo hello >greeting
+	run timeout -k 5 60 "$PARX" --ssh "$SSH" -S h1 --transfer \
+	    'pwd; cat {}; ls' ::: greeting
+	assert_success
+	assert_output "$SSHD_DIR/home"$'\nhello\ngreeting'
+	# the host keeps it (no --cleanup); here that home has nothing
+	[ "$(there .)" = ./greeting ]
+	[ -z "$(ls -A "$SSHD_DIR/home")" ]
+	# --cleanup removes only what was not there before
+	echo bye >farewell
+	run timeout -k 5 60 "$PARX" --ssh "$SSH" -S h1 --transfer --cleanup 'cat {}' ::: greeting farewell
+	assert_success
+	[ "$(there .)" = ./greeting ]
+}
+
+@test "a file that cannot be sent fails its job before it runs (255); one that cannot be fetched fails the job" {
+	run --separate-stderr timeout -k 5 60 "$PARX" --ssh "$SSH" -S h1 --transfer --joblog log 'echo ran {}' ::: missing
+	assert_failure 1
+	assert_output ''
+	[[ $stderr == *"parx: cannot send missing to h1"* ]]
+	[ "$(cut -f7 log | sed 1d)" = 255 ]
+	run --separate-stderr timeout -k 5 60 "$PARX" --ssh "$SSH" -S h1 --wd "$BATS_TEST_TMPDIR/far" \
+	    --return '{}.none' 'echo ran {}' ::: x
+	assert_failure 1
+	assert_output 'ran x'
+	[[ $stderr == *"parx: cannot fetch x.none from h1"* ]]
+	# no partial copy of it here
+	! ls -A | grep -e none -e parx-fetch
+}
+
+@test "--basefile goes to each host once, before the jobs, executable if it was; --cleanup removes it; one that cannot be read stops parx" {
+	printf '#!/bin/sh\necho tool "$@"\n' >tool
+	chmod 755 tool
+	far=$BATS_TEST_TMPDIR/far
+	run timeout -k 5 60 "$PARX" --ssh "$SSH" -S h1,h2 --wd "$far" --bf tool -k './tool {}' ::: 1 2 3
+	assert_success
+	assert_output $'tool 1\ntool 2\ntool 3'
+	[ "$(there "$far")" = ./tool ]
+	$SSH h1 "rm -rf $far"
+	run timeout -k 5 60 "$PARX" --ssh "$SSH" -S h1,h2 --wd "$far" --bf tool --cleanup './tool {}' ::: 1
+	assert_success
+	[ -z "$(there "$far")" ]
+	run --separate-stderr timeout -k 5 60 "$PARX" --ssh "$SSH" -S h1 --bf nosuch echo ::: 1
+	assert_failure 255
+	[[ $stderr == *"cannot read --basefile 'nosuch': No such file or directory"* ]]
+}
+
+@test "--wd there: a template is made if missing, ... is each job's own and removed after, . is where parx runs" {
+	far=$BATS_TEST_TMPDIR/far
+	run timeout -k 5 60 "$PARX" --ssh "$SSH" -S h1 -k --wd "$far/{}" 'pwd' ::: a b
+	assert_output "$far/a"$'\n'"$far/b"
+	run timeout -k 5 60 "$PARX" --ssh "$SSH" -S h1 -k --wd ... 'pwd; touch made' ::: a b
+	assert_success
+	assert_line --index 0 --regexp '/\.parallel/tmp/[^/]+-[0-9]+-1$'
+	[ -z "$($SSH h1 'ls -A .parallel/tmp 2>/dev/null')" ]
+	run timeout -k 5 60 "$PARX" --ssh "$SSH" -S h1 --wd . 'pwd' ::: a
+	assert_output "$PWD"
+	# a job that stays here (:) makes its directory here
+	run timeout -k 5 60 "$PARX" --ssh "$SSH" -S 1/: --wd 'here/{}' 'pwd' ::: a
+	assert_output "$PWD/here/a"
+}
+
+@test "--env: named variables reach remote jobs exactly; _ sends all not recorded by --record-env" {
+	run env 'ONE=a b$c'"'"'d' TWO=$'x\ny' timeout -k 5 60 "$PARX" --ssh "$SSH" -S h1 --env ONE,TWO \
+	    'printf "[%s]\n" "$ONE" "$TWO" "$NOT" # {}' ::: a
+	assert_success
+	assert_output $'[a b$c\'d]\n[x\ny]\n[]'
+	run env -i HOME="$HOME" PATH="$PATH" "$PARX" --record-env
+	assert_success
+	run env NEW=sent timeout -k 5 60 "$PARX" --ssh "$SSH" -S h1 --env _ 'echo "[$NEW]"' ::: a
+	assert_output '[sent] a'
+	rm "$HOME/.parallel/ignored_vars"
+	run --separate-stderr "$PARX" --ssh "$SSH" -S h1 --env _ echo ::: a
+	assert_failure 255
+	[[ $stderr == *"--env _: run 'parx --record-env' in a clean environment first"* ]]
+	run --separate-stderr "$PARX" --env 'A-B' echo ::: a
+	assert_failure 255
+}
