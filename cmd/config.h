@@ -115,6 +115,8 @@ struct config {
 	}			*logins;	/* -S and --slf, in order */
 	size_t			 nlogins;
 	const char		*ssh;		/* --ssh */
+	bool			 onall;		/* --onall */
+	bool			 nonall;	/* --nonall */
 	const char		**transfer;	/* --transferfile (--transfer is
 						   {}), in order */
 	size_t			 ntransfer;

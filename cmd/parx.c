@@ -46,6 +46,7 @@
 #include "config.h"
 #include "ctx.h"
 #include "defaults.h"
+#include "onall.h"
 #include "sem.h"
 #include "terminal.h"
 
@@ -222,7 +223,7 @@ remote_workdir(const struct config *cfg)
  * cannot be reached is said and dropped; none left ends parx.
  */
 static struct remote *
-open_remote(const struct config *cfg, unsigned long *jobs)
+open_remote(struct config *cfg, long onall, unsigned long *jobs)
 {
 	struct remote_opts o;
 	struct remote *r;
@@ -252,6 +253,11 @@ open_remote(const struct config *cfg, unsigned long *jobs)
 		    cfg->logins[i].value, &err)) == -1)
 			usage_error("invalid --sshlogin%s: %s",
 			    cfg->logins[i].is_file ? "file" : "", err.data);
+	/* --onall's run for one host: that host only. */
+	if (onall >= 0 && (size_t)onall < remote_count(r)) {
+		remote_keep_one(r, (size_t)onall);
+		onall_tag(cfg, remote_login(r, (size_t)onall));
+	}
 	i = remote_start(r, &err) == -1;
 	for (p = err.data; p != NULL && (line = strsep(&p, "\n")) != NULL;)
 		if (*line != '\0')
@@ -1567,7 +1573,7 @@ main(int argc, char **argv)
 	char **names = NULL;
 	const char *s;
 	unsigned long jobs;
-	long total;
+	long total, onall;
 	int status, die_sig = 0;
 	size_t k, n = 0;
 
@@ -1595,6 +1601,15 @@ main(int argc, char **argv)
 		defaults_free(&defs);
 		free_shebang();
 		return EXIT_ALL_OK;
+	}
+	if ((onall = onall_host(&cfg)) == -1 && (cfg.onall || cfg.nonall)) {
+		status = onall_main(&cfg, argc, argv);
+		free(cfg.sources);
+		free(cfg.arg_files);
+		free(cfg.logins);
+		defaults_free(&defs);
+		free_shebang();
+		return status;
 	}
 	if (cfg.jobs_spec != NULL && is_jobs_file(cfg.jobs_spec)) {
 		jobs_file = cfg.jobs_spec;
@@ -1652,7 +1667,7 @@ main(int argc, char **argv)
 	if (cfg.tmpdir != NULL && access(cfg.tmpdir, W_OK | X_OK) == -1)
 		err(EXIT_ERROR, "cannot use temporary directory '%s'",
 		    cfg.tmpdir);
-	remote = open_remote(&cfg, &jobs);
+	remote = open_remote(&cfg, onall, &jobs);
 	set_run_opts(&cfg, jobs, &ro);
 	ro.cleanup_dirs[1] = remote != NULL ? remote_dir(remote) : NULL;
 	/* -j FILE may ask for more later: slots for up to JOBS_FILE_MAX. */

@@ -379,6 +379,28 @@ remote_any(const struct remote *r)
 	return r->nhosts > 0;
 }
 
+size_t
+remote_count(const struct remote *r)
+{
+	return r->nhosts;
+}
+
+const char *
+remote_login(const struct remote *r, size_t i)
+{
+	return r->hosts[i].login;
+}
+
+void
+remote_keep_one(struct remote *r, size_t i)
+{
+	size_t k;
+
+	for (k = 0; k < r->nhosts; k++)
+		r->hosts[k].dead = k != i;
+	r->hosts[i].slots = 1;
+}
+
 const char *
 remote_dir(const struct remote *r)
 {
@@ -783,6 +805,8 @@ remote_start(struct remote *r, struct buf *err)
 	for (i = 0; i < r->nhosts; i++) {
 		h = &r->hosts[i];
 		buf_reset(&why_not);
+		if (h->dead)
+			continue;
 		if (!h->local && make_dir(r) == -1) {
 			buf_addstr(err, "cannot make a directory for ssh's "
 			    "control sockets: ");

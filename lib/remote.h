@@ -76,6 +76,16 @@ int	remote_add_file(struct remote *, const char *path, struct buf *err);
 /* Whether any host was added. */
 bool	remote_any(const struct remote *);
 
+/* The hosts added, and host i's login as given (N/ left out). */
+size_t		 remote_count(const struct remote *);
+const char	*remote_login(const struct remote *, size_t i);
+
+/*
+ * Keeps only host i, with one job slot (--onall runs parx once a host):
+ * before remote_start().
+ */
+void	remote_keep_one(struct remote *, size_t i);
+
 /*
  * Connects to every host (its ControlMaster) and counts its job slots:
  * N/, else -j of its CPUs.  A host that cannot be reached is dropped,

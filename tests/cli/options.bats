@@ -122,7 +122,7 @@ help_todo() {
 }
 
 @test "a GNU option parx does not support (yet) is refused as such, never as unknown" {
-	for opt in --filter-hosts --onall --ssh-delay=1; do
+	for opt in --filter-hosts --hostgroups --ssh-delay=1; do
 		run --separate-stderr parx "$opt" echo ::: a
 		assert_failure 255
 		assert_equal "$stderr" "parx: ${opt%%=*} is a GNU parallel option parx does not support yet (see 'parx --help')"

@@ -254,3 +254,46 @@ there() {
 	run --separate-stderr "$PARX" --env 'A-B' echo ::: a
 	assert_failure 255
 }
+
+@test "--onall runs every job on every host, in order there, grouped by host; --nonall the command once a host; the job log has them all" {
+	run timeout -k 5 60 "$PARX" --ssh "$SSH" -S h1,h2 --onall --tag -k "echo {} on \$($WHERE)" ::: a b c
+	assert_success
+	assert_output "$(printf 'h1\t%s on 127.0.0.1\n' a b c; printf 'h2\t%s on 127.0.0.2\n' a b c)"
+	# values from stdin reach every host whole
+	run timeout -k 5 60 "$PARX" --ssh "$SSH" -S h1,h2,h3 --onall -k 'echo {}' < <(seq 3)
+	assert_output "$(seq 3; seq 3; seq 3)"
+	run timeout -k 5 60 "$PARX" --ssh "$SSH" -S h1,h2,h3 --nonall --joblog log -k "$WHERE"
+	assert_success
+	assert_output $'127.0.0.1\n127.0.0.2\n127.0.0.3'
+	[ "$(sed 1d log | cut -f1,2 | sort | tr '\t\n' ': ')" = "1:h1 1:h2 1:h3 " ]
+	[ "$(head -1 log | cut -f1)" = Seq ]
+	# the exit status counts the hosts where a job failed
+	run timeout -k 5 60 "$PARX" --ssh "$SSH" -S h1,h2 --onall 'exit {}' ::: 0 3
+	assert_failure 2
+	run --separate-stderr "$PARX" --onall echo ::: a
+	assert_failure 255
+	[[ $stderr == *"--onall needs hosts (-S or --slf)"* ]]
+}
+
+@test "--onall: SIGTERM of parx ends the jobs on every host" {
+	# not under timeout, whose signals reach the whole process group
+	"$PARX" --ssh "$SSH" -S h1,h2 --onall 'sleep 3044 # {}' ::: a &
+	pid=$!
+	for _ in $(seq 100); do
+		[ "$(left 3044)" -ge 2 ] && break
+		sleep 0.1
+	done
+	[ "$(left 3044)" -ge 2 ]
+	kill -TERM $pid
+	for _ in $(seq 100); do
+		kill -0 $pid 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 $pid 2>/dev/null; then
+		pkill -KILL -f 'sleep 3044'
+		kill -KILL $pid
+		false
+	fi
+	gone 3044
+	! ls -d "${TMPDIR:-/tmp}"/parx-onall.* 2>/dev/null
+}
