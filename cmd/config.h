@@ -65,6 +65,9 @@ struct config {
 	double			 timeout_pct;
 	const char		*termseq;
 	double			 delay;
+	bool			 delay_set;	/* --delay given */
+	double			 ssh_delay;	/* --sshdelay: between ssh starts,
+						   and --delay's default */
 	int			 nice;
 	bool			 has_nice;
 	const char		*joblog;

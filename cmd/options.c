@@ -537,7 +537,12 @@ set_timeout(struct config *cfg, const char *arg, const char *name)
 static void
 set_delay(struct config *cfg, const char *arg, const char *name)
 {
-	cfg->delay = parse_scaled(name, arg, true);
+	if (strstr(name, "ssh") != NULL)
+		cfg->ssh_delay = parse_scaled(name, arg, true);
+	else {
+		cfg->delay = parse_scaled(name, arg, true);
+		cfg->delay_set = true;
+	}
 }
 
 /*
@@ -1095,10 +1100,10 @@ static const struct row rows[] = {
 	    "use CMD, with its options, as ssh"),
 	IGNORED("controlmaster|M", ARG_NONE, NULL, SEC_REMOTE,
 	    "share one ssh connection a host (parx always does)"),
-	TODO("ssh-delay|sshdelay", ARG_REQUIRED, "SECS", SEC_REMOTE,
-	    "wait SECS between ssh starts"),
-	TODO("filter-hosts|filterhosts|filter-host", ARG_NONE, NULL,
-	    SEC_REMOTE, "drop hosts that are down"),
+	FUNC("ssh-delay|sshdelay", ARG_REQUIRED, "SECS", SEC_REMOTE, ST_PARX,
+	    set_delay, "wait SECS between ssh starts (--delay's default)"),
+	IGNORED("filter-hosts|filterhosts|filter-host", ARG_NONE, NULL,
+	    SEC_REMOTE, "drop hosts that are down (parx always does)"),
 	TODO("hostgroups|hgrp|hostgrp|hostgroup", ARG_NONE, NULL, SEC_REMOTE,
 	    "use host groups"),
 	FLAG("onall", SEC_REMOTE, ST_PARX, onall,

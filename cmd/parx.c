@@ -242,6 +242,7 @@ open_remote(struct config *cfg, long onall, unsigned long *jobs)
 	o.basefiles = cfg->basefiles;
 	o.nbasefiles = cfg->nbasefiles;
 	o.cleanup = cfg->tmpl_cleanup;
+	o.delay = cfg->ssh_delay;
 	o.env = env = remote_env(cfg, &o.nenv);
 	r = remote_new(&o);
 	free(workdir);
@@ -1531,7 +1532,9 @@ set_run_opts(const struct config *cfg, unsigned long jobs, struct run_opts *ro)
 	ro->retries = cfg->retries;
 	ro->timeout = cfg->timeout;
 	ro->timeout_pct = cfg->timeout_pct;
-	ro->delay = cfg->delay;
+	/* GNU's: --sshdelay is --delay unless that is given. */
+	ro->delay = cfg->delay_set || cfg->nlogins == 0 ? cfg->delay :
+	    cfg->ssh_delay;
 	ro->memfree = cfg->memfree;
 	ro->memsuspend = cfg->memsuspend;
 	ro->noswap = cfg->noswap;

@@ -122,6 +122,7 @@ struct remote {
 	struct host		*hosts;
 	size_t			 nhosts;
 	char			*dir;		/* for the control sockets */
+	unsigned		 opened;	/* connections opened (--sshdelay) */
 };
 
 static char **
@@ -611,6 +612,22 @@ start_master(struct remote *r, struct host *h, size_t idx, size_t k,
 	return rc;
 }
 
+/* --sshdelay: the wait before parx opens a connection, but the first. */
+static void
+pause_between(struct remote *r)
+{
+	struct timespec ts;
+
+	if (r->opts.delay <= 0)
+		return;
+	if (r->opened++ > 0) {
+		ts.tv_sec = (time_t)r->opts.delay;
+		ts.tv_nsec = (long)((r->opts.delay - (double)ts.tv_sec) * 1e9);
+		while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+			;
+	}
+}
+
 /* h's masters, one for every MAX_SESSIONS of its slots.  -1: err says. */
 static int
 start_masters(struct remote *r, struct host *h, size_t idx, struct buf *err)
@@ -622,9 +639,11 @@ start_masters(struct remote *r, struct host *h, size_t idx, struct buf *err)
 	h->master = xcalloc(h->nmasters, sizeof(*h->master));
 	for (k = 0; k < h->nmasters; k++)
 		h->master[k] = -1;
-	for (k = 0; k < h->nmasters; k++)
+	for (k = 0; k < h->nmasters; k++) {
+		pause_between(r);
 		if (start_master(r, h, idx, k, err) == -1)
 			return -1;
+	}
 	return 0;
 }
 
@@ -643,6 +662,7 @@ count_cpus(struct remote *r, struct host *h, struct buf *why)
 	char **argv;
 	int p[2], efd, status;
 
+	pause_between(r);
 	snprintf(errpath, sizeof(errpath), "%s/count.err", r->dir);
 	if ((efd = open(errpath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
 	    0600)) == -1)

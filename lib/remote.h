@@ -36,6 +36,8 @@ struct remote_opts {
 	 */
 	const char *const *basefiles;
 	size_t		 nbasefiles;
+	double		 delay;		/* --sshdelay: seconds between the
+					   connections parx opens itself */
 	bool		 cleanup;	/* --cleanup: remove on the hosts what
 					   was sent or fetched, once done */
 	/*

@@ -297,3 +297,12 @@ there() {
 	gone 3044
 	! ls -d "${TMPDIR:-/tmp}"/parx-onall.* 2>/dev/null
 }
+
+@test "--sshdelay: jobs start, and connections open, that far apart; --filter-hosts is accepted" {
+	run timeout -k 5 60 "$PARX" --ssh "$SSH" -S 1/h1,1/h2 --sshdelay 0.3 --filter-hosts --joblog log 'echo {}' ::: 1 2 3
+	assert_success
+	# starts at least 0.3 s apart (the clock's millisecond rounding aside)
+	run awk 'NR > 2 { if ($3 - prev < 0.29) print "too soon: " $0 } NR > 1 { prev = $3 }' log
+	assert_output ''
+	[ "$(sed 1d log | wc -l)" -eq 3 ]
+}
