@@ -589,6 +589,13 @@ make_workdir(struct config *cfg)
 	return (struct template *)cfg->feed.workdir;
 }
 
+/* feed's host_of: {host} and {sshlogin}. */
+static const char *
+host_of(void *arg, unsigned long slot, const char **login)
+{
+	return remote_host_of(arg, slot, login);
+}
+
 /*
  * --transferfile and --return: templates filled in verbatim, as GNU
  * does (a file name, not a command line).  Only with hosts to send to.
@@ -1766,6 +1773,10 @@ main(int argc, char **argv)
 	filters = make_filters(&cfg);
 	workdir = make_workdir(&cfg);
 	cfg.feed.workdir_later = remote != NULL;
+	if (remote != NULL) {
+		cfg.feed.host_of = host_of;
+		cfg.feed.host_arg = remote;
+	}
 	transfers = make_file_templates(&cfg, cfg.transfer, cfg.ntransfer);
 	cfg.feed.transfer = (const struct template *const *)transfers;
 	cfg.feed.ntransfer = transfers != NULL ? cfg.ntransfer : 0;

@@ -55,6 +55,13 @@ struct feed_opts {
 						   run on other hosts, where
 						   remote_place() makes it
 						   (feed_make_workdir() here) */
+	/*
+	 * --plus {host} and {sshlogin}: where a job in a slot runs (NULL:
+	 * here), and its login in *login.  NULL: every job runs here.
+	 */
+	const char		*(*host_of)(void *arg, unsigned long slot,
+				    const char **login);
+	void			*host_arg;
 	/* --transferfile and --return: each job's files, for remote_place() */
 	const struct template	*const *transfer;
 	size_t			 ntransfer;

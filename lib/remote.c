@@ -920,16 +920,23 @@ control_path(const struct host *h, unsigned long slot, char *opt,
  * is).  With rm_dir, the directory goes once the job is done.
  */
 static void
-job_line(const struct remote *r, const struct run_job *job, const char *dir,
-    bool rm_dir, struct buf *line)
+job_line(const struct remote *r, const struct host *h,
+    const struct run_job *job, const char *dir, bool rm_dir, struct buf *line)
 {
 	char vars[160], *cmd;
 	const char *eq;
 	size_t i;
 
 	snprintf(vars, sizeof(vars), "PARALLEL_SEQ=%lu; PARX_SEQ=%lu; "
-	    "export PARALLEL_SEQ PARX_SEQ; ", job->seq, job->seq);
+	    "export PARALLEL_SEQ PARX_SEQ; PARALLEL_SSHLOGIN=", job->seq,
+	    job->seq);
 	buf_addstr(line, vars);
+	quote_shell(line, h->login, strlen(h->login));
+	buf_addstr(line, "; PARALLEL_SSHHOST=");
+	eq = strrchr(h->dest, '@');
+	eq = eq != NULL ? eq + 1 : h->dest;
+	quote_shell(line, eq, strlen(eq));
+	buf_addstr(line, "; export PARALLEL_SSHLOGIN PARALLEL_SSHHOST; ");
 	for (i = 0; i < r->opts.nenv; i++) {
 		eq = strchr(r->opts.env[i], '=');
 		buf_add(line, r->opts.env[i], (size_t)(eq - r->opts.env[i]));
@@ -1094,6 +1101,40 @@ job_script(const struct remote *r, const struct host *h,
 	return buf_detach(&b);
 }
 
+/*
+ * The host whose job slot *slot is (the slots are the hosts' in turn: a
+ * host runs as many as it has), *slot made one of its own; NULL if none.
+ */
+static struct host *
+host_of_slot(const struct remote *r, unsigned long *slot)
+{
+	unsigned long total = remote_slots(r);
+	size_t i;
+
+	*slot = total > 0 ? (*slot - 1) % total + 1 : 1;
+	for (i = 0; i < r->nhosts; i++)
+		if (!r->hosts[i].dead && *slot >= r->hosts[i].first &&
+		    *slot < r->hosts[i].first + r->hosts[i].slots)
+			return &r->hosts[i];
+	return NULL;
+}
+
+const char *
+remote_host_of(const struct remote *r, unsigned long slot,
+    const char **login)
+{
+	const struct host *h = host_of_slot(r, &slot);
+	const char *at;
+
+	if (h == NULL || h->local) {
+		*login = NULL;
+		return NULL;
+	}
+	*login = h->login;
+	at = strrchr(h->dest, '@');
+	return at != NULL ? at + 1 : h->dest;
+}
+
 void
 remote_place(struct remote *r, unsigned long slot, struct run_job *job)
 {
@@ -1105,16 +1146,9 @@ remote_place(struct remote *r, unsigned long slot, struct run_job *job)
 	struct buf line, words;
 	char **argv, *copy, **out, *text, *dir = NULL, *script = NULL;
 	size_t i, n, len;
-	unsigned long total = remote_slots(r);
 	bool unique = false, scripted;
 
-	/* Slots are the hosts' in turn: a host runs as many as it has. */
-	slot = total > 0 ? (slot - 1) % total + 1 : 1;
-	for (i = 0; i < r->nhosts; i++)
-		if (!r->hosts[i].dead && slot >= r->hosts[i].first &&
-		    slot < r->hosts[i].first + r->hosts[i].slots)
-			h = &r->hosts[i];
-	if (h == NULL || h->local)
+	if ((h = host_of_slot(r, &slot)) == NULL || h->local)
 		return;
 	job->host = xstrdup(h->login);
 	/* --wd: a directory there; --wd ... one under .parallel/tmp. */
@@ -1135,7 +1169,7 @@ remote_place(struct remote *r, unsigned long slot, struct run_job *job)
 	    job->in_stream || job->in_fifo);
 	scripted = job->transfer != NULL || job->ret != NULL;
 	buf_init(&line);
-	job_line(r, job, dir, unique && job->ret == NULL, &line);
+	job_line(r, h, job, dir, unique && job->ret == NULL, &line);
 	control_path(h, slot, opt_path, sizeof(opt_path));
 	argv = ssh_argv(h, extra, scripted ? NULL : line.data);
 	if (scripted) {

@@ -102,6 +102,14 @@ const char	*remote_dir(const struct remote *);
 unsigned long	remote_slots(const struct remote *);
 
 /*
+ * The host a job in slot runs on (--plus {host}: the login's host, its
+ * user@ left out), with its login in *login; NULL (and *login NULL) if
+ * it runs here.
+ */
+const char	*remote_host_of(const struct remote *, unsigned long slot,
+		    const char **login);
+
+/*
  * Makes job (as feed made it) run on the host whose job slot slot is
  * (the slots are the hosts' in turn: run never has two jobs in a slot, so
  * a host never runs more than it has): job->argv becomes the ssh command,

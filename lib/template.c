@@ -28,6 +28,8 @@ enum part_kind {
 	PART_TOTAL,
 	PART_SEQ0,		/* {0#}: zero-padded to the width of {##} */
 	PART_SLOT0,		/* {0%} */
+	PART_HOST,		/* --plus {host}: where the job runs */
+	PART_SSHLOGIN,		/* --plus {sshlogin} */
 	PART_PERL,		/* {= expr =}, a --rpl: every value, or one
 				   if pos is not 0 */
 };
@@ -698,6 +700,14 @@ parse_rpl(struct template *t, const char *s, struct part *p)
 			p->kind = PART_SLOT0;
 			return len;
 		}
+		if (inner == 4 && strncmp(s + 1, "host", 4) == 0) {
+			p->kind = PART_HOST;
+			return len;
+		}
+		if (inner == 8 && strncmp(s + 1, "sshlogin", 8) == 0) {
+			p->kind = PART_SSHLOGIN;
+			return len;
+		}
 	}
 		/* {+.} ... (the basic ones were matched above, maybe renamed). */
 	if (lookup_op(t, s, len, true, &p->op) == 0) {
@@ -1345,6 +1355,12 @@ expand_word(const struct template *t, const struct word *w,
 			break;
 		case PART_SLOT0:
 			add_number(out, j->slot, digits(j->maxslots));
+			break;
+		case PART_HOST:
+		case PART_SSHLOGIN:
+			add_value(out, t, p, p->kind == PART_HOST ?
+			    (j->host != NULL ? j->host : ":") :
+			    (j->sshlogin != NULL ? j->sshlogin : ":"), scratch);
 			break;
 		case PART_PERL:
 			/*

@@ -52,6 +52,9 @@ struct template_job {
 	unsigned long	 slot;		/* {%}, from 1 */
 	unsigned long	 total;		/* {##}, if template_needs_total() */
 	unsigned long	 maxslots;	/* for {0%} */
+	const char	*host;		/* --plus {host}: the host it runs on,
+					   or NULL: here (":") */
+	const char	*sshlogin;	/* --plus {sshlogin}, the same */
 };
 
 struct template;

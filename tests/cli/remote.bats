@@ -306,3 +306,10 @@ there() {
 	assert_output ''
 	[ "$(sed 1d log | wc -l)" -eq 3 ]
 }
+
+@test "--plus {host} and {sshlogin} name where each job runs (: here); the job gets PARALLEL_SSHHOST and PARALLEL_SSHLOGIN" {
+	run timeout -k 5 60 "$PARX" --ssh "$SSH" -S 1/h1,1/:,1/$(id -un)@h2 --plus --tagstring '{host}' -k \
+	    'echo {} {sshlogin} ${PARALLEL_SSHHOST-unset} ${PARALLEL_SSHLOGIN-unset}' ::: a b c
+	assert_success
+	assert_output "$(printf 'h1\ta h1 h1 h1\n:\tb : unset unset\nh2\tc %s@h2 h2 %s@h2' "$(id -un)" "$(id -un)")"
+}
