@@ -98,10 +98,17 @@ struct run {
 	bool				 killing;	/* ending every job */
 	bool				 out_blocked;	/* stdout full: wait for it */
 	struct pace			 pace;
-	struct run_job			 deferred;	/* waits for a slot */
-	bool				 has_deferred;
-	struct collate_job		*deferred_cj;	/* its place in the output,
-							   if it ran (--limit) */
+	/*
+	 * Jobs that wait for a slot, before any new one, the first first:
+	 * one that could not start for want of resources, one --limit
+	 * ended, ones whose host was lost.  cj is a job's place in the
+	 * output if it ran, or NULL.
+	 */
+	struct waiting {
+		struct run_job		 job;
+		struct collate_job	*cj;
+	}				*deferred;
+	size_t				 ndeferred, deferred_cap;
 	double				 retry_at;	/* deferred: not before */
 	unsigned long			 mem_stopped;	/* --memsuspend: jobs stopped */
 	double				 mem_next;	/* look at memory then */
@@ -374,19 +381,46 @@ may_retry_start(struct run *r, int e)
  * not start), 0 when there is no job, -1 on an input error, 2 when the
  * job had to wait for resources.
  */
+/* Puts job (and its place in the output, or NULL) to wait for a slot. */
+static void
+defer(struct run *r, const struct run_job *job, struct collate_job *cj,
+    bool first)
+{
+	if (r->ndeferred == r->deferred_cap) {
+		r->deferred_cap = r->deferred_cap ? 2 * r->deferred_cap : 4;
+		r->deferred = xreallocarray(r->deferred, r->deferred_cap,
+		    sizeof(*r->deferred));
+	}
+	if (first) {
+		memmove(r->deferred + 1, r->deferred,
+		    r->ndeferred * sizeof(*r->deferred));
+		r->deferred[0].job = *job;
+		r->deferred[0].cj = cj;
+	} else {
+		r->deferred[r->ndeferred].job = *job;
+		r->deferred[r->ndeferred].cj = cj;
+	}
+	r->ndeferred++;
+}
+
 static int
 start_job(struct run *r, struct slot *s)
 {
 	unsigned long slotno = s - r->slots + 1;
+	struct collate_job *cj = NULL;
+	bool from_queue = false;
 	int got, e;
 
 	memset(s, 0, sizeof(*s));
 	s->fd[0] = s->fd[1] = s->in.pipe = s->in.held = -1;
 	s->in.fifo_wd = -1;
 	termjob_init(&s->term, 0, 0);
-	if (r->has_deferred) {
-		s->job = r->deferred;
-		r->has_deferred = false;
+	if (r->ndeferred > 0) {
+		/* The first waiting, taken off the queue once it runs. */
+		s->job = r->deferred[0].job;
+		if (r->cb->again != NULL)
+			r->cb->again(r->cb->arg, slotno, &s->job);
+		from_queue = true;
 	} else {
 		memset(&s->job, 0, sizeof(s->job));
 		s->job.tee_fd[0] = s->job.tee_fd[1] = -1;
@@ -412,8 +446,10 @@ start_job(struct run *r, struct slot *s)
 			return 0;
 		}
 		/* Run it when a slot frees up, and use fewer slots. */
-		r->deferred = s->job;
-		r->has_deferred = true;
+		if (from_queue)
+			r->deferred[0].job = s->job;
+		else
+			defer(r, &s->job, NULL, true);
 		if (r->running > 0 && r->limit > r->running) {
 			r->limit = r->running;
 			if (!r->stats->fewer_slots)
@@ -427,11 +463,16 @@ start_job(struct run *r, struct slot *s)
 	s->busy = true;
 	r->running++;
 	r->stats->started++;
-	/* A job --limit ended keeps its place in -k's order. */
-	if (r->deferred_cj != NULL) {
-		s->cj = r->deferred_cj;
-		r->deferred_cj = NULL;
-	} else
+	/* A job run again keeps its place in -k's order. */
+	if (from_queue) {
+		cj = r->deferred[0].cj;
+		r->ndeferred--;
+		memmove(r->deferred, r->deferred + 1,
+		    r->ndeferred * sizeof(*r->deferred));
+	}
+	if (cj != NULL)
+		s->cj = cj;
+	else
 		s->cj = collate_job_start(r->col, s->job.tag, s->job.color);
 	announce(r, s);
 	if (e != 0) {
@@ -557,7 +598,6 @@ static void
 requeue(struct run *r, struct slot *s)
 {
 	collate_job_reset(r->col, s->cj);
-	r->deferred_cj = s->cj;
 	restart_copies(s);
 	free(s->files_path);
 	s->files_path = NULL;
@@ -565,14 +605,12 @@ requeue(struct run *r, struct slot *s)
 		s->mem_stopped = false;
 		r->mem_stopped--;
 	}
-	r->deferred = s->job;
-	r->has_deferred = true;
+	defer(r, &s->job, s->cj, false);
 	r->retry_at = 0;
 	memset(&s->job, 0, sizeof(s->job));
 	s->busy = false;
 	r->running--;
 	r->stats->started--;
-	r->stats->limit_restarts++;
 }
 
 static void
@@ -582,11 +620,19 @@ finish(struct run *r, struct slot *s)
 	enum run_action act;
 	struct buf say, say_out;
 
-	if (s->limit_killed && !r->stopping && !r->has_deferred) {
+	if (s->limit_killed && !r->stopping && r->ndeferred == 0) {
 		requeue(r, s);
+		r->stats->limit_restarts++;
 		return;
 	}
 	result_of(s, &res);
+	/* Its host was lost before it could end: it runs again, elsewhere. */
+	if (!r->stopping && r->cb->lost != NULL &&
+	    r->cb->lost(r->cb->arg, &s->job, &res)) {
+		requeue(r, s);
+		r->stats->lost_restarts++;
+		return;
+	}
 	if (retry(r, s, &res))
 		return;
 	update_limit(r);
@@ -833,7 +879,7 @@ limit_kill_youngest(struct run *r)
 	struct slot *s, *youngest = NULL;
 	unsigned long i;
 
-	if (r->has_deferred || r->stopping)
+	if (r->ndeferred > 0 || r->stopping)
 		return;
 	for (i = 0; i < r->nslots; i++) {
 		s = &r->slots[i];
@@ -1174,7 +1220,7 @@ start_wait(struct run *r)
 		notice(r, msg);
 	}
 	/* A job that could not start waits for its retry (start_job()). */
-	if (r->has_deferred && r->running == 0 && r->retry_at - now > wait)
+	if (r->ndeferred > 0 && r->running == 0 && r->retry_at - now > wait)
 		wait = r->retry_at - now;
 	return wait;
 }
@@ -1195,7 +1241,7 @@ input_ready(struct run *r)
 	struct pollfd p;
 	int fd;
 
-	if (r->has_deferred || r->cb->wait_fd == NULL ||
+	if (r->ndeferred > 0 || r->cb->wait_fd == NULL ||
 	    (fd = r->cb->wait_fd(r->cb->arg)) < 0)
 		return true;
 	p.fd = fd;
@@ -1215,7 +1261,7 @@ fill_slots(struct run *r)
 
 	r->input_wait = -1;
 	for (i = 0; i < r->nslots; i++) {
-		if (r->stopping || (r->input_done && !r->has_deferred))
+		if (r->stopping || (r->input_done && r->ndeferred == 0))
 			return;
 		if (r->slots[i].busy)
 			continue;
@@ -1253,7 +1299,7 @@ poll_timeout(struct run *r, double now)
 		if (t >= 0 && (next < 0 || t < next))
 			next = t;
 	}
-	if (!r->stopping && (!r->input_done || r->has_deferred) &&
+	if (!r->stopping && (!r->input_done || r->ndeferred > 0) &&
 	    r->running < r->limit && (t = start_wait(r)) > 0 &&
 	    (next < 0 || now + t < next))
 		next = now + t;
@@ -1534,7 +1580,7 @@ run_step(struct run *r)
 		limit_kill_youngest(r);
 	r->stats->running = r->running;
 	if (r->running == 0 && (r->stopping || r->input_done) &&
-	    !(r->has_deferred && !r->stopping))
+	    !(r->ndeferred > 0 && !r->stopping))
 		return 0;
 	poll_once(r);
 	r->stats->running = r->running;
@@ -1563,10 +1609,13 @@ run_free(struct run *r)
 	contain_end_orphans(r->cont, NULL, 0);
 	r->tty_owner = 0;
 	settle_tty(r);
-	if (r->has_deferred)
-		job_release(&r->deferred);
-	if (r->deferred_cj != NULL)
-		(void)collate_job_discard(r->col, r->deferred_cj);
+	for (; r->ndeferred > 0; r->ndeferred--) {
+		job_release(&r->deferred[r->ndeferred - 1].job);
+		if (r->deferred[r->ndeferred - 1].cj != NULL)
+			(void)collate_job_discard(r->col,
+			    r->deferred[r->ndeferred - 1].cj);
+	}
+	free(r->deferred);
 	r->stats->spill_errno = collate_spill_errno(r->col);
 	if (collate_free(r->col) == -1 && errno != EPIPE)
 		r->stats->write_errno = errno;

@@ -85,6 +85,22 @@ struct run_callbacks {
 	 * the running jobs finish and starts none until they are fewer.
 	 */
 	unsigned long	(*slots)(void *arg);
+	/*
+	 * May be NULL.  Whether a job that ended with res never really ran
+	 * to its end for a reason not its own (the host it ran on was
+	 * lost): run then starts it again, uncounted, its output so far
+	 * dropped (held output; -u's is out already), its place in -k's
+	 * order kept.
+	 */
+	bool		(*lost)(void *arg, const struct run_job *,
+			    const struct run_result *res);
+	/*
+	 * May be NULL.  A job that waited to run again (lost, --limit,
+	 * short of resources) is about to start in slot: the callback may
+	 * change how (where) it runs.
+	 */
+	void		(*again)(void *arg, unsigned long slot,
+			    struct run_job *);
 	void		*arg;		/* passed to each of them */
 };
 
@@ -147,6 +163,7 @@ struct run_opts {
 struct run_stats {
 	unsigned long	started;
 	unsigned long	limit_restarts;	/* jobs --limit ended to run again */
+	unsigned long	lost_restarts;	/* jobs run again, their host lost */
 	unsigned long	running;	/* now */
 	unsigned long	failed;
 	int		input_errno;	/* next_job() failed */
