@@ -75,16 +75,6 @@ fopts(void)
 	return o;
 }
 
-static void
-job_release(struct run_job *job)
-{
-	free(job->argv);
-	free(job->cmd);
-	free(job->tag);
-	free(job->in_data);
-	free(job->remove_path);
-}
-
 /* Every job's command line, joined by '|'; *n is how many. */
 static char *
 all_cmds(struct feed *f, size_t *n)
