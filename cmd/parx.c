@@ -1053,6 +1053,58 @@ halt_say(struct ctx *ctx, const struct run_result *res, struct buf *say)
  * A job ended: log it, keep its results, and decide about --halt.  What
  * it has to say goes into say, which run writes with the job's output.
  */
+/*
+ * run's lost(): a remote job that ended with its host's connection (ssh
+ * failed, the master gone) runs again on a host still there, uncounted;
+ * the host is said once and dropped.
+ */
+static bool
+job_lost(void *arg, const struct run_job *job, const struct run_result *res)
+{
+	struct ctx *ctx = arg;
+	const char *login;
+	char line[512];
+
+	if (ctx->remote == NULL || res->killed || res->timed_out ||
+	    remote_lost(ctx->remote, job->seq, res->exit_code, &login) == 0)
+		return false;
+	if (login != NULL) {
+		snprintf(line, sizeof(line), "lost '%s' (its connection "
+		    "ended), its jobs go elsewhere", login);
+		run_notice(ctx->run, line);
+	}
+	return true;
+}
+
+/* run's again(): a job run again goes where a slot is free now. */
+static void
+job_again(void *arg, unsigned long slot, struct run_job *job)
+{
+	struct ctx *ctx = arg;
+
+	if (ctx->remote == NULL || job->host == NULL)
+		return;
+	remote_place(ctx->remote, slot, job);
+	if (job->host == NULL && feed_make_workdir(ctx->feed, job) == -1)
+		warn_input(ctx->in, ctx->feed, ctx->cfg->tpl.perl, job->seq);
+}
+
+/*
+ * run's slots(): -j FILE's number, and no more than the hosts left have
+ * (one lost takes its slots with it).
+ */
+static unsigned long
+job_slots(void *arg)
+{
+	struct ctx *ctx = arg;
+	unsigned long n = ctx->jobs_file != NULL ? jobs_from_file(arg) :
+	    ULONG_MAX, left;
+
+	if (ctx->remote != NULL && (left = remote_slots(ctx->remote)) < n)
+		n = left > 0 ? left : 1;
+	return n;
+}
+
 static enum run_action
 job_done(void *arg, const struct run_result *res, struct buf *say,
     struct buf *out)
@@ -1061,6 +1113,8 @@ job_done(void *arg, const struct run_result *res, struct buf *say,
 	enum halt_when h;
 
 	ctx->finished++;
+	if (ctx->remote != NULL)
+		remote_done(ctx->remote, res->seq);
 	if (res->spawn_errno != 0)
 		say_line(say, 0, "cannot run job %lu: %s", res->seq,
 		    strerror(res->spawn_errno));
@@ -1813,8 +1867,10 @@ main(int argc, char **argv)
 	cb.input_closed = input_closed;
 	cb.wait_fd = job_wait_fd;
 	cb.wake_at = job_wake_at;
-	if (ctx.jobs_file != NULL)
-		cb.slots = jobs_from_file;
+	if (ctx.jobs_file != NULL || ctx.remote != NULL)
+		cb.slots = job_slots;
+	cb.lost = job_lost;
+	cb.again = job_again;
 	cb.arg = &ctx;
 	ctx.stats = &st;
 	fflush(stdout);

@@ -36,6 +36,7 @@ job_release(struct run_job *job)
 	if (job->cwd_remove)
 		(void)fdio_remove_tree(job->cwd);
 	free(job->cwd);
+	free(job->far_dir);
 	free(job->in_data);
 	free(job->argv);
 	free(job->cmd);

@@ -61,6 +61,13 @@ struct run_job {
 	 */
 	char		**transfer;
 	char		**ret;
+	/*
+	 * Its --wd for the host it runs on (remote_place() moves cwd here,
+	 * to place it again if that host is lost), or NULL; far_dir_own:
+	 * a --wd ... one of its own there.
+	 */
+	char		 *far_dir;
+	bool		  far_dir_own;
 };
 
 /*

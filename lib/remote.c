@@ -115,6 +115,16 @@ struct host {
 	pid_t		*master;	/* their processes, or -1 */
 	struct buf	 based;		/* clean_script's words for the
 					   --basefile files sent */
+	unsigned long	 running;	/* jobs placed on it now */
+	unsigned	*sessions;	/* of them, each master's */
+	bool		 lost;		/* dead after it was reached */
+};
+
+/* A job placed on a host, until remote_done() hears of its end. */
+struct placed {
+	unsigned long	 seq;
+	size_t		 host;
+	size_t		 master;
 };
 
 struct remote {
@@ -123,6 +133,8 @@ struct remote {
 	size_t			 nhosts;
 	char			*dir;		/* for the control sockets */
 	unsigned		 opened;	/* connections opened (--sshdelay) */
+	struct placed		*placed;
+	size_t			 nplaced, placed_cap;
 };
 
 static char **
@@ -637,6 +649,7 @@ start_masters(struct remote *r, struct host *h, size_t idx, struct buf *err)
 	h->nmasters = (h->slots + MAX_SESSIONS - 1) / MAX_SESSIONS;
 	h->ctl = xcalloc(h->nmasters, sizeof(*h->ctl));
 	h->master = xcalloc(h->nmasters, sizeof(*h->master));
+	h->sessions = xcalloc(h->nmasters, sizeof(*h->sessions));
 	for (k = 0; k < h->nmasters; k++)
 		h->master[k] = -1;
 	for (k = 0; k < h->nmasters; k++) {
@@ -901,17 +914,6 @@ command_line(const struct run_job *job)
 	return buf_detach(&b);
 }
 
-/*
- * The socket of the master that serves slot of h, as ssh's option
- * (opt, optlen bytes).
- */
-static void
-control_path(const struct host *h, unsigned long slot, char *opt,
-    size_t optlen)
-{
-	snprintf(opt, optlen, "ControlPath=%s",
-	    h->ctl[(slot - h->first) / MAX_SESSIONS]);
-}
 
 /*
  * The line the remote login shell runs for job: its variables (the
@@ -1135,42 +1137,220 @@ remote_host_of(const struct remote *r, unsigned long slot,
 	return at != NULL ? at + 1 : h->dest;
 }
 
+/*
+ * The host for a job in slot: the slot's own, unless it was lost or is
+ * full (a job placed again after a loss), then the first with a slot
+ * free, else the least busy one left; NULL if none is left.
+ */
+static struct host *
+choose_host(const struct remote *r, unsigned long slot)
+{
+	struct host *h = host_of_slot(r, &slot), *best = NULL;
+	size_t i;
+
+	if (h != NULL && (h->local || h->running < h->slots))
+		return h;
+	for (i = 0; i < r->nhosts; i++) {
+		h = &r->hosts[i];
+		if (h->dead)
+			continue;
+		if (h->local || h->running < h->slots)
+			return h;
+		if (best == NULL || h->running * best->slots <
+		    best->running * h->slots)
+			best = h;
+	}
+	return best;
+}
+
+/* Counts job seq on h, on its least busy master, which it returns. */
+static size_t
+place(struct remote *r, struct host *h, unsigned long seq)
+{
+	size_t k, best = 0;
+
+	for (k = 1; k < h->nmasters; k++)
+		if (h->sessions[k] < h->sessions[best])
+			best = k;
+	h->running++;
+	h->sessions[best]++;
+	if (r->nplaced == r->placed_cap) {
+		r->placed_cap = r->placed_cap ? 2 * r->placed_cap : 16;
+		r->placed = xreallocarray(r->placed, r->placed_cap,
+		    sizeof(*r->placed));
+	}
+	r->placed[r->nplaced].seq = seq;
+	r->placed[r->nplaced].host = (size_t)(h - r->hosts);
+	r->placed[r->nplaced].master = best;
+	r->nplaced++;
+	return best;
+}
+
+/* Job seq no longer counts on its host; false if it did not. */
+static bool
+forget(struct remote *r, unsigned long seq, struct placed *was)
+{
+	size_t i;
+	struct host *h;
+
+	for (i = 0; i < r->nplaced; i++)
+		if (r->placed[i].seq == seq) {
+			*was = r->placed[i];
+			h = &r->hosts[was->host];
+			h->running--;
+			h->sessions[was->master]--;
+			r->placed[i] = r->placed[--r->nplaced];
+			return true;
+		}
+	return false;
+}
+
+/* No host is left for job: it fails, saying so, without running. */
+static void
+no_host(struct run_job *job)
+{
+	static const char *const argv[] = { "/bin/sh", "-c",
+	    "echo 'parx: no host left to run it on' >&2; exit 255", NULL };
+	size_t i, len = 0;
+	char *text, **out;
+
+	free(job->argv);
+	for (i = 0; argv[i] != NULL; i++)
+		len += strlen(argv[i]) + 1;
+	job->argv = xmalloc(4 * sizeof(char *) + len);
+	out = job->argv;
+	text = (char *)(out + 4);
+	for (i = 0; argv[i] != NULL; i++) {
+		out[i] = text;
+		text = stpcpy(text, argv[i]) + 1;
+	}
+	out[i] = NULL;
+}
+
+/*
+ * Whether master k of h has exited, given a moment to notice (its
+ * connection and a job's session end together).
+ */
+static bool
+master_gone(struct host *h, size_t k)
+{
+	double until = monotime_now() + 0.5;
+	pid_t got;
+
+	if (h->master[k] <= 0)
+		return true;
+	for (;;) {
+		got = waitpid(h->master[k], NULL, WNOHANG);
+		if (got == h->master[k] || (got == -1 && errno == ECHILD)) {
+			h->master[k] = -1;
+			return true;
+		}
+		if (monotime_now() > until)
+			return false;
+		nanosleep(&(struct timespec){ 0, 20 * 1000 * 1000 }, NULL);
+	}
+}
+
+int
+remote_lost(struct remote *r, unsigned long seq, int exit_code,
+    const char **lost_login)
+{
+	struct host *h = NULL;
+	size_t i, master = 0;
+
+	*lost_login = NULL;
+	for (i = 0; i < r->nplaced && h == NULL; i++)
+		if (r->placed[i].seq == seq) {
+			h = &r->hosts[r->placed[i].host];
+			master = r->placed[i].master;
+		}
+	/* ssh's own failure (255) with the connection gone: not the job's. */
+	if (h == NULL || exit_code != 255 || !master_gone(h, master))
+		return 0;
+	if (!h->dead) {
+		h->dead = true;
+		h->lost = true;
+		*lost_login = h->login;
+	}
+	return 1;
+}
+
+void
+remote_done(struct remote *r, unsigned long seq)
+{
+	struct placed was;
+
+	(void)forget(r, seq, &was);
+}
+
 void
 remote_place(struct remote *r, unsigned long slot, struct run_job *job)
 {
 	char opt_path[160];
+	/*
+	 * Through the master only: without it ssh would open a connection
+	 * of its own, one a job, beyond sshd's MaxStartups; a proxy that
+	 * fails at once makes that an ssh error (255) instead, which
+	 * remote_done() tells from the job's own failure by the master
+	 * being gone.
+	 */
 	const char *extra[] = { "-o", opt_path, "-o", "ControlMaster=no",
-	    NULL };
+	    "-o", "ProxyCommand=false", NULL };
 	const char *sh_argv[] = { "/bin/sh", "-c", NULL, NULL };
 	struct host *h = NULL;
 	struct buf line, words;
 	char **argv, *copy, **out, *text, *dir = NULL, *script = NULL;
-	size_t i, n, len;
+	size_t i, n, len, master;
+	struct placed was;
 	bool unique = false, scripted;
 
-	if ((h = host_of_slot(r, &slot)) == NULL || h->local)
+	/* Placed before, on a host since lost: its own command again. */
+	if (job->host != NULL) {
+		(void)forget(r, job->seq, &was);
+		free(job->host);
+		job->host = NULL;
+		free(job->argv);
+		job->argv = NULL;
+	}
+	/* --wd: where it runs there, kept for a placement again. */
+	if (job->cwd != NULL) {
+		free(job->far_dir);
+		job->far_dir = job->cwd;
+		job->far_dir_own = job->cwd_remove;
+		job->cwd = NULL;
+		job->cwd_remove = false;
+	}
+	if ((h = choose_host(r, slot)) == NULL || h->local) {
+		/* Here after all: its --wd back (made by the caller). */
+		if (job->far_dir != NULL) {
+			job->cwd = job->far_dir;
+			job->cwd_remove = job->far_dir_own;
+			job->far_dir = NULL;
+		}
+		if (h == NULL)
+			no_host(job);
 		return;
+	}
 	job->host = xstrdup(h->login);
 	/* --wd: a directory there; --wd ... one under .parallel/tmp. */
-	if (job->cwd != NULL && job->cwd_remove) {
-		text = strrchr(job->cwd, '/');
+	if (job->far_dir != NULL && job->far_dir_own) {
+		text = strrchr(job->far_dir, '/');
 		if (asprintf(&dir, ".parallel/tmp/%s",
-		    text != NULL ? text + 1 : job->cwd) == -1)
+		    text != NULL ? text + 1 : job->far_dir) == -1)
 			abort();
 		unique = true;
-	} else if (job->cwd != NULL)
-		dir = here_path(job->cwd);
+	} else if (job->far_dir != NULL)
+		dir = here_path(job->far_dir);
 	else if (r->opts.workdir != NULL)
 		dir = here_path(r->opts.workdir);
-	free(job->cwd);
-	job->cwd = NULL;
-	job->cwd_remove = false;
 	job->in_held = !(job->in_len > 0 || job->in_file_len > 0 ||
 	    job->in_stream || job->in_fifo);
 	scripted = job->transfer != NULL || job->ret != NULL;
 	buf_init(&line);
 	job_line(r, h, job, dir, unique && job->ret == NULL, &line);
-	control_path(h, slot, opt_path, sizeof(opt_path));
+	master = place(r, h, job->seq);
+	snprintf(opt_path, sizeof(opt_path), "ControlPath=%s",
+	    h->ctl[master]);
 	argv = ssh_argv(h, extra, scripted ? NULL : line.data);
 	if (scripted) {
 		buf_init(&words);
@@ -1268,6 +1448,7 @@ remote_free(struct remote *r)
 			free(r->hosts[i].ctl[k]);
 		free(r->hosts[i].ctl);
 		free(r->hosts[i].master);
+		free(r->hosts[i].sessions);
 		free(r->hosts[i].login);
 		free_words(r->hosts[i].ssh, r->hosts[i].nssh);
 		free(r->hosts[i].dest);
@@ -1278,5 +1459,6 @@ remote_free(struct remote *r)
 	free_strings(r->opts.env);
 	free(r->dir);
 	free(r->hosts);
+	free(r->placed);
 	free(r);
 }

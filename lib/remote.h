@@ -131,4 +131,18 @@ const char	*remote_host_of(const struct remote *, unsigned long slot,
  */
 void	remote_place(struct remote *, unsigned long slot, struct run_job *job);
 
+/*
+ * Whether job seq (placed by remote_place()), which ended with
+ * exit_code, was lost to its host rather than failed: ssh's own failure
+ * (255) with the host's connection gone, so that the job did not run, or
+ * was ended there with the connection.  The host is then dropped
+ * (*lost_login names it, the first time) and the job should run again,
+ * placed anew (remote_place() moves it).  0 if it failed or ran.
+ */
+int	remote_lost(struct remote *, unsigned long seq, int exit_code,
+	    const char **lost_login);
+
+/* Job seq has ended for good: its host counts it no more. */
+void	remote_done(struct remote *, unsigned long seq);
+
 #endif

@@ -631,6 +631,7 @@ finish(struct run *r, struct slot *s)
 	    r->cb->lost(r->cb->arg, &s->job, &res)) {
 		requeue(r, s);
 		r->stats->lost_restarts++;
+		update_limit(r);
 		return;
 	}
 	if (retry(r, s, &res))

@@ -313,3 +313,35 @@ there() {
 	assert_success
 	assert_output "$(printf 'h1\ta h1 h1 h1\n:\tb : unset unset\nh2\tc %s@h2 h2 %s@h2' "$(id -un)" "$(id -un)")"
 }
+
+@test "a host whose connection ends mid-run is said once and dropped; its jobs run again on the others, none lost, none failed; all lost fails the rest" {
+	# h1's connection (its ControlMaster) goes once h1 has jobs running
+	( for _ in $(seq 100); do
+		[ "$(left 2.3045)" -ge 4 ] && break
+		sleep 0.1
+	done
+	pkill -f 'ControlPath=/tmp/parx-ssh[^ ]*/0\.0( |$)' ) &
+	killer=$!
+	run --separate-stderr timeout -k 5 120 "$PARX" --ssh "$SSH" -S 2/h1,2/h2 --joblog log \
+	    "sleep 2.3045; echo {} on \$($WHERE)" ::: $(seq 8)
+	wait $killer
+	assert_success
+	[ "$(sort -n <<<"$output" | tr '\n' ' ')" = "$(printf '%s on 127.0.0.2 ' $(seq 8))" ]
+	[[ $stderr == *"parx: lost 'h1' (its connection ended), its jobs go elsewhere"* ]]
+	[ "$(grep -c "lost 'h1'" <<<"$stderr")" -eq 1 ]
+	# each job logged once, from the host that ran it
+	[ "$(sed 1d log | cut -f1,2 | sort -n | tr '\t\n' ': ')" = "$(printf '%s:h2 ' $(seq 8))" ]
+	gone 2.3045
+	# with no host left, the jobs fail, saying why, and nothing hangs
+	( for _ in $(seq 100); do
+		[ "$(left 2.3046)" -ge 1 ] && break
+		sleep 0.1
+	done
+	pkill -f 'ControlPath=/tmp/parx-ssh' ) &
+	killer=$!
+	run --separate-stderr timeout -k 5 60 "$PARX" --ssh "$SSH" -S 1/h1 'sleep 2.3046; echo {}' ::: 1 2
+	wait $killer
+	assert_failure 2
+	[[ $stderr == *"no host left to run it on"* ]]
+	gone 2.3046
+}
