@@ -1143,13 +1143,21 @@ remote_host_of(const struct remote *r, unsigned long slot,
  * free, else the least busy one left; NULL if none is left.
  */
 static struct host *
-choose_host(const struct remote *r, unsigned long slot)
+choose_host(const struct remote *r, unsigned long slot, const char *avoid)
 {
 	struct host *h = host_of_slot(r, &slot), *best = NULL;
 	size_t i;
 
-	if (h != NULL && (h->local || h->running < h->slots))
+	if (h != NULL && (h->local || h->running < h->slots) &&
+	    (avoid == NULL || strcmp(h->login, avoid) != 0))
 		return h;
+	/* A job placed again (--retries) tries another host first. */
+	for (i = 0; avoid != NULL && i < r->nhosts; i++) {
+		h = &r->hosts[i];
+		if (!h->dead && strcmp(h->login, avoid) != 0 &&
+		    (h->local || h->running < h->slots))
+			return h;
+	}
 	for (i = 0; i < r->nhosts; i++) {
 		h = &r->hosts[i];
 		if (h->dead)
@@ -1300,14 +1308,15 @@ remote_place(struct remote *r, unsigned long slot, struct run_job *job)
 	struct host *h = NULL;
 	struct buf line, words;
 	char **argv, *copy, **out, *text, *dir = NULL, *script = NULL;
+	char *avoid = NULL;
 	size_t i, n, len, master;
 	struct placed was;
 	bool unique = false, scripted;
 
-	/* Placed before, on a host since lost: its own command again. */
+	/* Placed before (a host lost, --retries): its own command again. */
 	if (job->host != NULL) {
 		(void)forget(r, job->seq, &was);
-		free(job->host);
+		avoid = job->host;
 		job->host = NULL;
 		free(job->argv);
 		job->argv = NULL;
@@ -1320,7 +1329,9 @@ remote_place(struct remote *r, unsigned long slot, struct run_job *job)
 		job->cwd = NULL;
 		job->cwd_remove = false;
 	}
-	if ((h = choose_host(r, slot)) == NULL || h->local) {
+	h = choose_host(r, slot, avoid);
+	free(avoid);
+	if (h == NULL || h->local) {
 		/* Here after all: its --wd back (made by the caller). */
 		if (job->far_dir != NULL) {
 			job->cwd = job->far_dir;

@@ -571,6 +571,10 @@ retry(struct run *r, struct slot *s, const struct run_result *res)
 		return false;
 	collate_job_reset(r->col, s->cj);
 	restart_copies(s);
+	/* It may go elsewhere this time (another host). */
+	if (r->cb->again != NULL)
+		r->cb->again(r->cb->arg, (unsigned long)(s - r->slots) + 1,
+		    &s->job);
 	if (launch(r, s) != 0)
 		return false;
 	announce(r, s);
