@@ -46,6 +46,7 @@ struct ctx {
 	const char		*jobs_file;	/* -j FILE, or NULL */
 	struct timespec		 jobs_mtime;	/* as last read */
 	unsigned long		 jobs_now;	/* what it said */
+	struct timespec		 slf_mtime;	/* --slf's files, latest */
 	bool			 input_failed;
 	bool			 joblog_failed;
 	bool			 results_failed;

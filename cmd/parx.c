@@ -217,6 +217,80 @@ remote_workdir(const struct config *cfg)
 	return xstrdup(cwd);
 }
 
+/* -S's and --slf's logins into r.  -1 with err saying which is bad. */
+static int
+add_logins(const struct config *cfg, struct remote *r, struct buf *err)
+{
+	struct buf why;
+	size_t i;
+
+	buf_init(&why);
+	for (i = 0; i < cfg->nlogins; i++)
+		if ((cfg->logins[i].is_file ? remote_add_file(r,
+		    cfg->logins[i].value, &why) : remote_add(r,
+		    cfg->logins[i].value, &why)) == -1) {
+			buf_addstr(err, cfg->logins[i].is_file ?
+			    "invalid --sshloginfile: " : "invalid --sshlogin: ");
+			buf_addstr(err, why.data);
+			buf_release(&why);
+			return -1;
+		}
+	buf_release(&why);
+	return 0;
+}
+
+/* The latest change to a --slf file, or 0. */
+static struct timespec
+slf_mtime(const struct config *cfg)
+{
+	struct timespec latest = { 0, 0 };
+	struct stat st;
+	size_t i;
+
+	for (i = 0; i < cfg->nlogins; i++)
+		if (cfg->logins[i].is_file &&
+		    stat(cfg->logins[i].value, &st) == 0 &&
+		    (st.st_mtim.tv_sec > latest.tv_sec ||
+		    (st.st_mtim.tv_sec == latest.tv_sec &&
+		    st.st_mtim.tv_nsec > latest.tv_nsec)))
+			latest = st.st_mtim;
+	return latest;
+}
+
+/*
+ * --slf FILE changed since it was read: hosts added there join the run,
+ * hosts taken out of it get no more jobs (GNU's re-reading).  What goes
+ * wrong is said through run's notices; the run goes on with the hosts
+ * it has.
+ */
+static void
+reread_logins(struct ctx *ctx)
+{
+	struct timespec now = slf_mtime(ctx->cfg);
+	struct remote_opts o;
+	struct remote *fresh;
+	struct buf err;
+	char *line, *p;
+
+	if (now.tv_sec == ctx->slf_mtime.tv_sec &&
+	    now.tv_nsec == ctx->slf_mtime.tv_nsec)
+		return;
+	ctx->slf_mtime = now;
+	memset(&o, 0, sizeof(o));
+	o.ssh = ctx->cfg->ssh;
+	fresh = remote_new(&o);
+	buf_init(&err);
+	if (add_logins(ctx->cfg, fresh, &err) == -1) {
+		remote_free(fresh);
+		buf_addstr(&err, "; the hosts stay as they were");
+	} else
+		(void)remote_update(ctx->remote, fresh, &err);
+	for (p = err.data; p != NULL && (line = strsep(&p, "\n")) != NULL;)
+		if (*line != '\0')
+			run_notice(ctx->run, line);
+	buf_release(&err);
+}
+
 /*
  * -S and --slf: the hosts, each connected (its ssh ControlMaster), and
  * *jobs set to the slots they have; NULL without them.  A host that
@@ -248,12 +322,8 @@ open_remote(struct config *cfg, long onall, unsigned long *jobs)
 	free(workdir);
 	free(env);
 	buf_init(&err);
-	for (i = 0; i < cfg->nlogins; i++)
-		if ((cfg->logins[i].is_file ? remote_add_file(r,
-		    cfg->logins[i].value, &err) : remote_add(r,
-		    cfg->logins[i].value, &err)) == -1)
-			usage_error("invalid --sshlogin%s: %s",
-			    cfg->logins[i].is_file ? "file" : "", err.data);
+	if (add_logins(cfg, r, &err) == -1)
+		usage_error("%s", err.data);
 	/* --onall's run for one host: that host only. */
 	if (onall >= 0 && (size_t)onall < remote_count(r)) {
 		remote_keep_one(r, (size_t)onall);
@@ -1100,6 +1170,8 @@ job_slots(void *arg)
 	unsigned long n = ctx->jobs_file != NULL ? jobs_from_file(arg) :
 	    ULONG_MAX, left;
 
+	if (ctx->remote != NULL && ctx->run != NULL)
+		reread_logins(ctx);
 	if (ctx->remote != NULL && (left = remote_slots(ctx->remote)) < n)
 		n = left > 0 ? left : 1;
 	return n;
@@ -1628,6 +1700,7 @@ main(int argc, char **argv)
 	struct template *t, *tagt = NULL, **tmpl_names = NULL;
 	struct template **tmpl_contents = NULL, **filters = NULL;
 	struct template *workdir = NULL, **transfers = NULL, **returns = NULL;
+	struct timespec slf_seen;
 	struct remote *remote;
 	struct ctx ctx;
 	struct defaults defs;
@@ -1731,11 +1804,16 @@ main(int argc, char **argv)
 	if (cfg.tmpdir != NULL && access(cfg.tmpdir, W_OK | X_OK) == -1)
 		err(EXIT_ERROR, "cannot use temporary directory '%s'",
 		    cfg.tmpdir);
+	slf_seen = slf_mtime(&cfg);
 	remote = open_remote(&cfg, onall, &jobs);
 	set_run_opts(&cfg, jobs, &ro);
 	ro.cleanup_dirs[1] = remote != NULL ? remote_dir(remote) : NULL;
-	/* -j FILE may ask for more later: slots for up to JOBS_FILE_MAX. */
-	if (jobs_file != NULL && ro.jobs < JOBS_FILE_MAX)
+	/*
+	 * -j FILE may ask for more later, and a --slf file changed may
+	 * bring hosts: slots for up to JOBS_FILE_MAX.
+	 */
+	if ((jobs_file != NULL || slf_mtime(&cfg).tv_sec != 0) &&
+	    ro.jobs < JOBS_FILE_MAX)
 		ro.jobs = JOBS_FILE_MAX;
 	if (cfg.has_nice && setpriority(PRIO_PROCESS, 0, cfg.nice) == -1)
 		warn("cannot set --nice %d", cfg.nice);
@@ -1743,6 +1821,7 @@ main(int argc, char **argv)
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.cfg = &cfg;
 	ctx.remote = remote;
+	ctx.slf_mtime = slf_seen;
 	ctx.tty = -1;
 	ctx.tee_fd = -1;
 	if (jobs_file != NULL && stat(jobs_file, &jst) == 0) {

@@ -135,6 +135,7 @@ struct remote {
 	unsigned		 opened;	/* connections opened (--sshdelay) */
 	struct placed		*placed;
 	size_t			 nplaced, placed_cap;
+	unsigned long		 next_slot;	/* a host joining gets these */
 };
 
 static char **
@@ -822,66 +823,122 @@ unreachable(struct host *h, const struct buf *why, struct buf *err)
 	buf_addch(err, '\n');
 }
 
-int
-remote_start(struct remote *r, struct buf *err)
+/*
+ * Connects host i and counts its slots, numbering them from *next.
+ * 0; 1 if it cannot be reached (said in err, the host dropped); -1 on an
+ * error that ends parx (err says).
+ */
+static int
+start_host(struct remote *r, size_t i, unsigned long *next, struct buf *err)
 {
-	struct host *h;
-	unsigned long cpus, n, next = 1;
+	struct host *h = &r->hosts[i];
+	unsigned long cpus, n;
 	struct cpu_count local;
 	char why[128];
-	size_t i;
 	const char *spec = r->opts.jobs != NULL ? r->opts.jobs : "100%";
 	struct buf why_not;
 	int rc = -1;
 
 	buf_init(&why_not);
-	for (i = 0; i < r->nhosts; i++) {
-		h = &r->hosts[i];
-		buf_reset(&why_not);
-		if (h->dead)
-			continue;
-		if (!h->local && make_dir(r) == -1) {
-			buf_addstr(err, "cannot make a directory for ssh's "
-			    "control sockets: ");
-			buf_addstr(err, strerror(errno));
-			goto out;
-		}
-		if (h->slots == 0) {
-			if (h->local) {
-				cpus_count(&local);
-				cpus = local.threads;
-			} else if ((cpus = count_cpus(r, h, &why_not)) == 0) {
-				unreachable(h, &why_not, err);
-				continue;
-			}
-			if (cpus_jobs(spec, cpus, r->opts.most, &n, why,
-			    sizeof(why)) == -1) {
-				buf_addstr(err, "invalid -j value '");
-				buf_addstr(err, spec);
-				buf_addstr(err, "' for ");
-				buf_addstr(err, h->login);
-				buf_addstr(err, ": ");
-				buf_addstr(err, why);
-				goto out;
-			}
-			h->slots = n;
-		}
-		if (!h->local && start_masters(r, h, i, &why_not) == -1) {
-			unreachable(h, &why_not, err);
-			continue;
-		}
-		if (!h->local && send_basefiles(r, h, err) == -1)
-			goto out;
-		h->first = next;
-		next += h->slots;
+	if (!h->local && make_dir(r) == -1) {
+		buf_addstr(err, "cannot make a directory for ssh's "
+		    "control sockets: ");
+		buf_addstr(err, strerror(errno));
+		goto out;
 	}
-	if (next == 1)
-		buf_addstr(err, "no host to run jobs on");
-	else
-		rc = 0;
+	if (h->slots == 0) {
+		if (h->local) {
+			cpus_count(&local);
+			cpus = local.threads;
+		} else if ((cpus = count_cpus(r, h, &why_not)) == 0) {
+			unreachable(h, &why_not, err);
+			rc = 1;
+			goto out;
+		}
+		if (cpus_jobs(spec, cpus, r->opts.most, &n, why,
+		    sizeof(why)) == -1) {
+			buf_addstr(err, "invalid -j value '");
+			buf_addstr(err, spec);
+			buf_addstr(err, "' for ");
+			buf_addstr(err, h->login);
+			buf_addstr(err, ": ");
+			buf_addstr(err, why);
+			goto out;
+		}
+		h->slots = n;
+	}
+	if (!h->local && start_masters(r, h, i, &why_not) == -1) {
+		unreachable(h, &why_not, err);
+		rc = 1;
+		goto out;
+	}
+	if (!h->local && send_basefiles(r, h, err) == -1)
+		goto out;
+	h->first = *next;
+	*next += h->slots;
+	rc = 0;
 out:
 	buf_release(&why_not);
 	return rc;
+}
+
+int
+remote_start(struct remote *r, struct buf *err)
+{
+	unsigned long next = 1;
+	size_t i;
+
+	for (i = 0; i < r->nhosts; i++)
+		if (!r->hosts[i].dead &&
+		    start_host(r, i, &next, err) == -1)
+			return -1;
+	r->next_slot = next;
+	if (next == 1) {
+		buf_addstr(err, "no host to run jobs on");
+		return -1;
+	}
+	return 0;
+}
+
+bool
+remote_update(struct remote *r, struct remote *fresh, struct buf *err)
+{
+	bool changed = false, found;
+	size_t i, k;
+
+	/* Gone from the list: no new jobs there. */
+	for (i = 0; i < r->nhosts; i++) {
+		for (found = false, k = 0; k < fresh->nhosts && !found; k++)
+			found = strcmp(r->hosts[i].login,
+			    fresh->hosts[k].login) == 0;
+		if (!found && !r->hosts[i].dead) {
+			r->hosts[i].dead = true;
+			changed = true;
+		}
+	}
+	/* New in it: connected now. */
+	for (k = 0; k < fresh->nhosts; k++) {
+		for (found = false, i = 0; i < r->nhosts && !found; i++)
+			found = strcmp(r->hosts[i].login,
+			    fresh->hosts[k].login) == 0;
+		/* Taken out and put back: in again, unless it was lost. */
+		if (found && r->hosts[i - 1].dead && !r->hosts[i - 1].lost &&
+		    r->hosts[i - 1].first != 0) {
+			r->hosts[i - 1].dead = false;
+			changed = true;
+		}
+		if (found)
+			continue;
+		r->hosts = xreallocarray(r->hosts, r->nhosts + 1,
+		    sizeof(*r->hosts));
+		r->hosts[r->nhosts] = fresh->hosts[k];
+		memset(&fresh->hosts[k], 0, sizeof(fresh->hosts[k]));
+		fresh->hosts[k].dead = true;
+		if (start_host(r, r->nhosts++, &r->next_slot, err) == 0)
+			changed = true;
+	}
+	remote_free(fresh);
+	return changed;
 }
 
 unsigned long
@@ -1121,22 +1178,6 @@ host_of_slot(const struct remote *r, unsigned long *slot)
 	return NULL;
 }
 
-const char *
-remote_host_of(const struct remote *r, unsigned long slot,
-    const char **login)
-{
-	const struct host *h = host_of_slot(r, &slot);
-	const char *at;
-
-	if (h == NULL || h->local) {
-		*login = NULL;
-		return NULL;
-	}
-	*login = h->login;
-	at = strrchr(h->dest, '@');
-	return at != NULL ? at + 1 : h->dest;
-}
-
 /*
  * The host for a job in slot: the slot's own, unless it was lost or is
  * full (a job placed again after a loss), then the first with a slot
@@ -1169,6 +1210,22 @@ choose_host(const struct remote *r, unsigned long slot, const char *avoid)
 			best = h;
 	}
 	return best;
+}
+
+const char *
+remote_host_of(const struct remote *r, unsigned long slot,
+    const char **login)
+{
+	const struct host *h = choose_host(r, slot, NULL);
+	const char *at;
+
+	if (h == NULL || h->local) {
+		*login = NULL;
+		return NULL;
+	}
+	*login = h->login;
+	at = strrchr(h->dest, '@');
+	return at != NULL ? at + 1 : h->dest;
 }
 
 /* Counts job seq on h, on its least busy master, which it returns. */

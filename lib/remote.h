@@ -75,6 +75,15 @@ int	remote_add(struct remote *, const char *logins, struct buf *err);
  */
 int	remote_add_file(struct remote *, const char *path, struct buf *err);
 
+/*
+ * --sshloginfile changed: fresh holds the logins as they are now (added
+ * but not started).  Hosts new in it join r, connected as
+ * remote_start() connects them (one that cannot be reached is said in
+ * err and left out); hosts no longer in it take no new jobs, those
+ * running there finishing.  fresh is freed.  Whether r changed.
+ */
+bool	remote_update(struct remote *r, struct remote *fresh, struct buf *err);
+
 /* Whether any host was added. */
 bool	remote_any(const struct remote *);
 

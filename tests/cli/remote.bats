@@ -353,3 +353,33 @@ there() {
 	assert_output $'a on 127.0.0.2\nb on 127.0.0.2'
 	[ "$(sed 1d log | cut -f2 | sort -u)" = h2 ]
 }
+
+@test "--slf read again when it changes: a host added joins the run, one taken out gets no more jobs" {
+	printf '1/h1\n' >logins
+	# h2 is added once the first job has run
+	( for _ in $(seq 100); do
+		[ -s out ] && break
+		sleep 0.1
+	done
+	printf '1/h1\n1/h2\n' >logins.new && mv logins.new logins ) &
+	run timeout -k 5 60 "$PARX" --ssh "$SSH" --slf logins --joblog log \
+	    "sleep 0.3; echo {} >>$PWD/out" ::: $(seq 12)
+	wait
+	assert_success
+	[ "$(wc -l <out)" -eq 12 ]
+	[ "$(sed 1d log | cut -f2 | sort -u | tr '\n' ' ')" = "h1 h2 " ]
+	# h1 taken out: the jobs after it go to h2
+	rm out
+	printf '1/h1\n1/h2\n' >logins
+	( for _ in $(seq 100); do
+		[ -s out ] && break
+		sleep 0.1
+	done
+	printf '1/h2\n' >logins.new && mv logins.new logins ) &
+	run timeout -k 5 60 "$PARX" --ssh "$SSH" --slf logins --joblog log -j1 \
+	    "sleep 0.3; echo {} >>$PWD/out" ::: $(seq 12)
+	wait
+	assert_success
+	[ "$(wc -l <out)" -eq 12 ]
+	[ "$(sed 1d log | tail -4 | cut -f2 | sort -u)" = h2 ]
+}
