@@ -347,7 +347,7 @@ there() {
 }
 
 @test "--retries: a failed job tries another host next" {
-	run timeout -k 5 60 "$PARX" --ssh "$SSH" -S 1/h1,1/h2 --retries 2 --joblog log -k \
+	run timeout -k 5 60 "$PARX" --ssh "$SSH" -S 1/h1,2/h2 --retries 2 --joblog log -k \
 	    "echo {} on \$($WHERE); [ \"\$($WHERE)\" = 127.0.0.2 ] # {}" ::: a b
 	assert_success
 	assert_output $'a on 127.0.0.2\nb on 127.0.0.2'
