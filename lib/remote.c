@@ -533,6 +533,25 @@ send_command(struct buf *b, const char *dir, const char *path)
 }
 
 /*
+ * Appends to out the first line ssh wrote to the file errpath (its own
+ * words say best what went wrong), or "ssh gave up"; removes the file.
+ */
+static void
+ssh_said(const char *errpath, struct buf *out)
+{
+	struct buf text;
+
+	buf_init(&text);
+	if (fdio_read_file(errpath, &text) == 0 && text.len > 0) {
+		text.data[strcspn(text.data, "\r\n")] = '\0';
+		buf_addstr(out, text.data);
+	} else
+		buf_addstr(out, "ssh gave up");
+	buf_release(&text);
+	unlink(errpath);
+}
+
+/*
  * The private directory of the control sockets: short, since a socket's
  * path must fit in 108 bytes (GNU parallel fails under a long $TMPDIR).
  */
@@ -558,11 +577,10 @@ static int
 start_master(struct remote *r, struct host *h, size_t idx, size_t k,
     struct buf *err)
 {
-	char opt_path[160], errpath[160], *text = NULL;
+	char opt_path[160], errpath[160];
 	const char *extra[] = { "-o", "ControlMaster=yes", "-o", opt_path,
 	    "-o", "ControlPersist=no", "-N", NULL };
 	const char *check_extra[] = { "-o", opt_path, "-O", "check", NULL };
-	struct buf msg;
 	char **argv;
 	double until;
 	int efd, devnull, status, rc = -1;
@@ -610,17 +628,8 @@ start_master(struct remote *r, struct host *h, size_t idx, size_t k,
 	}
 	free(argv);
 	close(devnull);
-	if (rc == -1) {
-		/* ssh's own words say best what went wrong. */
-		buf_init(&msg);
-		if (fdio_read_file(errpath, &msg) == 0 && msg.len > 0) {
-			text = msg.data;
-			text[strcspn(text, "\r\n")] = '\0';
-			buf_addstr(err, text);
-		} else
-			buf_addstr(err, "ssh gave up");
-		buf_release(&msg);
-	}
+	if (rc == -1)
+		ssh_said(errpath, err);
 	unlink(errpath);
 	return rc;
 }
@@ -699,10 +708,8 @@ count_cpus(struct remote *r, struct host *h, struct buf *why)
 		n = (unsigned long)strtonum(text, 1, 1000000, &errstr);
 		if (errstr != NULL)
 			n = 1;
-	} else if (fdio_read_file(errpath, why) == 0 && why->len > 0)
-		why->data[strcspn(why->data, "\r\n")] = '\0';
-	else
-		buf_addstr(why, "ssh gave up");
+	} else
+		ssh_said(errpath, why);
 	unlink(errpath);
 	return n;
 }
@@ -718,7 +725,7 @@ send_basefiles(struct remote *r, struct host *h, struct buf *err)
 	char opt_path[160], got[64], errpath[160];
 	const char *extra[] = { "-o", opt_path, "-o", "ControlMaster=no",
 	    NULL };
-	struct buf cmd, why;
+	struct buf cmd;
 	char **argv, *far;
 	ssize_t n;
 	size_t i;
@@ -755,20 +762,12 @@ send_basefiles(struct remote *r, struct host *h, struct buf *err)
 		buf_release(&cmd);
 		close(in);
 		if (status != 0 || n <= 0) {
-			buf_init(&why);
-			if (fdio_read_file(errpath, &why) == 0 && why.len > 0)
-				why.data[strcspn(why.data, "\r\n")] = '\0';
 			buf_addstr(err, "cannot send --basefile '");
 			buf_addstr(err, r->opts.basefiles[i]);
 			buf_addstr(err, "' to '");
 			buf_addstr(err, h->login);
-			buf_addstr(err, "'");
-			if (why.len > 0) {
-				buf_addstr(err, ": ");
-				buf_addstr(err, why.data);
-			}
-			buf_release(&why);
-			unlink(errpath);
+			buf_addstr(err, "': ");
+			ssh_said(errpath, err);
 			return -1;
 		}
 		got[n] = '\0';
