@@ -217,6 +217,16 @@ remote_workdir(const struct config *cfg)
 	return xstrdup(cwd);
 }
 
+static volatile sig_atomic_t connect_stop;	/* the signal, or 0 */
+
+static void
+connecting_signal(int sig)
+{
+	connect_stop = sig;
+}
+
+static void	die_by(int);
+
 /* -S's and --slf's logins into r.  -1 with err saying which is bad. */
 static int
 add_logins(const struct config *cfg, struct remote *r, struct buf *err)
@@ -299,12 +309,14 @@ reread_logins(struct ctx *ctx)
 static struct remote *
 open_remote(struct config *cfg, long onall, unsigned long *jobs)
 {
+	static const int stop_sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction sa, old[3];
 	struct remote_opts o;
 	struct remote *r;
 	struct buf err;
 	char *line, *p, *workdir;
 	const char **env;
-	size_t i;
+	size_t i, k;
 
 	if (cfg->nlogins == 0)
 		return NULL;
@@ -317,6 +329,7 @@ open_remote(struct config *cfg, long onall, unsigned long *jobs)
 	o.nbasefiles = cfg->nbasefiles;
 	o.cleanup = cfg->tmpl_cleanup;
 	o.delay = cfg->ssh_delay;
+	o.stop = &connect_stop;
 	o.env = env = remote_env(cfg, &o.nenv);
 	r = remote_new(&o);
 	free(workdir);
@@ -329,7 +342,23 @@ open_remote(struct config *cfg, long onall, unsigned long *jobs)
 		remote_keep_one(r, (size_t)onall);
 		onall_tag(cfg, remote_login(r, (size_t)onall));
 	}
+	/*
+	 * A signal while connecting (a host slow to answer) ends what was
+	 * started, its control sockets too, before parx dies of it: the
+	 * run's own handling and sentinel are not up yet.
+	 */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = connecting_signal;
+	for (k = 0; k < sizeof(stop_sigs) / sizeof(stop_sigs[0]); k++)
+		sigaction(stop_sigs[k], &sa, &old[k]);
 	i = remote_start(r, &err) == -1;
+	for (k = 0; k < sizeof(stop_sigs) / sizeof(stop_sigs[0]); k++)
+		sigaction(stop_sigs[k], &old[k], NULL);
+	if (connect_stop != 0) {
+		remote_free(r);
+		buf_release(&err);
+		die_by(connect_stop);
+	}
 	for (p = err.data; p != NULL && (line = strsep(&p, "\n")) != NULL;)
 		if (*line != '\0')
 			warnx("%s", line);

@@ -185,6 +185,13 @@ free_words(char **w, size_t n)
 	free(w);
 }
 
+/* Whether the caller's signal handler said to give up. */
+static bool
+stopped(const struct remote *r)
+{
+	return r->opts.stop != NULL && *r->opts.stop != 0;
+}
+
 /*
  * Runs argv (no shell) with stdin from in (-1: /dev/null) and waits: its
  * exit status, -1 if it did not run.
@@ -219,9 +226,12 @@ run_helper(struct remote *r, char *const *argv, int in, int out, int err,
 		*bg = pid;
 		return 0;
 	}
-	while (waitpid(pid, &status, 0) == -1)
+	while (waitpid(pid, &status, 0) == -1) {
 		if (errno != EINTR)
 			return -1;
+		if (stopped(r))
+			(void)kill(-pid, SIGTERM);
+	}
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
@@ -620,8 +630,8 @@ start_master(struct remote *r, struct host *h, size_t idx, size_t k,
 			rc = 0;
 			break;
 		}
-		if (monotime_now() > until) {
-			kill(*master, SIGTERM);
+		if (monotime_now() > until || stopped(r)) {
+			kill(-*master, SIGTERM);
 			break;
 		}
 		nanosleep(&(struct timespec){ 0, 20 * 1000 * 1000 }, NULL);
@@ -645,7 +655,8 @@ pause_between(struct remote *r)
 	if (r->opened++ > 0) {
 		ts.tv_sec = (time_t)r->opts.delay;
 		ts.tv_nsec = (long)((r->opts.delay - (double)ts.tv_sec) * 1e9);
-		while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		while (nanosleep(&ts, &ts) == -1 && errno == EINTR &&
+		    !stopped(r))
 			;
 	}
 }
@@ -887,10 +898,15 @@ remote_start(struct remote *r, struct buf *err)
 	unsigned long next = 1;
 	size_t i;
 
-	for (i = 0; i < r->nhosts; i++)
+	for (i = 0; i < r->nhosts; i++) {
+		if (stopped(r)) {
+			buf_addstr(err, "interrupted while connecting");
+			return -1;
+		}
 		if (!r->hosts[i].dead &&
 		    start_host(r, i, &next, err) == -1)
 			return -1;
+	}
 	r->next_slot = next;
 	if (next == 1) {
 		buf_addstr(err, "no host to run jobs on");
@@ -1464,7 +1480,7 @@ end_master(pid_t pid)
 	double until = monotime_now() + 1.0;
 	pid_t got;
 
-	(void)kill(pid, SIGTERM);
+	(void)kill(-pid, SIGTERM);
 	for (;;) {
 		got = waitpid(pid, NULL, WNOHANG);
 		if (got == pid || (got == -1 && errno != EINTR))
@@ -1473,7 +1489,7 @@ end_master(pid_t pid)
 			break;
 		nanosleep(&(struct timespec){ 0, 10 * 1000 * 1000 }, NULL);
 	}
-	(void)kill(pid, SIGKILL);
+	(void)kill(-pid, SIGKILL);
 	while (waitpid(pid, NULL, 0) == -1 && errno == EINTR)
 		;
 }

@@ -13,6 +13,7 @@
 #ifndef PARX_REMOTE_H
 #define PARX_REMOTE_H
 
+#include <signal.h>
 #include <stdbool.h>
 
 #include "buf.h"
@@ -46,6 +47,12 @@ struct remote_opts {
 	 */
 	const char *const *env;
 	size_t		 nenv;
+	/*
+	 * Set (non-zero) by a signal handler of the caller's: connecting
+	 * (remote_start()) gives up as soon as it sees it, ending what it
+	 * started.  NULL: nothing stops it.
+	 */
+	volatile sig_atomic_t *stop;
 };
 
 struct remote;

@@ -383,3 +383,26 @@ there() {
 	[ "$(wc -l <out)" -eq 12 ]
 	[ "$(sed 1d log | tail -4 | cut -f2 | sort -u)" = h2 ]
 }
+
+@test "a signal while parx is still connecting ends it at once, leaving no ssh, proxy or socket directory" {
+	for n in 1/h1 h1; do
+		# a host that never answers: its proxy only sleeps
+		"$PARX" --ssh "$SSH -o 'ProxyCommand=sleep 3048'" -S $n echo ::: a &
+		pid=$!
+		for _ in $(seq 100); do
+			[ "$(left 3048)" -ge 1 ] && break
+			sleep 0.1
+		done
+		[ "$(left 3048)" -ge 1 ]
+		kill -TERM $pid
+		for _ in $(seq 50); do
+			kill -0 $pid 2>/dev/null || break
+			sleep 0.1
+		done
+		! kill -0 $pid 2>/dev/null || { kill -KILL $pid; false; }
+		run wait $pid
+		assert_failure 143
+		gone 3048
+		! ls -d /tmp/parx-ssh.* 2>/dev/null
+	done
+}
