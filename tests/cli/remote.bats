@@ -85,6 +85,27 @@ left() {
 	pgrep -a -x sleep | grep -c " $1\$" || true
 }
 
+# Waits up to 10 s for at least $2 processes "sleep $1" to run.
+started() {
+	for _ in $(seq 100); do
+		[ "$(left "$1")" -ge "$2" ] && return
+		sleep 0.1
+	done
+	[ "$(left "$1")" -ge "$2" ]
+}
+
+# Waits up to 10 s for process $1 to exit; if it does not, kills it
+# and what it left (sleep $2), and fails.
+ends() {
+	for _ in $(seq 100); do
+		kill -0 "$1" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	pkill -KILL -f "sleep $2"
+	kill -KILL "$1"
+	false
+}
+
 # Waits up to 6 s for the remote side to end what is left of a job.
 gone() {
 	for _ in $(seq 60); do
@@ -101,11 +122,7 @@ gone() {
 	for sig in TERM KILL; do
 		"$PARX" --ssh "$SSH" -S h1,h2 'sleep 3042 # {}' ::: a b c d &
 		pid=$!
-		for _ in $(seq 100); do
-			[ "$(left 3042)" -ge 4 ] && break
-			sleep 0.1
-		done
-		[ "$(left 3042)" -ge 4 ]
+		started 3042 4
 		kill -$sig $pid
 		wait $pid || true
 		gone 3042
@@ -279,21 +296,9 @@ there() {
 	# not under timeout, whose signals reach the whole process group
 	"$PARX" --ssh "$SSH" -S h1,h2 --onall 'sleep 3044 # {}' ::: a &
 	pid=$!
-	for _ in $(seq 100); do
-		[ "$(left 3044)" -ge 2 ] && break
-		sleep 0.1
-	done
-	[ "$(left 3044)" -ge 2 ]
+	started 3044 2
 	kill -TERM $pid
-	for _ in $(seq 100); do
-		kill -0 $pid 2>/dev/null || break
-		sleep 0.1
-	done
-	if kill -0 $pid 2>/dev/null; then
-		pkill -KILL -f 'sleep 3044'
-		kill -KILL $pid
-		false
-	fi
+	ends $pid 3044
 	gone 3044
 	! ls -d "${TMPDIR:-/tmp}"/parx-onall.* 2>/dev/null
 }
@@ -316,10 +321,7 @@ there() {
 
 @test "a host whose connection ends mid-run is said once and dropped; its jobs run again on the others, none lost, none failed; all lost fails the rest" {
 	# h1's connection (its ControlMaster) goes once h1 has jobs running
-	( for _ in $(seq 100); do
-		[ "$(left 2.3045)" -ge 4 ] && break
-		sleep 0.1
-	done
+	( started 2.3045 4
 	pkill -f 'ControlPath=/tmp/parx-ssh[^ ]*/0\.0( |$)' ) &
 	killer=$!
 	run --separate-stderr timeout -k 5 120 "$PARX" --ssh "$SSH" -S 2/h1,2/h2 --joblog log \
@@ -333,10 +335,7 @@ there() {
 	[ "$(sed 1d log | cut -f1,2 | sort -n | tr '\t\n' ': ')" = "$(printf '%s:h2 ' $(seq 8))" ]
 	gone 2.3045
 	# with no host left, the jobs fail, saying why, and nothing hangs
-	( for _ in $(seq 100); do
-		[ "$(left 2.3046)" -ge 1 ] && break
-		sleep 0.1
-	done
+	( started 2.3046 1
 	pkill -f 'ControlPath=/tmp/parx-ssh' ) &
 	killer=$!
 	run --separate-stderr timeout -k 5 60 "$PARX" --ssh "$SSH" -S 1/h1 'sleep 2.3046; echo {}' ::: 1 2
@@ -389,17 +388,9 @@ there() {
 		# a host that never answers: its proxy only sleeps
 		"$PARX" --ssh "$SSH -o 'ProxyCommand=sleep 3048'" -S $n echo ::: a &
 		pid=$!
-		for _ in $(seq 100); do
-			[ "$(left 3048)" -ge 1 ] && break
-			sleep 0.1
-		done
-		[ "$(left 3048)" -ge 1 ]
+		started 3048 1
 		kill -TERM $pid
-		for _ in $(seq 50); do
-			kill -0 $pid 2>/dev/null || break
-			sleep 0.1
-		done
-		! kill -0 $pid 2>/dev/null || { kill -KILL $pid; false; }
+		ends $pid 3048
 		run wait $pid
 		assert_failure 143
 		gone 3048
