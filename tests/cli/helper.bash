@@ -35,6 +35,8 @@ setup_file() {
 
 parx_setup() {
 	cd "$BATS_TEST_TMPDIR" || return 1
+	# GNU parallel (which runs bats --jobs) gives its jobs these too
+	unset PARALLEL_SSHLOGIN PARALLEL_SSHHOST PARALLEL_SEQ PARALLEL_JOBSLOT
 	unset PARALLEL PARX_SHELL PARALLEL_SHELL PARX_EXEC PARALLEL_HOME \
 	    XDG_CONFIG_HOME XDG_CONFIG_DIRS
 }
