@@ -320,11 +320,12 @@ there() {
 }
 
 @test "a host whose connection ends mid-run is said once and dropped; its jobs run again on the others, none lost, none failed; all lost fails the rest" {
-	# h1's connection (its ControlMaster) goes once h1 has jobs running
+	# h1's connection (its ControlMaster) goes once h1 has jobs running;
+	# the option marks this run's masters, so no other parx's are hit
 	( started 2.3045 4
-	pkill -f 'ControlPath=/tmp/parx-ssh[^ ]*/0\.0( |$)' ) &
+	pkill -f 'ServerAliveCountMax=3045 -o ControlMaster=yes -o ControlPath=[^ ]*/0\.0 ' ) &
 	killer=$!
-	run --separate-stderr timeout -k 5 120 "$PARX" --ssh "$SSH" -S 2/h1,2/h2 --joblog log \
+	run --separate-stderr timeout -k 5 120 "$PARX" --ssh "$SSH -o ServerAliveCountMax=3045" -S 2/h1,2/h2 --joblog log \
 	    "sleep 2.3045; echo {} on \$($WHERE)" ::: $(seq 8)
 	wait $killer
 	assert_success
@@ -336,9 +337,9 @@ there() {
 	gone 2.3045
 	# with no host left, the jobs fail, saying why, and nothing hangs
 	( started 2.3046 1
-	pkill -f 'ControlPath=/tmp/parx-ssh' ) &
+	pkill -f 'ServerAliveCountMax=3046 -o ControlMaster=yes' ) &
 	killer=$!
-	run --separate-stderr timeout -k 5 60 "$PARX" --ssh "$SSH" -S 1/h1 'sleep 2.3046; echo {}' ::: 1 2
+	run --separate-stderr timeout -k 5 60 "$PARX" --ssh "$SSH -o ServerAliveCountMax=3046" -S 1/h1 'sleep 2.3046; echo {}' ::: 1 2
 	wait $killer
 	assert_failure 2
 	[[ $stderr == *"no host left to run it on"* ]]
