@@ -35,16 +35,25 @@ extern char **environ;
  * background command's stdin is /dev/null otherwise): its end means
  * parx's ssh is gone, and the watcher ends the session's process group
  * (sshd made the shell a session leader), the job and all it started.
- * With input for the job (--pipe), the job reads it and nothing watches.
- * Only POSIX sh: no perl, no setsid, no bash there.
+ * With input for the job ($2 = i, --pipe), the job reads that stdin, so
+ * the watcher looks at the session's sshd ($3, the login shell's
+ * parent) instead, once a second: it exits when parx's ssh goes, where
+ * the job would go on until it next wrote.  Only POSIX sh: no perl, no
+ * setsid, no bash there.
  */
 static const char wrapper[] =
-    "if [ \"$2\" = w ]; then exec 3<&0; "
+    "exec 3<&0; "
+    "if [ \"$2\" = w ]; then "
     "sh -c \"$1\" </dev/null 3<&- & p=$!; "
     "{ cat <&3 >/dev/null 3<&-; kill -TERM 0; sleep 2; kill -KILL 0; } "
-    ">/dev/null 2>&1 & w=$!; exec 3<&-; "
-    "wait $p; s=$?; kill $w 2>/dev/null; exit $s; "
-    "else exec sh -c \"$1\"; fi";
+    ">/dev/null 2>&1 & w=$!; "
+    "elif [ -n \"$3\" ] && kill -0 \"$3\" 2>/dev/null; then "
+    "sh -c \"$1\" <&3 3<&- & p=$!; "
+    "{ while kill -0 \"$3\"; do sleep 1; done; "
+    "kill -TERM 0; sleep 2; kill -KILL 0; } "
+    "</dev/null >/dev/null 2>&1 3<&- & w=$!; "
+    "else exec sh -c \"$1\" 3<&-; fi; "
+    "exec 3<&-; wait $p; s=$?; kill $w 2>/dev/null; exit $s";
 
 /*
  * Sending a file there, the file on stdin; $1 the directory to work in
@@ -1032,7 +1041,7 @@ job_line(const struct remote *r, const struct host *h,
 	add_word(line, wrapper);
 	buf_addstr(line, " parx");
 	add_word(line, cmd);
-	buf_addstr(line, job->in_held ? " w" : " i");
+	buf_addstr(line, job->in_held ? " w" : " i \"$PPID\"");
 	if (rm_dir) {
 		buf_addstr(line, "; s=$?; cd && rm -rf");
 		add_word(line, dir);

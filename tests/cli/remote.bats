@@ -398,3 +398,13 @@ there() {
 		! ls -d /tmp/parx-ssh.* 2>/dev/null
 	done
 }
+
+@test "a --pipe job there ends with parx's ssh too, though it reads its block and writes nothing" {
+	run timeout -k 5 60 "$PARX" --ssh "$SSH" -S h1 --pipe --timeout 1 'cat >/dev/null; sleep 3050' < <(seq 3)
+	assert_failure 1
+	gone 3050
+	# blocks still arrive whole
+	run timeout -k 5 60 "$PARX" --ssh "$SSH" -S h1,h2 --pipe -N 1000 -k 'wc -l' < <(seq 3000)
+	assert_success
+	assert_output $'1000\n1000\n1000'
+}
