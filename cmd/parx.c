@@ -1552,6 +1552,15 @@ open_pipe_source(struct ctx *ctx, struct config *cfg, unsigned long jobs)
 		usage_error("--cat and --fifo do not go together");
 	if (cfg->pipepart && path == NULL)
 		usage_error("--pipepart needs a file: -a FILE");
+	/*
+	 * A part starting mid-file cannot tell a newline in a quoted field
+	 * from a record's end without reading from the start; GNU cuts
+	 * records in two there.
+	 */
+	if (cfg->pipepart && cfg->in.csv)
+		usage_error("--csv goes with --pipe, not --pipepart: a part "
+		    "cannot tell where the CSV records end without reading "
+		    "the file from its start");
 	cfg->blk.csv = cfg->in.csv;
 	cfg->blk.skip_blank = cfg->in.skip_blank;
 	if (cfg->has_N)

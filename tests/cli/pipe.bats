@@ -352,3 +352,14 @@ cd"
 	assert_failure 255
 	[[ $stderr == *"::: values with --pipe: {} is the block's file with --cat and --fifo"* ]]
 }
+
+@test "--csv --pipepart is refused: a part could cut a quoted field in two" {
+	printf 'a,b\n"x\ny",2\n3,4\n' >c.csv
+	run --separate-stderr "$PARX" --csv --pipepart -a c.csv --block 5 'wc -c'
+	assert_failure 255
+	assert_output ''
+	[[ $stderr == "parx: --csv goes with --pipe, not --pipepart: a part cannot tell where the CSV records end without reading the file from its start"* ]]
+	# --pipe keeps the record whole
+	run "$PARX" --csv --pipe --block 5 -k 'wc -c' <c.csv
+	assert_output $'4\n8\n4'
+}
