@@ -120,6 +120,7 @@ struct config {
 	const char		*ssh;		/* --ssh */
 	bool			 onall;		/* --onall */
 	bool			 nonall;	/* --nonall */
+	bool			 hostgroups;	/* --hostgroups */
 	const char		**transfer;	/* --transferfile (--transfer is
 						   {}), in order */
 	size_t			 ntransfer;

@@ -47,6 +47,16 @@ struct ctx {
 	struct timespec		 jobs_mtime;	/* as last read */
 	unsigned long		 jobs_now;	/* what it said */
 	struct timespec		 slf_mtime;	/* --slf's files, latest */
+	/*
+	 * --hostgroups: jobs made whose groups' hosts were all busy, in
+	 * input order, to start as a job there ends; meanwhile next_job()
+	 * says "not yet" with wake[0] to wait on, which job_done() makes
+	 * readable.
+	 */
+	struct run_job		*held;
+	size_t			 nheld;
+	bool			 holding;
+	int			 wake[2];
 	bool			 input_failed;
 	bool			 joblog_failed;
 	bool			 results_failed;

@@ -1091,7 +1091,7 @@ static const struct row rows[] = {
 
 	/* Remote hosts */
 	FUNC("sshlogin|S", ARG_REQUIRED, "LOGINS", SEC_REMOTE, ST_PARX,
-	    set_sshlogin, "run jobs on [N/]LOGIN,... over ssh (':' is "
+	    set_sshlogin, "run jobs on [@GROUPS/][N/]LOGIN,... over ssh (':' is "
 	    "here; repeatable)"),
 	FUNC("sshloginfile|slf", ARG_REQUIRED, "FILE", SEC_REMOTE, ST_PARX,
 	    set_sshlogin, "run jobs on the logins in FILE, one a line "
@@ -1104,8 +1104,9 @@ static const struct row rows[] = {
 	    set_delay, "wait SECS between ssh starts (--delay's default)"),
 	IGNORED("filter-hosts|filterhosts|filter-host", ARG_NONE, NULL,
 	    SEC_REMOTE, "drop hosts that are down (parx always does)"),
-	TODO("hostgroups|hgrp|hostgrp|hostgroup", ARG_NONE, NULL, SEC_REMOTE,
-	    "use host groups"),
+	FLAG("hostgroups|hgrp|hostgrp|hostgroup", SEC_REMOTE, ST_PARX,
+	    hostgroups, "a value's @GROUPS (taken off it) says which host "
+	    "groups its job may run in"),
 	FLAG("onall", SEC_REMOTE, ST_PARX, onall,
 	    "run every job on every host, one at a time there"),
 	FLAG("nonall", SEC_REMOTE, ST_PARX, nonall,
@@ -1584,6 +1585,11 @@ print_refused(enum status status, const char *title)
 {
 	size_t r, col = 0;
 
+	/* A list with nothing in it is left out, its title too. */
+	for (r = 0; r < NROWS && rows[r].status != status; r++)
+		;
+	if (r == NROWS)
+		return;
 	printf("\n%s:\n", title);
 	for (r = 0; r < NROWS; r++) {
 		if (rows[r].status != status)

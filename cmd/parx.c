@@ -1031,6 +1031,58 @@ ask_job(struct ctx *ctx, unsigned long slot, struct run_job *job)
 	return 2;
 }
 
+#define HELD_MAX	1000	/* --hostgroups: jobs held, at most */
+
+/*
+ * --hostgroups: the first job held back that a host of its groups can
+ * take now, else the next one made that can; those that cannot wait,
+ * in order.  2 (not yet) when none can: a job's end wakes run (wake[0]).
+ */
+static int
+next_in_groups(struct ctx *ctx, unsigned long slot, struct run_job *job)
+{
+	char byte[64];
+	size_t i;
+	int r;
+
+	while (read(ctx->wake[0], byte, sizeof(byte)) > 0)
+		;
+	ctx->holding = false;
+	for (i = 0; i < ctx->nheld && (i == 0 || !ctx->cfg->keep_order); i++)
+		if (!remote_must_wait(ctx->remote, &ctx->held[i])) {
+			*job = ctx->held[i];
+			memmove(ctx->held + i, ctx->held + i + 1,
+			    (ctx->nheld - i - 1) * sizeof(*ctx->held));
+			ctx->nheld--;
+			return 1;
+		}
+	/*
+	 * -k's order is the order jobs start in: there a job held holds
+	 * back the ones after it.
+	 */
+	while (ctx->nheld < (ctx->cfg->keep_order ? 1 : HELD_MAX) &&
+	    !ctx->input_ended) {
+		r = ctx->tty != -1 ? ask_job(ctx, slot, job) :
+		    make_job(ctx, slot, job);
+		if (r != 1 && (r != 0 || ctx->nheld == 0))
+			return r;
+		if (r == 0) {
+			ctx->input_ended = true;
+			break;
+		}
+		if (!remote_must_wait(ctx->remote, job))
+			return 1;
+		ctx->held = xreallocarray(ctx->held, ctx->nheld + 1,
+		    sizeof(*ctx->held));
+		ctx->held[ctx->nheld++] = *job;
+	}
+	if (ctx->nheld == 0)
+		return 0;
+	ctx->holding = true;
+	memset(job, 0, sizeof(*job));
+	return 2;
+}
+
 /* The next job; counted, so that --bar knows the total once input ends. */
 static int
 next_job(void *arg, unsigned long slot, struct run_job *job)
@@ -1038,8 +1090,9 @@ next_job(void *arg, unsigned long slot, struct run_job *job)
 	struct ctx *ctx = arg;
 	int r;
 
-	r = ctx->tty != -1 ? ask_job(ctx, slot, job) :
-	    make_job(arg, slot, job);
+	r = ctx->remote != NULL && ctx->cfg->hostgroups ?
+	    next_in_groups(ctx, slot, job) : ctx->tty != -1 ?
+	    ask_job(ctx, slot, job) : make_job(arg, slot, job);
 	if (r == 1 && ctx->remote != NULL) {
 		remote_place(ctx->remote, slot, job);
 		/* One that stays here makes its --wd here. */
@@ -1071,6 +1124,8 @@ job_wait_fd(void *arg)
 {
 	struct ctx *ctx = arg;
 
+	if (ctx->holding)
+		return ctx->wake[0];	/* a job's end */
 	if (ctx->asking)
 		return ctx->tty;	/* the answer */
 	if (ctx->pipe != NULL)
@@ -1216,6 +1271,10 @@ job_done(void *arg, const struct run_result *res, struct buf *say,
 	ctx->finished++;
 	if (ctx->remote != NULL)
 		remote_done(ctx->remote, res->seq);
+	/* A host has room: a job held for its groups may go there. */
+	if (ctx->holding && write(ctx->wake[1], "", 1) == -1) {
+		/* full: readable already */
+	}
 	if (res->spawn_errno != 0)
 		say_line(say, 0, "cannot run job %lu: %s", res->seq,
 		    strerror(res->spawn_errno));
@@ -1859,6 +1918,10 @@ main(int argc, char **argv)
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.cfg = &cfg;
 	ctx.remote = remote;
+	ctx.wake[0] = ctx.wake[1] = -1;
+	if (remote != NULL && cfg.hostgroups &&
+	    pipe2(ctx.wake, O_CLOEXEC | O_NONBLOCK) == -1)
+		err(EXIT_ERROR, "--hostgroups");
 	ctx.slf_mtime = slf_seen;
 	ctx.tty = -1;
 	ctx.tee_fd = -1;
@@ -1944,6 +2007,7 @@ main(int argc, char **argv)
 	filters = make_filters(&cfg);
 	workdir = make_workdir(&cfg);
 	cfg.feed.workdir_later = remote != NULL;
+	cfg.feed.hostgroups = remote != NULL && cfg.hostgroups;
 	if (remote != NULL) {
 		cfg.feed.host_of = host_of;
 		cfg.feed.host_arg = remote;
@@ -2032,6 +2096,13 @@ out:
 	free(cfg.sources);
 	free(cfg.arg_files);
 	free(cfg.logins);
+	for (k = 0; k < ctx.nheld; k++)
+		job_release(&ctx.held[k]);
+	free(ctx.held);
+	if (ctx.wake[0] != -1) {
+		close(ctx.wake[0]);
+		close(ctx.wake[1]);
+	}
 	remote_free(ctx.remote);
 	free(cfg.prelude);
 	defaults_free(&defs);

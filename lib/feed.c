@@ -595,6 +595,32 @@ feed_failed_path(const struct feed *f, const char **what)
 	return f->failed_path;
 }
 
+/*
+ * --hostgroups: copies of the n values with what follows a value's first
+ * "@" taken off (GNU's), and in *groups what followed it in the first
+ * value (NULL if nothing did: any host).
+ */
+static char **
+strip_groups(char *const *fields, size_t n, char **groups)
+{
+	char **plain = xcalloc(n + 1, sizeof(*plain));
+	const char *at;
+	size_t i;
+
+	*groups = NULL;
+	for (i = 0; i < n; i++) {
+		at = strchr(fields[i], '@');
+		if (at == NULL || at[1] == '\0') {
+			plain[i] = xstrdup(fields[i]);
+			continue;
+		}
+		plain[i] = xmemdup(fields[i], (size_t)(at - fields[i]));
+		if (i == 0)
+			*groups = xstrdup(at + 1);
+	}
+	return plain;
+}
+
 int
 feed_make_job(struct feed *f, unsigned long seq, unsigned long slot,
     char *const *fields, size_t nfields, struct run_job *job)
@@ -604,10 +630,14 @@ feed_make_job(struct feed *f, unsigned long seq, unsigned long slot,
 	struct template_job j;
 	struct buf cmd;
 	const char *err;
+	char **plain = NULL, *groups = NULL;
+	size_t i;
 
 	memset(&j, 0, sizeof(j));
 	j.fields = fields;
 	j.nfields = nfields;
+	if (f->opts.hostgroups)
+		j.fields = plain = strip_groups(fields, nfields, &groups);
 	j.seq = seq;
 	j.slot = slot;
 	j.total = f->total;
@@ -651,6 +681,10 @@ feed_make_job(struct feed *f, unsigned long seq, unsigned long slot,
 		}
 	}
 	job->cmd = buf_detach(&cmd);
+	job->groups = groups;
+	for (i = 0; plain != NULL && i < nfields; i++)
+		free(plain[i]);
+	free(plain);
 	return r;
 }
 

@@ -62,6 +62,11 @@ struct feed_opts {
 	const char		*(*host_of)(void *arg, unsigned long slot,
 				    const char **login);
 	void			*host_arg;
+	/*
+	 * --hostgroups: a value's "@g1+g2" is taken off it, and the first
+	 * value's makes the job's groups (job->groups).
+	 */
+	bool			 hostgroups;
 	/* --transferfile and --return: each job's files, for remote_place() */
 	const struct template	*const *transfer;
 	size_t			 ntransfer;

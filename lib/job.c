@@ -37,6 +37,7 @@ job_release(struct run_job *job)
 		(void)fdio_remove_tree(job->cwd);
 	free(job->cwd);
 	free(job->far_dir);
+	free(job->groups);
 	free(job->in_data);
 	free(job->argv);
 	free(job->cmd);

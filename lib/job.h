@@ -68,6 +68,9 @@ struct run_job {
 	 */
 	char		 *far_dir;
 	bool		  far_dir_own;
+	char		 *groups;	/* --hostgroups: the host groups it may
+					   run in ("g1+g2", its first value's
+					   after "@"), or NULL: any */
 };
 
 /*

@@ -124,6 +124,7 @@ struct host {
 	pid_t		*master;	/* their processes, or -1 */
 	struct buf	 based;		/* clean_script's words for the
 					   --basefile files sent */
+	struct buf	 groups;	/* its host groups, '+'-separated */
 	unsigned long	 running;	/* jobs placed on it now */
 	unsigned	*sessions;	/* of them, each master's */
 	bool		 lost;		/* dead after it was reached */
@@ -145,6 +146,8 @@ struct remote {
 	struct placed		*placed;
 	size_t			 nplaced, placed_cap;
 	unsigned long		 next_slot;	/* a host joining gets these */
+	struct buf		 only_groups;	/* -S @g: only these groups' hosts
+						   run jobs */
 };
 
 static char **
@@ -244,9 +247,38 @@ run_helper(struct remote *r, char *const *argv, int in, int out, int err,
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+/* Appends the '+'-separated group names in (len bytes) to *set. */
+static void
+add_groups(struct buf *set, const char *in, size_t len)
+{
+	if (set->len > 0)
+		buf_addch(set, '+');
+	buf_add(set, in, len);
+	buf_addch(set, '\0');
+	set->len--;
+}
+
+/* Whether the '+'-separated sets a and b share a name. */
+static bool
+groups_meet(const char *a, const char *b)
+{
+	size_t la, lb;
+	const char *q;
+
+	for (; *a != '\0'; a += la + (a[la] == '+')) {
+		la = strcspn(a, "+");
+		for (q = b; *q != '\0'; q += lb + (q[lb] == '+')) {
+			lb = strcspn(q, "+");
+			if (la == lb && la > 0 && strncmp(a, q, la) == 0)
+				return true;
+		}
+	}
+	return false;
+}
+
 static void
 add_host(struct remote *r, const char *login, unsigned long slots,
-    char **ssh, size_t nssh, char *dest)
+    char **ssh, size_t nssh, char *dest, char *groups)
 {
 	struct host *h;
 	size_t i;
@@ -255,8 +287,12 @@ add_host(struct remote *r, const char *login, unsigned long slots,
 	for (i = 0; i < r->nhosts; i++)
 		if (strcmp(r->hosts[i].login, login) == 0) {
 			r->hosts[i].slots = slots;
+			if (groups != NULL)
+				add_groups(&r->hosts[i].groups, groups,
+				    strlen(groups));
 			free_words(ssh, nssh);
 			free(dest);
+			free(groups);
 			return;
 		}
 	r->hosts = xreallocarray(r->hosts, r->nhosts + 1, sizeof(*r->hosts));
@@ -268,6 +304,11 @@ add_host(struct remote *r, const char *login, unsigned long slots,
 	h->ssh = ssh;
 	h->nssh = nssh;
 	h->dest = dest;
+	/* GNU's: a host is in the group of its own login too. */
+	add_groups(&h->groups, login, strlen(login));
+	if (groups != NULL)
+		add_groups(&h->groups, groups, strlen(groups));
+	free(groups);
 }
 
 /* One login, with its N/ if any. */
@@ -276,12 +317,22 @@ add_login(struct remote *r, const char *spec, struct buf *err)
 {
 	const char *errstr, *slash, *login = spec;
 	unsigned long slots = 0;
-	char **words, *num;
+	char **words, *num, *groups = NULL;
 	size_t n = 0, nssh;
 	char **ssh;
 
 	while (*login == ' ' || *login == '\t')
 		login++;
+	/* @g1+g2/: its groups; "@g" alone: only the hosts of group g run. */
+	if (*login == '@') {
+		if ((slash = strchr(login, '/')) == NULL) {
+			add_groups(&r->only_groups, login + 1,
+			    strlen(login + 1));
+			return 0;
+		}
+		groups = xmemdup(login + 1, (size_t)(slash - login - 1));
+		login = slash + 1;
+	}
 	if ((slash = strchr(login, '/')) != NULL &&
 	    strspn(login, "0123456789") == (size_t)(slash - login) &&
 	    slash > login) {
@@ -291,21 +342,19 @@ add_login(struct remote *r, const char *spec, struct buf *err)
 		if (errstr != NULL) {
 			buf_addstr(err, "job slots ");
 			buf_addstr(err, errstr);
+			free(groups);
 			return -1;
 		}
 		login = slash + 1;
 	}
-	if (*login == '@') {
-		buf_addstr(err, "host groups (@group/) are not supported yet");
-		return -1;
-	}
 	if (strcmp(login, ":") == 0) {
-		add_host(r, login, slots, NULL, 0, NULL);
+		add_host(r, login, slots, NULL, 0, NULL, groups);
 		return 0;
 	}
 	/* "ssh -p 2222 host": an ssh command of its own; else --ssh's. */
 	if ((words = quote_split_words(login, &errstr)) == NULL) {
 		buf_addstr(err, errstr);
+		free(groups);
 		return -1;
 	}
 	while (words[n] != NULL)
@@ -313,6 +362,7 @@ add_login(struct remote *r, const char *spec, struct buf *err)
 	if (n == 0) {
 		quote_free_words(words);
 		buf_addstr(err, "an empty login");
+		free(groups);
 		return -1;
 	}
 	/* Copies, so that each host owns its words. */
@@ -327,6 +377,7 @@ add_login(struct remote *r, const char *spec, struct buf *err)
 				quote_free_words(cmd);
 			buf_addstr(err, "--ssh: ");
 			buf_addstr(err, cmd == NULL ? errstr : "no command");
+			free(groups);
 			return -1;
 		}
 		for (nssh = 0; cmd[nssh] != NULL; nssh++)
@@ -335,14 +386,14 @@ add_login(struct remote *r, const char *spec, struct buf *err)
 		for (n = 0; n < nssh; n++)
 			ssh[n] = xstrdup(cmd[n]);
 		quote_free_words(cmd);
-		add_host(r, login, slots, ssh, nssh, dest);
+		add_host(r, login, slots, ssh, nssh, dest, groups);
 		return 0;
 	}
 	nssh = n - 1;
 	ssh = xreallocarray(NULL, nssh + 1, sizeof(*ssh));
 	for (n = 0; n < nssh; n++)
 		ssh[n] = xstrdup(words[n]);
-	add_host(r, login, slots, ssh, nssh, xstrdup(words[nssh]));
+	add_host(r, login, slots, ssh, nssh, xstrdup(words[nssh]), groups);
 	quote_free_words(words);
 	return 0;
 }
@@ -907,6 +958,10 @@ remote_start(struct remote *r, struct buf *err)
 	unsigned long next = 1;
 	size_t i;
 
+	/* -S @g: the hosts of no such group are left out. */
+	for (i = 0; i < r->nhosts && r->only_groups.len > 0; i++)
+		if (!groups_meet(r->hosts[i].groups.data, r->only_groups.data))
+			r->hosts[i].dead = true;
 	for (i = 0; i < r->nhosts; i++) {
 		if (stopped(r)) {
 			buf_addstr(err, "interrupted while connecting");
@@ -1020,6 +1075,14 @@ job_line(const struct remote *r, const struct host *h,
 	eq = eq != NULL ? eq + 1 : h->dest;
 	quote_shell(line, eq, strlen(eq));
 	buf_addstr(line, "; export PARALLEL_SSHLOGIN PARALLEL_SSHHOST; ");
+	if (job->groups != NULL) {
+		buf_addstr(line, "PARALLEL_HOSTGROUPS=");
+		quote_shell(line, h->groups.data, h->groups.len);
+		buf_addstr(line, "; PARALLEL_ARGHOSTGROUPS=");
+		quote_shell(line, job->groups, strlen(job->groups));
+		buf_addstr(line, "; export PARALLEL_HOSTGROUPS "
+		    "PARALLEL_ARGHOSTGROUPS; ");
+	}
 	for (i = 0; i < r->opts.nenv; i++) {
 		eq = strchr(r->opts.env[i], '=');
 		buf_add(line, r->opts.env[i], (size_t)(eq - r->opts.env[i]));
@@ -1207,27 +1270,53 @@ host_of_slot(const struct remote *r, unsigned long *slot)
  * full (a job placed again after a loss), then the first with a slot
  * free, else the least busy one left; NULL if none is left.
  */
+/*
+ * Whether job groups (--hostgroups; NULL: any) let it run on h.  Groups
+ * no host left has let it run anywhere, as GNU's documentation says.
+ */
+static bool
+group_allows(const struct remote *r, const char *groups,
+    const struct host *h)
+{
+	size_t i;
+
+	if (groups == NULL || groups_meet(h->groups.data, groups))
+		return true;
+	for (i = 0; i < r->nhosts; i++)
+		if (!r->hosts[i].dead &&
+		    groups_meet(r->hosts[i].groups.data, groups))
+			return false;
+	return true;
+}
+
+static bool
+has_room(const struct host *h)
+{
+	return h->local || h->running < h->slots;
+}
+
 static struct host *
-choose_host(const struct remote *r, unsigned long slot, const char *avoid)
+choose_host(const struct remote *r, unsigned long slot, const char *avoid,
+    const char *groups)
 {
 	struct host *h = host_of_slot(r, &slot), *best = NULL;
 	size_t i;
 
-	if (h != NULL && (h->local || h->running < h->slots) &&
+	if (h != NULL && has_room(h) && group_allows(r, groups, h) &&
 	    (avoid == NULL || strcmp(h->login, avoid) != 0))
 		return h;
 	/* A job placed again (--retries) tries another host first. */
 	for (i = 0; avoid != NULL && i < r->nhosts; i++) {
 		h = &r->hosts[i];
-		if (!h->dead && strcmp(h->login, avoid) != 0 &&
-		    (h->local || h->running < h->slots))
+		if (!h->dead && strcmp(h->login, avoid) != 0 && has_room(h) &&
+		    group_allows(r, groups, h))
 			return h;
 	}
 	for (i = 0; i < r->nhosts; i++) {
 		h = &r->hosts[i];
-		if (h->dead)
+		if (h->dead || !group_allows(r, groups, h))
 			continue;
-		if (h->local || h->running < h->slots)
+		if (has_room(h))
 			return h;
 		if (best == NULL || h->running * best->slots <
 		    best->running * h->slots)
@@ -1240,7 +1329,7 @@ const char *
 remote_host_of(const struct remote *r, unsigned long slot,
     const char **login)
 {
-	const struct host *h = choose_host(r, slot, NULL);
+	const struct host *h = choose_host(r, slot, NULL, NULL);
 	const char *at;
 
 	if (h == NULL || h->local) {
@@ -1372,6 +1461,25 @@ remote_done(struct remote *r, unsigned long seq)
 	(void)forget(r, seq, &was);
 }
 
+bool
+remote_must_wait(const struct remote *r, const struct run_job *job)
+{
+	size_t i;
+
+	if (job->groups == NULL)
+		return false;
+	for (i = 0; i < r->nhosts; i++)
+		if (!r->hosts[i].dead && has_room(&r->hosts[i]) &&
+		    group_allows(r, job->groups, &r->hosts[i]))
+			return false;
+	/* Full, or none of its groups left (it fails once placed). */
+	for (i = 0; i < r->nhosts; i++)
+		if (!r->hosts[i].dead &&
+		    group_allows(r, job->groups, &r->hosts[i]))
+			return true;
+	return false;
+}
+
 void
 remote_place(struct remote *r, unsigned long slot, struct run_job *job)
 {
@@ -1410,7 +1518,7 @@ remote_place(struct remote *r, unsigned long slot, struct run_job *job)
 		job->cwd = NULL;
 		job->cwd_remove = false;
 	}
-	h = choose_host(r, slot, avoid);
+	h = choose_host(r, slot, avoid, job->groups);
 	free(avoid);
 	if (h == NULL || h->local) {
 		/* Here after all: its --wd back (made by the caller). */
@@ -1545,7 +1653,9 @@ remote_free(struct remote *r)
 		free_words(r->hosts[i].ssh, r->hosts[i].nssh);
 		free(r->hosts[i].dest);
 		buf_release(&r->hosts[i].based);
+		buf_release(&r->hosts[i].groups);
 	}
+	buf_release(&r->only_groups);
 	free((char *)r->opts.workdir);
 	free_strings(r->opts.basefiles);
 	free_strings(r->opts.env);

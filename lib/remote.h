@@ -70,9 +70,12 @@ void		 remote_close(struct remote *);
 
 /*
  * Adds the hosts of one --sshlogin value: comma-separated logins, each
- * [N/]login, where login is ":" (this machine), [user@]host, or an ssh
- * command and its options ending in the host ("ssh -p 2222 host").  -1
- * with a message in err (no newline) if one is not a login.
+ * [@GROUPS/][N/]login, where login is ":" (this machine), [user@]host,
+ * or an ssh command and its options ending in the host ("ssh -p 2222
+ * host"), and GROUPS are host group names joined by "+" (each host is
+ * in the group of its login's name too); "@GROUPS" alone keeps only the
+ * hosts of those groups.  -1 with a message in err (no newline) if one
+ * is not a login.
  */
 int	remote_add(struct remote *, const char *logins, struct buf *err);
 
@@ -124,6 +127,13 @@ unsigned long	remote_slots(const struct remote *);
  */
 const char	*remote_host_of(const struct remote *, unsigned long slot,
 		    const char **login);
+
+/*
+ * Whether job (--hostgroups: job->groups) has to wait: the hosts of its
+ * groups are all busy.  Then it should be placed later, as a job ends;
+ * other jobs may go first.
+ */
+bool	remote_must_wait(const struct remote *, const struct run_job *);
 
 /*
  * Makes job (as feed made it) run on the host whose job slot slot is

@@ -408,3 +408,21 @@ there() {
 	assert_success
 	assert_output $'1000\n1000\n1000'
 }
+
+@test "--hostgroups: a value's @GROUPS (taken off it) keeps its job to the hosts of those groups; -S @g uses only group g's hosts" {
+	run timeout -k 5 60 "$PARX" --ssh "$SSH" -S @g1/1/h1,@g1+g2/1/h2,@g3/1/h3 --hostgroups --joblog log \
+	    "sleep 0.2; echo {} on \$($WHERE) \$PARALLEL_ARGHOSTGROUPS" ::: a@g2 b@g2 c@g2 d@g1 e@g3 f@g3 g@nowhere
+	assert_success
+	[ "$(sort <<<"$output" | tr '\n' '|')" = "a on 127.0.0.2 g2|b on 127.0.0.2 g2|c on 127.0.0.2 g2|d on 127.0.0.1 g1|e on 127.0.0.3 g3|f on 127.0.0.3 g3|g on $(grep '^g on' <<<"$output" | cut -d' ' -f3) nowhere|" ]
+	# the g2 jobs waited for h2, one slot, while the others ran elsewhere
+	[ "$(awk -F'\t' '$1 <= 3 { print $2 }' log | sort -u)" = h2 ]
+	run awk -F'\t' '$2 == "h2" && $1 <= 3 { if (n++ && $3 - prev < 0.19) print "overlap"; prev = $3 }' log
+	assert_output ''
+	[ "$(awk -F'\t' '$1 == 4 || $1 == 5 || $1 == 6 { print $2 }' log | sort | tr '\n' ' ')" = "h1 h3 h3 " ]
+	# -k: jobs start in input order, output as ever
+	run timeout -k 5 60 "$PARX" --ssh "$SSH" -S @g1/1/h1,@g2/1/h2 --hostgroups -k "echo {} on \$($WHERE)" ::: a@g2 b@g2 c@g1
+	assert_output $'a on 127.0.0.2\nb on 127.0.0.2\nc on 127.0.0.1'
+	# -S @g2: only h2 runs jobs; without --hostgroups a value keeps its @
+	run timeout -k 5 60 "$PARX" --ssh "$SSH" -S @g1/1/h1,@g2/1/h2,@g2 -k "echo {} on \$($WHERE)" ::: x@y z
+	assert_output $'x@y on 127.0.0.2\nz on 127.0.0.2'
+}
