@@ -142,12 +142,13 @@ struct remote {
 	struct host		*hosts;
 	size_t			 nhosts;
 	char			*dir;		/* for the control sockets */
-	unsigned		 opened;	/* connections opened (--sshdelay) */
+	unsigned		 opened;	/* connections opened
+						   (--sshdelay) */
 	struct placed		*placed;
 	size_t			 nplaced, placed_cap;
 	unsigned long		 next_slot;	/* a host joining gets these */
-	struct buf		 only_groups;	/* -S @g: only these groups' hosts
-						   run jobs */
+	struct buf		 only_groups;	/* -S @g: only these
+						   groups' hosts run jobs */
 };
 
 static char **
@@ -1200,7 +1201,8 @@ job_script(const struct remote *r, const struct host *h,
 		buf_addstr(&b, num);
 		buf_addstr(&b, "=$(r");
 		add_word(&b, cmd.data);
-		buf_addstr(&b, " </dev/null | { IFS=' ' read -r i n && mkdir -p");
+		buf_addstr(&b, " </dev/null | "
+		    "{ IFS=' ' read -r i n && mkdir -p");
 		add_word(&b, tmp);
 		if (asprintf(&herefile, "%s/.parx-fetch-%zu", tmp, i) == -1)
 			abort();
