@@ -128,8 +128,8 @@ remote_env(const struct config *cfg, size_t *n)
 	extern char **environ;
 	const char **out = NULL;
 	struct buf ignored;
-	char **names = NULL, *copy, *p, *one, *dir, *path;
-	size_t i, k, nnames = 0, len;
+	char **names = NULL, **ign = NULL, *copy, *p, *one, *dir, *path;
+	size_t i, nnames = 0, nign = 0, len;
 	bool all = false;
 
 	*n = 0;
@@ -156,6 +156,11 @@ remote_env(const struct config *cfg, size_t *n)
 		free(path);
 		free(dir);
 		buf_addch(&ignored, '\0');
+		/* a name a line */
+		for (p = ignored.data; (one = strsep(&p, "\n")) != NULL;) {
+			ign = xreallocarray(ign, nign + 1, sizeof(*ign));
+			ign[nign++] = one;
+		}
 	}
 	for (i = 0; environ[i] != NULL; i++) {
 		len = strcspn(environ[i], "=");
@@ -167,24 +172,16 @@ remote_env(const struct config *cfg, size_t *n)
 		    strncmp(environ[i], "PARX_SEQ=", len + 1) == 0 ||
 		    strncmp(environ[i], "PARALLEL_ENV=", len + 1) == 0)
 			continue;
-		if (!names_have(names, nnames, environ[i])) {
-			if (!all)
-				continue;
-			/* ignored_vars: a name a line */
-			for (p = ignored.data, k = 0; p != NULL && *p != '\0';
-			    p += strcspn(p, "\n") + (p[strcspn(p, "\n")] != '\0'))
-				if (strcspn(p, "\n") == len &&
-				    strncmp(p, environ[i], len) == 0)
-					k = 1;
-			if (k)
-				continue;
-		}
+		if (!names_have(names, nnames, environ[i]) &&
+		    (!all || names_have(ign, nign, environ[i])))
+			continue;
 		out = xreallocarray(out, *n + 1, sizeof(*out));
 		out[(*n)++] = environ[i];
 	}
 	for (i = 0; i < nnames; i++)
 		free(names[i]);
 	free(names);
+	free(ign);
 	buf_release(&ignored);
 	return out;
 }
