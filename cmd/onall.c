@@ -243,7 +243,7 @@ onall_main(const struct config *cfg, int argc, char **argv)
 long
 onall_host(struct config *cfg)
 {
-	static char *nothing[] = { "x" };
+	static char *nothing[] = { "x" }, joblog[PATH_MAX];
 	static struct source_arg once = { false, false, nothing, 1 };
 	const char *s = getenv(HOST_VAR), *errstr;
 	long i;
@@ -254,7 +254,14 @@ onall_host(struct config *cfg)
 	if (errstr != NULL)
 		errx(EXIT_ERROR, "invalid " HOST_VAR " '%s'", s);
 	cfg->jobs_spec = "1";
-	cfg->joblog = getenv(JOBLOG_VAR);
+	cfg->joblog = NULL;
+	if ((s = getenv(JOBLOG_VAR)) != NULL) {
+		strlcpy(joblog, s, sizeof(joblog));
+		cfg->joblog = joblog;
+	}
+	/* Not for the jobs: a parx they run is a run of its own. */
+	unsetenv(HOST_VAR);
+	unsetenv(JOBLOG_VAR);
 	if (cfg->nonall) {
 		/* The command once: one value, inserted nowhere (-N0). */
 		cfg->sources = xreallocarray(cfg->sources, 1,
