@@ -685,11 +685,12 @@ make_workdir(struct config *cfg)
 	return (struct template *)cfg->feed.workdir;
 }
 
-/* feed's host_of: {host} and {sshlogin}. */
+/* feed's host_of: {host}, {sshlogin} and {hgrp}. */
 static const char *
-host_of(void *arg, unsigned long slot, const char **login)
+host_of(void *arg, unsigned long slot, const char *groups,
+    const char **login, const char **host_groups)
 {
-	return remote_host_of(arg, slot, login);
+	return remote_host_of(arg, slot, groups, login, host_groups);
 }
 
 /*

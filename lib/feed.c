@@ -642,8 +642,10 @@ feed_make_job(struct feed *f, unsigned long seq, unsigned long slot,
 	j.slot = slot;
 	j.total = f->total;
 	j.maxslots = f->opts.jobs;
+	j.arg_groups = groups;
 	if (f->opts.host_of != NULL)
-		j.host = f->opts.host_of(f->opts.host_arg, slot, &j.sshlogin);
+		j.host = f->opts.host_of(f->opts.host_arg, slot, groups,
+		    &j.sshlogin, &j.host_groups);
 	buf_init(&cmd);
 	/* One allocation for a long -m/-X line, not a doubling series. */
 	buf_grow(&cmd, f->base_len + (nfields > 1 ? f->next_len : 0));

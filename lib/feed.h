@@ -56,11 +56,14 @@ struct feed_opts {
 						   remote_place() makes it
 						   (feed_make_workdir() here) */
 	/*
-	 * --plus {host} and {sshlogin}: where a job in a slot runs (NULL:
-	 * here), and its login in *login.  NULL: every job runs here.
+	 * --plus {host}, {sshlogin} and {hgrp}: where a job in a slot, of
+	 * host groups groups (NULL: any), runs (NULL: here), its login in
+	 * *login and the host's groups in *host_groups.  NULL: every job
+	 * runs here.
 	 */
 	const char		*(*host_of)(void *arg, unsigned long slot,
-				    const char **login);
+				    const char *groups, const char **login,
+				    const char **host_groups);
 	void			*host_arg;
 	/*
 	 * --hostgroups: a value's "@g1+g2" is taken off it, and the first

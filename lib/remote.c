@@ -1329,16 +1329,17 @@ choose_host(const struct remote *r, unsigned long slot, const char *avoid,
 
 const char *
 remote_host_of(const struct remote *r, unsigned long slot,
-    const char **login)
+    const char *groups, const char **login, const char **host_groups)
 {
-	const struct host *h = choose_host(r, slot, NULL, NULL);
+	const struct host *h = choose_host(r, slot, NULL, groups);
 	const char *at;
 
 	if (h == NULL || h->local) {
-		*login = NULL;
+		*login = *host_groups = NULL;
 		return NULL;
 	}
 	*login = h->login;
+	*host_groups = h->groups.data;
 	at = strrchr(h->dest, '@');
 	return at != NULL ? at + 1 : h->dest;
 }

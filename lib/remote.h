@@ -121,12 +121,14 @@ const char	*remote_dir(const struct remote *);
 unsigned long	remote_slots(const struct remote *);
 
 /*
- * The host a job in slot runs on (--plus {host}: the login's host, its
- * user@ left out), with its login in *login; NULL (and *login NULL) if
- * it runs here.
+ * The host a job in slot, of host groups groups (--hostgroups; NULL:
+ * any), runs on (--plus {host}: the login's host, its user@ left out),
+ * with its login in *login and its groups in *host_groups ({hgrp});
+ * NULL (and *login, *host_groups NULL) if it runs here.
  */
 const char	*remote_host_of(const struct remote *, unsigned long slot,
-		    const char **login);
+		    const char *groups, const char **login,
+		    const char **host_groups);
 
 /*
  * Whether job (--hostgroups: job->groups) has to wait: the hosts of its

@@ -30,6 +30,8 @@ enum part_kind {
 	PART_SLOT0,		/* {0%} */
 	PART_HOST,		/* --plus {host}: where the job runs */
 	PART_SSHLOGIN,		/* --plus {sshlogin} */
+	PART_HGRP,		/* --plus {hgrp}: the host's groups */
+	PART_AGRP,		/* --plus {agrp}: the job's groups */
 	PART_PERL,		/* {= expr =}, a --rpl: every value, or one
 				   if pos is not 0 */
 };
@@ -708,6 +710,14 @@ parse_rpl(struct template *t, const char *s, struct part *p)
 			p->kind = PART_SSHLOGIN;
 			return len;
 		}
+		if (inner == 4 && strncmp(s + 1, "hgrp", 4) == 0) {
+			p->kind = PART_HGRP;
+			return len;
+		}
+		if (inner == 4 && strncmp(s + 1, "agrp", 4) == 0) {
+			p->kind = PART_AGRP;
+			return len;
+		}
 	}
 		/* {+.} ... (the basic ones were matched above, maybe renamed). */
 	if (lookup_op(t, s, len, true, &p->op) == 0) {
@@ -1361,6 +1371,14 @@ expand_word(const struct template *t, const struct word *w,
 			add_value(out, t, p, p->kind == PART_HOST ?
 			    (j->host != NULL ? j->host : ":") :
 			    (j->sshlogin != NULL ? j->sshlogin : ":"), scratch);
+			break;
+		case PART_HGRP:
+			add_value(out, t, p, j->host_groups != NULL ?
+			    j->host_groups : ":", scratch);
+			break;
+		case PART_AGRP:
+			add_value(out, t, p, j->arg_groups != NULL ?
+			    j->arg_groups : "", scratch);
 			break;
 		case PART_PERL:
 			/*

@@ -55,6 +55,9 @@ struct template_job {
 	const char	*host;		/* --plus {host}: the host it runs on,
 					   or NULL: here (":") */
 	const char	*sshlogin;	/* --plus {sshlogin}, the same */
+	const char	*host_groups;	/* --plus {hgrp}: the host's groups */
+	const char	*arg_groups;	/* --plus {agrp}: the job's own
+					   (--hostgroups), or NULL */
 };
 
 struct template;
