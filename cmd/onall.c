@@ -171,6 +171,9 @@ onall_main(const struct config *cfg, int argc, char **argv)
 	/* Each host's run: this very command line, for that host. */
 	cmdlines = xcalloc(nhosts, sizeof(*cmdlines));
 	for (i = 0; i < nhosts; i++) {
+		/* -S @g: a host of no such group gets no run. */
+		if (!remote_chosen(r, i))
+			continue;
 		buf_init(&line);
 		snprintf(num, sizeof(num), "%zu", i);
 		buf_addstr(&line, HOST_VAR "=");
@@ -205,7 +208,8 @@ onall_main(const struct config *cfg, int argc, char **argv)
 		outer_argv[n++] = "--line-buffer";
 	outer_argv[n++] = ":::";
 	for (i = 0; i < nhosts; i++)
-		outer_argv[n++] = cmdlines[i];
+		if (cmdlines[i] != NULL)
+			outer_argv[n++] = cmdlines[i];
 	outer_argv[n] = NULL;
 
 	/* A signal for parx is for the runs: they end their jobs. */

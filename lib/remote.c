@@ -476,6 +476,13 @@ remote_login(const struct remote *r, size_t i)
 	return r->hosts[i].login;
 }
 
+bool
+remote_chosen(const struct remote *r, size_t i)
+{
+	return r->only_groups.len == 0 ||
+	    groups_meet(r->hosts[i].groups.data, r->only_groups.data);
+}
+
 void
 remote_keep_one(struct remote *r, size_t i)
 {
@@ -960,8 +967,8 @@ remote_start(struct remote *r, struct buf *err)
 	size_t i;
 
 	/* -S @g: the hosts of no such group are left out. */
-	for (i = 0; i < r->nhosts && r->only_groups.len > 0; i++)
-		if (!groups_meet(r->hosts[i].groups.data, r->only_groups.data))
+	for (i = 0; i < r->nhosts; i++)
+		if (!remote_chosen(r, i))
 			r->hosts[i].dead = true;
 	for (i = 0; i < r->nhosts; i++) {
 		if (stopped(r)) {

@@ -97,9 +97,13 @@ bool	remote_update(struct remote *r, struct remote *fresh, struct buf *err);
 /* Whether any host was added. */
 bool	remote_any(const struct remote *);
 
-/* The hosts added, and host i's login as given (N/ left out). */
+/*
+ * The hosts added, host i's login as given (N/ left out), and whether
+ * -S @groups leaves host i in.
+ */
 size_t		 remote_count(const struct remote *);
 const char	*remote_login(const struct remote *, size_t i);
+bool		 remote_chosen(const struct remote *, size_t i);
 
 /*
  * Keeps only host i, with one job slot (--onall runs parx once a host):

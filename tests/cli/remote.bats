@@ -290,6 +290,9 @@ there() {
 	run --separate-stderr "$PARX" --onall echo ::: a
 	assert_failure 255
 	[[ $stderr == *"--onall needs hosts (-S or --slf)"* ]]
+	# -S @g: only the hosts of group g
+	run timeout -k 5 60 "$PARX" --ssh "$SSH" -S h1,@g2/h2,@g2 --nonall "$WHERE"
+	assert_output 127.0.0.2
 	# a parx that a job runs is a run of its own, not a host's of this one
 	run timeout -k 5 60 "$PARX" -S 1/: --onall 'echo ${PARX_ONALL_HOST-none} {}' ::: a
 	assert_output 'none a' 
