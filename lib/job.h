@@ -96,6 +96,13 @@ struct run_result {
 	double		 runtime;	/* seconds */
 	unsigned long long out_bytes[2];/* stdout and stderr received */
 	unsigned long long in_bytes;	/* written to its stdin */
+	/*
+	 * What wait4() says the job's process used, its children it waited
+	 * for included (a shell's commands): peak RSS in KiB, and user and
+	 * system CPU seconds.  0 for a job that never ran.
+	 */
+	long		 max_rss_kb;
+	double		 user_s, sys_s;
 	int		 output_errno;	/* a copy (tee_fd) could not be written:
 				   why; 0 if none */
 };

@@ -476,9 +476,11 @@ add_json(struct buf *row, const struct pending *p,
 		add_json_string(row, p->fields[i], strlen(p->fields[i]));
 	}
 	snprintf(num, sizeof(num), "],\"exit\":%d,\"signal\":%d,"
-	    "\"start\":%lld.%03ld,\"runtime\":%.3f,\"stdout\":",
+	    "\"start\":%lld.%03ld,\"runtime\":%.3f,\"max_rss_kb\":%ld,"
+	    "\"user_cpu\":%.3f,\"system_cpu\":%.3f,\"stdout\":",
 	    res->exit_code, res->signal, (long long)res->start.tv_sec,
-	    res->start.tv_nsec / 1000000, res->runtime);
+	    res->start.tv_nsec / 1000000, res->runtime, res->max_rss_kb,
+	    res->user_s, res->sys_s);
 	buf_addstr(row, num);
 	add_json_string(row, out->data == NULL ? "" : out->data, out->len);
 	buf_addstr(row, ",\"stderr\":");

@@ -16,6 +16,7 @@
 #include "run.h"
 
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 
 #include <errno.h>
@@ -62,6 +63,7 @@ struct slot {
 	int			 fd[2];		/* stdout, stderr pipes or -1 */
 	size_t			 tail[2];	/* exited: bytes left to take */
 	int			 reaped_status;	/* for reap()'s batch */
+	struct rusage		 usage;		/* wait4()'s, once reaped */
 	struct jobin		 in;		/* its stdin */
 	struct run_job		 job;
 	struct collate_job	*cj;
@@ -504,6 +506,11 @@ result_of(const struct slot *s, struct run_result *res)
 	res->out_bytes[0] = s->bytes[0];
 	res->out_bytes[1] = s->bytes[1];
 	res->in_bytes = s->in.sent;
+	res->max_rss_kb = s->usage.ru_maxrss;
+	res->user_s = (double)s->usage.ru_utime.tv_sec +
+	    (double)s->usage.ru_utime.tv_usec / 1e6;
+	res->sys_s = (double)s->usage.ru_stime.tv_sec +
+	    (double)s->usage.ru_stime.tv_usec / 1e6;
 	if (s->pid == -1) {
 		res->spawn_errno = s->status;
 		res->exit_code = s->status == ENOENT ? EXIT_NOT_FOUND :
@@ -798,7 +805,7 @@ reap_job(struct run *r, struct slot *s, size_t *n)
 	pid_t pid;
 
 	do
-		pid = waitpid(s->pid, &s->reaped_status, WNOHANG);
+		pid = wait4(s->pid, &s->reaped_status, WNOHANG, &s->usage);
 	while (pid == -1 && errno == EINTR);
 	if (pid == s->pid)
 		r->batch[(*n)++] = s;

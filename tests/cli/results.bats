@@ -71,7 +71,21 @@ load helper
 @test "--results FILE.json: one object per job" {
 	run parx -k --results r.json -q sh -c 'printf "%s\n" "$1"; exit 3' sh ::: 'q"t'
 	run cat r.json
-	assert_output --regexp '^\{"seq":1,"command":"sh -c .*","args":\["q\\"t"\],"exit":3,"signal":0,"start":[0-9.]+,"runtime":[0-9.]+,"stdout":"q\\"t\\n","stderr":""\}$'
+	assert_output --regexp '^\{"seq":1,"command":"sh -c .*","args":\["q\\"t"\],"exit":3,"signal":0,"start":[0-9.]+,"runtime":[0-9.]+,"max_rss_kb":[0-9]+,"user_cpu":[0-9.]+,"system_cpu":[0-9.]+,"stdout":"q\\"t\\n","stderr":""\}$'
+}
+
+@test "--results FILE.json: each job's peak memory and CPU seconds, its shell's commands counted" {
+	# 1: 64 MB of memory and more; 2: a busy loop; 3: next to nothing
+	parx -k --results r.json ::: \
+	    'awk "BEGIN { while (length(s) < 33554432) s = s s \"x\"; print length(s) }"' \
+	    'awk "BEGIN { for (i = 0; i < 20000000; i++) n += i; print n > \"/dev/null\" }"' \
+	    true
+	run perl -MJSON::PP -ne 'my $o = decode_json($_);
+	    print "$o->{seq} ", ($o->{max_rss_kb} > 60000 ? "big" : "small"), " ",
+	    ($o->{user_cpu} + $o->{system_cpu} > 0.2 ? "busy" : "idle"), "\n"' r.json
+	assert_line --regexp '^1 big '
+	assert_line --regexp '^2 small busy$'
+	assert_line '3 small idle'
 }
 
 @test "--results FILE.json stays valid JSON whatever bytes a job prints" {
