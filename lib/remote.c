@@ -1393,26 +1393,37 @@ forget(struct remote *r, unsigned long seq, struct placed *was)
 	return false;
 }
 
+/*
+ * argv (NULL-terminated) in one allocation, as run frees a job's argv:
+ * the pointers, then the text.
+ */
+static char **
+pack_argv(char *const *argv)
+{
+	size_t i, n, len = 0;
+	char **out, *text;
+
+	for (n = 0; argv[n] != NULL; n++)
+		len += strlen(argv[n]) + 1;
+	out = xmalloc((n + 1) * sizeof(*out) + len);
+	text = (char *)(out + n + 1);
+	for (i = 0; i < n; i++) {
+		out[i] = text;
+		text = stpcpy(text, argv[i]) + 1;
+	}
+	out[n] = NULL;
+	return out;
+}
+
 /* No host is left for job: it fails, saying so, without running. */
 static void
 no_host(struct run_job *job)
 {
-	static const char *const argv[] = { "/bin/sh", "-c",
+	static char *const argv[] = { "/bin/sh", "-c",
 	    "echo 'parx: no host left to run it on' >&2; exit 255", NULL };
-	size_t i, len = 0;
-	char *text, **out;
 
 	free(job->argv);
-	for (i = 0; argv[i] != NULL; i++)
-		len += strlen(argv[i]) + 1;
-	job->argv = xmalloc(4 * sizeof(char *) + len);
-	out = job->argv;
-	text = (char *)(out + 4);
-	for (i = 0; argv[i] != NULL; i++) {
-		out[i] = text;
-		text = stpcpy(text, argv[i]) + 1;
-	}
-	out[i] = NULL;
+	job->argv = pack_argv(argv);
 }
 
 /*
@@ -1506,9 +1517,9 @@ remote_place(struct remote *r, unsigned long slot, struct run_job *job)
 	const char *sh_argv[] = { "/bin/sh", "-c", NULL, NULL };
 	struct host *h = NULL;
 	struct buf line, words;
-	char **argv, *copy, **out, *text, *dir = NULL, *script = NULL;
+	char **argv, *text, *dir = NULL, *script = NULL;
 	char *avoid = NULL;
-	size_t i, n, len, master;
+	size_t i, master;
 	struct placed was;
 	bool unique = false, scripted;
 
@@ -1576,19 +1587,8 @@ remote_place(struct remote *r, unsigned long slot, struct run_job *job)
 		sh_argv[2] = script;
 		argv = (char **)sh_argv;
 	}
-	/* One allocation, as run frees argv: the pointers, then the text. */
-	for (n = 0, len = 0; argv[n] != NULL; n++)
-		len += strlen(argv[n]) + 1;
-	copy = xmalloc((n + 1) * sizeof(char *) + len);
-	out = (char **)(void *)copy;
-	text = copy + (n + 1) * sizeof(char *);
-	for (i = 0; i < n; i++) {
-		out[i] = text;
-		text = stpcpy(text, argv[i]) + 1;
-	}
-	out[n] = NULL;
 	free(job->argv);
-	job->argv = out;
+	job->argv = pack_argv(argv);
 	if (!scripted)
 		free(argv);
 	free(script);

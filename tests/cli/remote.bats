@@ -360,14 +360,20 @@ there() {
 	[ "$(sed 1d log | cut -f2 | sort -u)" = h2 ]
 }
 
-@test "--slf read again when it changes: a host added joins the run, one taken out gets no more jobs" {
-	printf '1/h1\n' >logins
-	# h2 is added once the first job has run
-	( for _ in $(seq 100); do
+# Once a job has written to ./out (up to 10 s), replaces ./logins with
+# the lines $1, whole at once (a rename).
+logins_after_first_job() {
+	for _ in $(seq 100); do
 		[ -s out ] && break
 		sleep 0.1
 	done
-	printf '1/h1\n1/h2\n' >logins.new && mv logins.new logins ) &
+	printf '%s\n' "$1" >logins.new && mv logins.new logins
+}
+
+@test "--slf read again when it changes: a host added joins the run, one taken out gets no more jobs" {
+	printf '1/h1\n' >logins
+	# h2 is added once the first job has run
+	logins_after_first_job $'1/h1\n1/h2' &
 	run timeout -k 5 60 "$PARX" --ssh "$SSH" --slf logins --joblog log \
 	    "sleep 0.3; echo {} >>$PWD/out" ::: $(seq 12)
 	wait
@@ -377,11 +383,7 @@ there() {
 	# h1 taken out: the jobs after it go to h2
 	rm out
 	printf '1/h1\n1/h2\n' >logins
-	( for _ in $(seq 100); do
-		[ -s out ] && break
-		sleep 0.1
-	done
-	printf '1/h2\n' >logins.new && mv logins.new logins ) &
+	logins_after_first_job 1/h2 &
 	run timeout -k 5 60 "$PARX" --ssh "$SSH" --slf logins --joblog log -j1 \
 	    "sleep 0.3; echo {} >>$PWD/out" ::: $(seq 12)
 	wait
