@@ -183,27 +183,6 @@ emit(struct collate *c, struct collate_job *j, int s, const char *p,
 	return r;
 }
 
-static int
-open_spill(struct collate *c)
-{
-	const char *dir = c->opts.tmpdir != NULL ? c->opts.tmpdir : "/tmp";
-	struct buf path;
-	int fd;
-
-	/* O_TMPFILE has no name at all, so nothing can be left behind. */
-	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-	if (fd != -1)
-		return fd;
-	buf_init(&path);
-	buf_addstr(&path, dir);
-	buf_addstr(&path, "/parx.XXXXXX");
-	fd = mkostemp(path.data, O_CLOEXEC);
-	if (fd != -1)
-		unlink(path.data);
-	buf_release(&path);
-	return fd;
-}
-
 static struct seg *
 new_seg(struct stream *st)
 {
@@ -241,7 +220,7 @@ spill(struct collate *c, struct stream *st, const char *p, size_t n)
 
 	if (c->spill_err != 0)
 		return false;
-	if (c->spill_fd == -1 && (c->spill_fd = open_spill(c)) == -1) {
+	if (c->spill_fd == -1 && (c->spill_fd = fdio_tmpfile(c->opts.tmpdir)) == -1) {
 		c->spill_err = errno;
 		return false;
 	}
@@ -267,7 +246,7 @@ spill_fd(struct collate *c, struct collate_job *j, int s, off_t *off)
 	    (j == c->owner && !c->opts.hold_all) ||
 	    c->mem_used < c->opts.mem_limit || c->spill_err != 0)
 		return -1;
-	if (c->spill_fd == -1 && (c->spill_fd = open_spill(c)) == -1) {
+	if (c->spill_fd == -1 && (c->spill_fd = fdio_tmpfile(c->opts.tmpdir)) == -1) {
 		c->spill_err = errno;
 		return -1;
 	}

@@ -44,6 +44,26 @@ fdio_pread(int fd, void *p, size_t n, off_t off)
 }
 
 int
+fdio_tmpfile(const char *dir)
+{
+	struct buf path;
+	int fd;
+
+	if (dir == NULL)
+		dir = "/tmp";
+	/* O_TMPFILE has no name at all; not every file system has it. */
+	if ((fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600)) != -1)
+		return fd;
+	buf_init(&path);
+	buf_addstr(&path, dir);
+	buf_addstr(&path, "/parx.XXXXXX");
+	if ((fd = mkostemp(path.data, O_CLOEXEC)) != -1)
+		unlink(path.data);
+	buf_release(&path);
+	return fd;
+}
+
+int
 fdio_mktemp_par(const char *dir, char **path)
 {
 	static const char chars[] =

@@ -23,6 +23,13 @@ ssize_t	fdio_pread(int fd, void *p, size_t n, off_t off);
 int	fdio_mktemp_par(const char *dir, char **path);
 
 /*
+ * A new file in dir (NULL: /tmp) that has no name, open for reading and
+ * writing, so that nothing is left behind however the program ends.  -1
+ * with errno set.
+ */
+int	fdio_tmpfile(const char *dir);
+
+/*
  * Removes path and everything under it, not following symbolic links nor
  * leaving its file system.  -1 with errno set if something stayed.
  */

@@ -38,6 +38,7 @@ job_release(struct run_job *job)
 	free(job->cwd);
 	free(job->far_dir);
 	free(job->groups);
+	free(job->env_add);
 	free(job->in_data);
 	free(job->argv);
 	free(job->cmd);

@@ -71,6 +71,21 @@ struct run_job {
 	char		 *groups;	/* --hostgroups: the host groups it may
 					   run in ("g1+g2", its first value's
 					   after "@"), or NULL: any */
+	/*
+	 * For the library's jobs (parx.h): in_fd itself is the job's stdin
+	 * (borrowed) when in_given; out_fd are its stdout and stderr
+	 * (borrowed: a capture file, /dev/null) instead of pipes when
+	 * out_given; env_add are "NAME=value" strings that join or replace
+	 * the inherited environment (NULL-terminated, one allocation, run
+	 * frees it), or NULL; timeout replaces the run's when above 0.
+	 */
+	bool		  in_given;
+	bool		  argv_only;	/* an argv that cannot start is not
+					   handed to the shell as cmd */
+	bool		  out_given;
+	int		  out_fd[2];
+	char		**env_add;
+	double		  timeout;
 };
 
 /*

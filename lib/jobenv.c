@@ -73,7 +73,8 @@ jobenv_new(const char *marker, const char *slot_var, const char *oldpwd)
 		je->env[k++] = je->oldpwd;
 	if (je->slot_var != NULL)
 		je->env[k++] = je->slot_var;
-	je->env[k++] = (char *)marker;
+	if (marker != NULL)
+		je->env[k++] = (char *)marker;
 	je->env[k++] = je->seq[0];
 	je->env[k++] = je->slot[0];
 	je->env[k++] = je->seq[1];
@@ -104,6 +105,41 @@ jobenv_for(struct jobenv *je, unsigned long seq, unsigned long slot)
 	if (je->slot_var != NULL)
 		snprintf(je->slot_var + je->slot_var_len, 32, "%lu", slot - 1);
 	return je->env;
+}
+
+/* The length of an entry's "NAME=", or of all of it without one. */
+static size_t
+name_len(const char *e)
+{
+	const char *eq = strchr(e, '=');
+
+	return eq != NULL ? (size_t)(eq - e) + 1 : strlen(e);
+}
+
+char **
+jobenv_plus(char *const *base, char *const *add)
+{
+	size_t n = 0, m = 0, i, j, k = 0;
+	char **env;
+
+	while (base[n] != NULL)
+		n++;
+	while (add[m] != NULL)
+		m++;
+	if ((env = reallocarray(NULL, n + m + 1, sizeof(*env))) == NULL)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < m; j++)
+			if (name_len(add[j]) == name_len(base[i]) &&
+			    strncmp(add[j], base[i], name_len(add[j])) == 0)
+				break;
+		if (j == m)
+			env[k++] = base[i];
+	}
+	for (j = 0; j < m; j++)
+		env[k++] = add[j];
+	env[k] = NULL;
+	return env;
 }
 
 char **

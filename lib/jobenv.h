@@ -25,6 +25,13 @@ void		 jobenv_free(struct jobenv *);
 char	**jobenv_for(struct jobenv *, unsigned long seq, unsigned long slot);
 
 /*
+ * base with add's "NAME=value" entries joined, each replacing base's of
+ * the same name: a new array (free it alone) of borrowed strings, or
+ * NULL when out of memory.
+ */
+char	**jobenv_plus(char *const *base, char *const *add);
+
+/*
  * The argv that runs cmd (borrowed) through shell (borrowed).  A command
  * longer than one argument may be (128 KiB) is passed in pieces that the
  * shell joins and evals, so command lines up to ARG_MAX work.  Free it

@@ -15,8 +15,11 @@
  */
 #include "run.h"
 
+#include <sys/epoll.h>
 #include <sys/ioctl.h>
+#include <sys/pidfd.h>
 #include <sys/resource.h>
+#include <sys/timerfd.h>
 #include <sys/wait.h>
 
 #include <errno.h>
@@ -54,12 +57,14 @@
 #define STDIN_FILENO_STREAM 2		/* pfd_stream: the job's stdin */
 #define INOTIFY_STREAM	3		/* pfd_stream: --fifo's inotify */
 #define INPUT_STREAM	4		/* pfd_stream: where jobs come from */
+#define PIDFD_STREAM	5		/* pfd_stream: the job's pidfd */
 
 struct slot {
 	bool			 busy;
 	pid_t			 pid;		/* -1: could not be started */
 	bool			 exited;
 	int			 status;	/* wait status, or errno */
+	int			 pidfd;		/* embedded: its process, or -1 */
 	int			 fd[2];		/* stdout, stderr pipes or -1 */
 	size_t			 tail[2];	/* exited: bytes left to take */
 	int			 reaped_status;	/* for reap()'s batch */
@@ -130,6 +135,18 @@ struct run {
 	int				*pfd_stream;
 	struct termfg			 tty;		/* --tty: the jobs' stdin */
 	pid_t				 tty_owner;	/* the job that has it */
+	int				 max_wait;	/* ms a round may wait, or -1 */
+	/*
+	 * run_fd(): an epoll set that mirrors the last round's poll set,
+	 * and a timer for its timeout; rebuilt whenever that set changed
+	 * (ep_dirty: a descriptor was opened, which may reuse the number
+	 * of one closed since).
+	 */
+	int				 epfd;
+	int				 timerfd;
+	struct pollfd			*ep_set;
+	nfds_t				 nep;
+	bool				 ep_dirty;
 };
 
 static void	check_write(struct run *, int);
@@ -191,11 +208,16 @@ spawn_process(struct run *r, struct slot *s, int in, int out, int err)
 {
 	struct spawn_req req;
 	struct buf full;
-	char **argv;
+	char **argv, **envp = NULL;
 	int e;
 
 	memset(&req, 0, sizeof(req));
 	req.envp = jobenv_for(r->env, s->job.seq, s - r->slots + 1);
+	if (s->job.env_add != NULL) {
+		if ((envp = jobenv_plus(req.envp, s->job.env_add)) == NULL)
+			return ENOMEM;
+		req.envp = envp;
+	}
 	req.fd_in = in;
 	req.fd_out = out;
 	req.fd_err = err;
@@ -212,7 +234,7 @@ spawn_process(struct run *r, struct slot *s, int in, int out, int err)
 		req.file = s->job.argv[0];
 		req.argv = s->job.argv;
 		e = spawn_job(&req, &s->pid);
-		if (e == 0 || !shell_may_know(e))
+		if (e == 0 || !shell_may_know(e) || s->job.argv_only)
 			goto out;
 	}
 	buf_init(&full);
@@ -227,6 +249,7 @@ spawn_process(struct run *r, struct slot *s, int in, int out, int err)
 	jobenv_free_shell_argv(argv);
 	buf_release(&full);
 out:
+	free(envp);
 	if (e == 0 && req.foreground) {
 		r->tty_owner = s->pid;
 		termfg_given(&r->tty, s->pid);
@@ -262,6 +285,20 @@ open_outputs(struct run *r, struct slot *s, int pout[2], int perr[2])
 	int e;
 
 	pout[0] = pout[1] = perr[0] = perr[1] = -1;
+	if (s->job.out_given) {
+		/* Borrowed: dup'ed, as the pipes' ends are closed after. */
+		if ((pout[1] = fcntl(s->job.out_fd[0], F_DUPFD_CLOEXEC,
+		    3)) == -1)
+			return -1;
+		if ((perr[1] = fcntl(s->job.out_fd[1], F_DUPFD_CLOEXEC,
+		    3)) == -1) {
+			e = errno;
+			close_fd(&pout[1]);
+			errno = e;
+			return -1;
+		}
+		return 0;
+	}
 	if (r->opts->output == COLLATE_UNGROUP && s->job.tag == NULL &&
 	    s->job.color == NULL &&
 	    s->job.tee_fd[0] == -1 && s->job.tee_fd[1] == -1)
@@ -296,26 +333,43 @@ static int
 launch(struct run *r, struct slot *s)
 {
 	int pout[2], perr[2], in, e;
+	bool borrowed;
 
-	if (jobin_open(&s->in, &r->fifos, &s->job, r->devnull, &in) == -1)
+	if (s->job.in_given)
+		in = s->job.in_fd;
+	else if (jobin_open(&s->in, &r->fifos, &s->job, r->devnull,
+	    &in) == -1)
 		return errno;
 	/* --tty: a job with nothing to read reads the terminal (borrowed). */
 	if (in == r->devnull && r->opts->give_tty)
 		in = r->tty.fd;
+	borrowed = in == r->devnull || is_tty(r, in) || s->job.in_given;
 	if (open_outputs(r, s, pout, perr) == -1) {
 		e = errno;
-		if (in != r->devnull && !is_tty(r, in))
+		if (!borrowed)
 			close(in);
 		jobin_close(&s->in, &r->fifos);
 		return e;
 	}
 	e = spawn_process(r, s, in, pout[1], perr[1]);
-	if (in != r->devnull && !is_tty(r, in))
+	if (!borrowed)
 		close(in);
 	close_fd(&pout[1]);
 	close_fd(&perr[1]);
 	s->fd[0] = pout[0];
 	s->fd[1] = perr[0];
+	r->ep_dirty = true;
+	/*
+	 * A guest reaps only its own children, each by its pidfd; one it
+	 * cannot track is not left running untracked.
+	 */
+	if (e == 0 && r->opts->embedded &&
+	    (s->pidfd = pidfd_open(s->pid, 0)) == -1) {
+		e = errno;
+		(void)kill(-s->pid, SIGKILL);
+		while (waitpid(s->pid, NULL, 0) == -1 && errno == EINTR)
+			;
+	}
 	if (e != 0) {
 		close_fd(&s->fd[0]);
 		close_fd(&s->fd[1]);
@@ -333,8 +387,9 @@ launch(struct run *r, struct slot *s)
 	clock_gettime(CLOCK_REALTIME, &s->start);
 	s->mono_start = monotime_now();
 	pace_started(&r->pace, s->mono_start);
-	termjob_init(&s->term, s->mono_start, runtimes_timeout(&r->runtimes,
-	    r->opts->timeout, r->opts->timeout_pct));
+	termjob_init(&s->term, s->mono_start, s->job.timeout > 0 ?
+	    s->job.timeout : runtimes_timeout(&r->runtimes, r->opts->timeout,
+	    r->opts->timeout_pct));
 	return 0;
 }
 
@@ -414,7 +469,7 @@ start_job(struct run *r, struct slot *s)
 	int got, e;
 
 	memset(s, 0, sizeof(*s));
-	s->fd[0] = s->fd[1] = s->in.pipe = s->in.held = -1;
+	s->fd[0] = s->fd[1] = s->in.pipe = s->in.held = s->pidfd = -1;
 	s->in.fifo_wd = -1;
 	termjob_init(&s->term, 0, 0);
 	if (r->ndeferred > 0) {
@@ -766,6 +821,7 @@ job_exited(struct run *r, struct slot *s, int st)
 
 	s->exited = true;
 	s->status = st;
+	close_fd(&s->pidfd);
 	if (r->tty_owner != 0 && s->pid == r->tty_owner) {
 		r->tty_owner = 0;
 		settle_tty(r);
@@ -1370,6 +1426,85 @@ fifo_opened(void *arg, int wd)
 			jobin_fifo_opened(&r->slots[i].in);
 }
 
+/*
+ * Embedded: job s's pidfd is readable, its process has exited; reaped by
+ * its pid alone, never by waiting for any child.
+ */
+static void
+reap_one(struct run *r, struct slot *s)
+{
+	size_t n = 0;
+
+	if (s->exited)
+		return;
+	reap_job(r, s, &n);
+	if (n == 1)
+		job_exited(r, s, s->reaped_status);
+}
+
+/* Makes the epoll set of run_fd() hold the n descriptors of r->pfd. */
+static void
+mirror_poll_set(struct run *r, nfds_t n)
+{
+	struct epoll_event ev;
+	nfds_t i;
+
+	if (!r->ep_dirty && n == r->nep &&
+	    memcmp(r->ep_set, r->pfd, n * sizeof(*r->pfd)) == 0)
+		return;
+	for (i = 0; i < r->nep; i++)
+		if (r->ep_set[i].fd >= 0)
+			(void)epoll_ctl(r->epfd, EPOLL_CTL_DEL, r->ep_set[i].fd,
+			    NULL);
+	r->ep_set = xreallocarray(r->ep_set, n > 0 ? n : 1,
+	    sizeof(*r->ep_set));
+	for (i = 0; i < n; i++) {
+		r->ep_set[i] = r->pfd[i];
+		r->ep_set[i].revents = 0;
+		if (r->pfd[i].fd < 0)
+			continue;
+		memset(&ev, 0, sizeof(ev));
+		ev.events = (r->pfd[i].events & POLLIN ? EPOLLIN : 0) |
+		    (r->pfd[i].events & POLLOUT ? EPOLLOUT : 0);
+		ev.data.fd = r->pfd[i].fd;
+		/* The same descriptor twice (stdout and stderr alike). */
+		if (epoll_ctl(r->epfd, EPOLL_CTL_ADD, r->pfd[i].fd, &ev) == -1 &&
+		    errno == EEXIST) {
+			ev.events |= EPOLLIN | EPOLLOUT;
+			(void)epoll_ctl(r->epfd, EPOLL_CTL_MOD, r->pfd[i].fd,
+			    &ev);
+		}
+	}
+	r->nep = n;
+	r->ep_dirty = false;
+}
+
+/*
+ * Waits for the round's descriptors up to timeout ms, as poll(); with a
+ * run_fd() in use, its epoll set and timer are kept in step first, so
+ * that a caller's own loop wakes when this round would have.
+ */
+static int
+wait_round(struct run *r, nfds_t n, int timeout)
+{
+	struct itimerspec its;
+	uint64_t ticks;
+
+	if (r->epfd == -1)
+		return poll(r->pfd, n, timeout);
+	mirror_poll_set(r, n);
+	while (read(r->timerfd, &ticks, sizeof(ticks)) > 0)
+		;
+	memset(&its, 0, sizeof(its));
+	if (timeout >= 0) {
+		/* 0 disarms: the soonest a timer can say "now" is 1 ns. */
+		its.it_value.tv_sec = timeout / 1000;
+		its.it_value.tv_nsec = (long)(timeout % 1000) * 1000000 + 1;
+	}
+	(void)timerfd_settime(r->timerfd, 0, &its, NULL);
+	return poll(r->pfd, n, timeout);
+}
+
 static void
 poll_once(struct run *r)
 {
@@ -1382,7 +1517,7 @@ poll_once(struct run *r)
 	int k, timeout;
 
 	retry_streams(r);
-	r->pfd[n].fd = sig_fd();
+	r->pfd[n].fd = r->opts->embedded ? -1 : sig_fd();
 	r->pfd[n].events = POLLIN;
 	r->pfd_slot[n++] = NULL;
 	if (r->fifos.ino != -1) {
@@ -1431,12 +1566,20 @@ poll_once(struct run *r)
 			r->pfd_slot[n] = s;
 			r->pfd_stream[n++] = STDIN_FILENO_STREAM;
 		}
+		if (s->pidfd != -1) {
+			r->pfd[n].fd = s->pidfd;
+			r->pfd[n].events = POLLIN;
+			r->pfd_slot[n] = s;
+			r->pfd_stream[n++] = PIDFD_STREAM;
+		}
 	}
 	timeout = poll_timeout(r, now);
 	if (held_next >= 0 && (timeout < 0 ||
 	    held_next < now + timeout / 1000.0))
 		timeout = (int)((held_next - now) * 1000) + 1;
-	if (poll(r->pfd, n, timeout) == -1) {
+	if (r->max_wait >= 0 && (timeout < 0 || timeout > r->max_wait))
+		timeout = r->max_wait;
+	if (wait_round(r, n, timeout) == -1) {
 		if (errno != EINTR)
 			poll_failed(r);
 		return;		/* EINTR: go round again */
@@ -1444,6 +1587,10 @@ poll_once(struct run *r)
 	for (i = 1; i < n; i++) {
 		if (r->pfd[i].revents == 0)
 			continue;
+		if (r->pfd_stream[i] == PIDFD_STREAM) {
+			reap_one(r, r->pfd_slot[i]);
+			continue;
+		}
 		if (r->pfd_stream[i] == INOTIFY_STREAM) {
 			jobin_fifo_events(&r->fifos, fifo_opened, r);
 			continue;
@@ -1530,17 +1677,17 @@ set_up(struct run *r)
 	po.limit_value = opts->limit_value;
 	po.cpus = opts->cpus;
 	pace_init(&r->pace, &po, monotime_now());
-	r->env = jobenv_new(contain_marker(r->cont), opts->slot_var,
-	    opts->oldpwd);
+	r->env = jobenv_new(r->cont != NULL ? contain_marker(r->cont) : NULL,
+	    opts->slot_var, opts->oldpwd);
 	r->slots = xcalloc(r->nslots, sizeof(*r->slots));
 	r->batch = xcalloc(r->nslots, sizeof(*r->batch));
 	r->fifos.ino = -1;
 	r->src.next = r->cb->next_input;
 	r->src.closed = r->cb->input_closed;
 	r->src.arg = r->cb->arg;
-	r->pfd = xcalloc(3 * r->nslots + 4, sizeof(*r->pfd));
-	r->pfd_slot = xcalloc(3 * r->nslots + 4, sizeof(*r->pfd_slot));
-	r->pfd_stream = xcalloc(3 * r->nslots + 4, sizeof(*r->pfd_stream));
+	r->pfd = xcalloc(4 * r->nslots + 4, sizeof(*r->pfd));
+	r->pfd_slot = xcalloc(4 * r->nslots + 4, sizeof(*r->pfd_slot));
+	r->pfd_stream = xcalloc(4 * r->nslots + 4, sizeof(*r->pfd_stream));
 }
 
 struct run *
@@ -1552,6 +1699,8 @@ run_new(const struct run_opts *opts, const struct run_callbacks *cb,
 
 	r = xcalloc(1, sizeof(*r));
 	r->input_wait = -1;
+	r->max_wait = -1;
+	r->epfd = r->timerfd = -1;
 	memset(stats, 0, sizeof(*stats));
 	r->opts = opts;
 	r->cb = cb;
@@ -1560,7 +1709,7 @@ run_new(const struct run_opts *opts, const struct run_callbacks *cb,
 	r->limit = r->nslots;
 	update_limit(r);
 	r->termseq = opts->termseq;
-	if (sig_init() == -1) {
+	if (!opts->embedded && sig_init() == -1) {
 		e = errno;
 		free(r);
 		errno = e;
@@ -1568,15 +1717,23 @@ run_new(const struct run_opts *opts, const struct run_callbacks *cb,
 	}
 	if ((r->devnull = open("/dev/null", O_RDONLY | O_CLOEXEC)) == -1) {
 		e = errno;
-		sig_release();
+		if (!opts->embedded)
+			sig_release();
 		free(r);
 		errno = e;
 		return NULL;
 	}
-	sig_defaults(&r->sigdefault);
+	/* A guest's jobs start afresh, whatever its host ignores or catches. */
+	if (opts->embedded)
+		sigfillset(&r->sigdefault);
+	else
+		sig_defaults(&r->sigdefault);
 	if (opts->give_tty)
 		termfg_init(&r->tty, opts->tty_fd);
-	contain_jobs(r);
+	if (!opts->embedded)
+		contain_jobs(r);
+	else if (opts->cgroups)
+		r->cg = cgroup_open();
 	set_up(r);
 	return r;
 }
@@ -1584,6 +1741,13 @@ run_new(const struct run_opts *opts, const struct run_callbacks *cb,
 int
 run_step(struct run *r)
 {
+	return run_step_wait(r, -1);
+}
+
+int
+run_step_wait(struct run *r, int max_ms)
+{
+	r->max_wait = max_ms;
 	if (r->killing)
 		kill_all(r);
 	mem_check(r, monotime_now());
@@ -1597,6 +1761,54 @@ run_step(struct run *r)
 	poll_once(r);
 	r->stats->running = r->running;
 	return 1;
+}
+
+int
+run_fd(struct run *r)
+{
+	struct epoll_event ev;
+	int e;
+
+	if (!r->opts->embedded) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (r->epfd != -1)
+		return r->epfd;
+	if ((r->epfd = epoll_create1(EPOLL_CLOEXEC)) == -1)
+		return -1;
+	if ((r->timerfd = timerfd_create(CLOCK_MONOTONIC,
+	    TFD_CLOEXEC | TFD_NONBLOCK)) == -1)
+		goto fail;
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN;
+	ev.data.fd = r->timerfd;
+	if (epoll_ctl(r->epfd, EPOLL_CTL_ADD, r->timerfd, &ev) == -1)
+		goto fail;
+	r->ep_dirty = true;
+	return r->epfd;
+fail:
+	e = errno;
+	close_fd(&r->timerfd);
+	close_fd(&r->epfd);
+	errno = e;
+	return -1;
+}
+
+bool
+run_cancel(struct run *r, unsigned long seq)
+{
+	unsigned long i;
+	struct slot *s;
+
+	for (i = 0; i < r->nslots; i++) {
+		s = &r->slots[i];
+		if (s->busy && s->job.seq == seq && !s->exited) {
+			start_termseq(r, s);
+			return true;
+		}
+	}
+	return false;
 }
 
 void
@@ -1618,7 +1830,8 @@ run_free(struct run *r)
 	if (r == NULL)
 		return;
 	cgroup_close(r->cg);
-	contain_end_orphans(r->cont, NULL, 0);
+	if (r->cont != NULL)
+		contain_end_orphans(r->cont, NULL, 0);
 	r->tty_owner = 0;
 	settle_tty(r);
 	for (; r->ndeferred > 0; r->ndeferred--) {
@@ -1642,8 +1855,13 @@ run_free(struct run *r)
 	close(r->devnull);
 	if (r->fifos.ino != -1)
 		close(r->fifos.ino);
-	contain_free(r->cont);
-	sig_release();
+	if (r->cont != NULL)
+		contain_free(r->cont);
+	if (!r->opts->embedded)
+		sig_release();
+	close_fd(&r->epfd);
+	close_fd(&r->timerfd);
+	free(r->ep_set);
 	free(r);
 }
 

@@ -158,6 +158,13 @@ struct run_opts {
 	double			 tick;		/* run_step() returns at least
 						   this often (seconds; 0: only
 						   when something happened) */
+	/*
+	 * A guest in another program (the library, parx.h): no signal
+	 * descriptor, handlers or mask, no subreaper or sentinel, and each
+	 * job reaped by its own pidfd, never by waiting for any child; the
+	 * jobs get every signal's default action.
+	 */
+	bool			 embedded;
 };
 
 struct run_stats {
@@ -199,6 +206,25 @@ struct run	*run_new(const struct run_opts *, const struct run_callbacks *,
  * running and none to start).
  */
 int	run_step(struct run *);
+
+/*
+ * As run_step(), waiting at most max_ms milliseconds (-1: as long as it
+ * takes) for something to happen.
+ */
+int	run_step_wait(struct run *, int max_ms);
+
+/*
+ * Only for an embedded run: one descriptor, readable (epoll) whenever
+ * run_step_wait(r, 0) has something to do, for a caller's own event
+ * loop.  Owned by the run.  -1 with errno set.
+ */
+int	run_fd(struct run *);
+
+/*
+ * Ends job seq through the termination sequence, as --halt now ends a
+ * job; it is reported as killed.  Whether such a job was running.
+ */
+bool	run_cancel(struct run *, unsigned long seq);
 
 /*
  * A status line (--bar) on stderr, if it is a terminal: shown where no

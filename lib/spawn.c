@@ -99,11 +99,20 @@ int
 spawn_job(const struct spawn_req *req, pid_t *pid)
 {
 	pid_t parent = getpid(), p;
+	sigset_t all, old;
 	int fds[2], e = 0;
 	ssize_t n;
 
 	if (pipe2(fds, O_CLOEXEC) == -1)
 		return errno;
+	/*
+	 * Until the child has reset its handlers, a signal must not run
+	 * one of the caller's (a library's host's) in the child, which
+	 * shares its memory: this thread blocks them all meanwhile, as
+	 * posix_spawn does, and the child clears its mask before exec.
+	 */
+	sigfillset(&all);
+	(void)pthread_sigmask(SIG_SETMASK, &all, &old);
 	/*
 	 * scan-build flags vfork (security.insecureAPI.vfork) and the calls
 	 * the child makes (unix.Vfork); both are deliberate (see the top of
@@ -113,8 +122,9 @@ spawn_job(const struct spawn_req *req, pid_t *pid)
 	p = vfork();
 	if (p == 0)
 		child(req, parent, fds[1]);
+	e = errno;
+	(void)pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (p == -1) {
-		e = errno;
 		close(fds[0]);
 		close(fds[1]);
 		return e;
