@@ -1,7 +1,7 @@
 # parx: build, install, test.
-#   make              build/parx
-#   make install      installs parx, sem, env_parx and the man page (PREFIX,
-#                     DESTDIR)
+#   make              build/parx, and libparx (build/libparx.a, .so, parx.pc)
+#   make install      installs parx, sem, env_parx, libparx with parx.h and
+#                     parx.pc, and the man pages (PREFIX, DESTDIR)
 #   make check        unit tests, then the CLI suite against a normal and
 #                     an ASan+UBSan build; the last line says N passed, M failed
 #   make bench        benchmarks against xargs, GNU parallel, a bare spawn loop
@@ -12,6 +12,14 @@ PREFIX	?= /usr/local
 DESTDIR	?=
 BINDIR	 = $(PREFIX)/bin
 MANDIR	 = $(PREFIX)/share/man/man1
+MAN3DIR	 = $(PREFIX)/share/man/man3
+LIBDIR	 = $(PREFIX)/lib
+INCLUDEDIR = $(PREFIX)/include
+PCDIR	 = $(LIBDIR)/pkgconfig
+# libparx's version; the soname changes with the major number only.
+LIB_MAJOR = 0
+LIB_VERSION = 0.1.0
+LIB_SO	 = libparx.so.$(LIB_VERSION)
 BASHCOMPDIR = $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR  = $(PREFIX)/share/zsh/site-functions
 FISHCOMPDIR = $(PREFIX)/share/fish/vendor_completions.d
@@ -55,18 +63,37 @@ FUZZ_TIME ?= 60
 COMPLETIONS = build/completions/parx.bash build/completions/_parx \
 	    build/completions/parx.fish
 
-all: build/parx $(COMPLETIONS)
+all: build/parx build/$(LIB_SO) build/parx.pc $(COMPLETIONS)
 
 build/obj/%.o: lib/%.c lib/*.h
 	@mkdir -p $(@D)
-	$(CC) $(BASE_FLAGS) $(CFLAGS) -c -o $@ $<
+	$(CC) $(BASE_FLAGS) $(CFLAGS) -fPIC -c -o $@ $<
 
 build/san/%.o: lib/%.c lib/*.h
 	@mkdir -p $(@D)
 	$(CC) $(BASE_FLAGS) $(SAN_FLAGS) -c -o $@ $<
 
-build/parx: $(CMD_SRC) cmd/*.h lib/*.h $(LIB_OBJ)
-	$(CC) $(BASE_FLAGS) $(CFLAGS) -o $@ $(CMD_SRC) $(LIB_OBJ) $(BSD_LIBS) -lm
+# The CLI links the same engine the library is: libparx.a.
+build/parx: $(CMD_SRC) cmd/*.h lib/*.h build/libparx.a
+	$(CC) $(BASE_FLAGS) $(CFLAGS) -o $@ $(CMD_SRC) build/libparx.a \
+	    $(BSD_LIBS) -lm
+
+build/libparx.a: $(LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $(LIB_OBJ)
+
+# Only parx_* is exported (lib/parx.map); the engine stays inside.
+build/$(LIB_SO): $(LIB_OBJ) lib/parx.map
+	$(CC) $(CFLAGS) -shared -Wl,-soname,libparx.so.$(LIB_MAJOR) \
+	    -Wl,--version-script=lib/parx.map -Wl,-z,defs -o $@ $(LIB_OBJ) \
+	    $(BSD_LIBS) -lm
+	ln -sf $(LIB_SO) build/libparx.so.$(LIB_MAJOR)
+	ln -sf libparx.so.$(LIB_MAJOR) build/libparx.so
+
+build/parx.pc: lib/parx.pc.in Makefile
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(LIB_VERSION)|' \
+	    -e 's|@PRIVATE_LIBS@|$(BSD_LIBS) -lm|' lib/parx.pc.in >$@
 
 build/san/parx: $(CMD_SRC) cmd/*.h lib/*.h $(SAN_OBJ)
 	$(CC) $(BASE_FLAGS) $(SAN_FLAGS) -o $@ $(CMD_SRC) $(SAN_OBJ) $(BSD_LIBS) -lm
@@ -119,7 +146,8 @@ install: deps-build
 	@$(MAKE) --no-print-directory all
 	$(AS_ROOT) install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR) \
 	    $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) \
-	    $(DESTDIR)$(FISHCOMPDIR)
+	    $(DESTDIR)$(FISHCOMPDIR) $(DESTDIR)$(LIBDIR) \
+	    $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(PCDIR) $(DESTDIR)$(MAN3DIR)
 	$(AS_ROOT) install -m 755 build/parx $(DESTDIR)$(BINDIR)/parx
 	$(AS_ROOT) ln -sf parx $(DESTDIR)$(BINDIR)/sem
 	$(AS_ROOT) install -m 755 cmd/env_parx $(DESTDIR)$(BINDIR)/env_parx
@@ -129,13 +157,25 @@ install: deps-build
 	$(AS_ROOT) install -m 644 build/completions/_parx $(DESTDIR)$(ZSHCOMPDIR)/_parx
 	$(AS_ROOT) install -m 644 build/completions/parx.fish \
 	    $(DESTDIR)$(FISHCOMPDIR)/parx.fish
+	$(AS_ROOT) install -m 644 build/libparx.a $(DESTDIR)$(LIBDIR)/libparx.a
+	$(AS_ROOT) install -m 755 build/$(LIB_SO) $(DESTDIR)$(LIBDIR)/$(LIB_SO)
+	$(AS_ROOT) ln -sf $(LIB_SO) $(DESTDIR)$(LIBDIR)/libparx.so.$(LIB_MAJOR)
+	$(AS_ROOT) ln -sf libparx.so.$(LIB_MAJOR) $(DESTDIR)$(LIBDIR)/libparx.so
+	$(AS_ROOT) install -m 644 lib/parx.h $(DESTDIR)$(INCLUDEDIR)/parx.h
+	$(AS_ROOT) install -m 644 build/parx.pc $(DESTDIR)$(PCDIR)/parx.pc
+	$(AS_ROOT) install -m 644 man/parx.3 $(DESTDIR)$(MAN3DIR)/parx.3
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ]; then ldconfig; fi
 
 uninstall:
 	$(AS_ROOT) rm -f $(DESTDIR)$(BINDIR)/parx $(DESTDIR)$(BINDIR)/sem \
 	    $(DESTDIR)$(BINDIR)/env_parx \
 	    $(DESTDIR)$(MANDIR)/parx.1 \
 	    $(DESTDIR)$(BASHCOMPDIR)/parx $(DESTDIR)$(ZSHCOMPDIR)/_parx \
-	    $(DESTDIR)$(FISHCOMPDIR)/parx.fish
+	    $(DESTDIR)$(FISHCOMPDIR)/parx.fish \
+	    $(DESTDIR)$(LIBDIR)/libparx.a $(DESTDIR)$(LIBDIR)/$(LIB_SO) \
+	    $(DESTDIR)$(LIBDIR)/libparx.so.$(LIB_MAJOR) \
+	    $(DESTDIR)$(LIBDIR)/libparx.so $(DESTDIR)$(INCLUDEDIR)/parx.h \
+	    $(DESTDIR)$(PCDIR)/parx.pc $(DESTDIR)$(MAN3DIR)/parx.3
 
 check: deps-test
 	@$(MAKE) --no-print-directory all san unit helpers
