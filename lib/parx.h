@@ -211,9 +211,9 @@ const struct parx_result	*parx_result(const struct parx_future *f);
 int	parx_cancel(struct parx_future *f);
 
 /*
- * Frees f and its result (captured output included).  A job still
- * waiting is dropped first and a running one cancelled; the pool then
- * frees what is left of it when it ends.
+ * Frees f and its result (captured output included).  A job not over
+ * yet goes on (cancel it first to end it), and the pool frees what is
+ * left of it when it ends: fire and forget.
  */
 void	parx_future_free(struct parx_future *f);
 

@@ -8,6 +8,7 @@
  */
 #include "parx.h"
 
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -84,7 +85,8 @@ struct parx_pool {
 	struct run		*run;
 	int			 devnull;	/* written to */
 	int			 wake;		/* eventfd: work was submitted */
-	bool			 fd_wanted;	/* parx_pool_fd() was asked */
+	int			 epfd;		/* parx_pool_fd(): the run's and
+						   wake, or -1 */
 	bool			 shut;
 	unsigned long		 next_seq;
 	struct flist		 queue, running, done;
@@ -317,6 +319,8 @@ open_capture(struct parx_pool *p, struct parx_future *f,
 {
 	int k;
 
+	if (p->o.output != PARX_CAPTURE && p->o.output != PARX_DISCARD)
+		return;		/* pipes, through the run's collator */
 	job->out_given = true;
 	job->out_fd[0] = job->out_fd[1] = p->devnull;
 	if (p->o.output != PARX_CAPTURE)
@@ -506,7 +510,7 @@ parx_pool_new(const struct parx_pool_opts *o)
 
 	if ((p = calloc(1, sizeof(*p))) == NULL)
 		return NULL;
-	p->devnull = p->wake = -1;
+	p->devnull = p->wake = p->epfd = -1;
 	p->o = *o;
 	if (p->o.slots == 0) {
 		cpus_count(&c);
@@ -607,7 +611,7 @@ enqueue(struct parx_pool *p, struct parx_future *f)
 	p->all = f;
 	list_add(&p->queue, f);
 	/* A caller's loop that polls parx_pool_fd() learns of it. */
-	if (p->fd_wanted)
+	if (p->epfd != -1)
 		(void)write(p->wake, &one, sizeof(one));
 	while (p->o.queue_max > 0 && p->queue.n >= p->o.queue_max &&
 	    run_step_wait(p->run, -1) == 1)
@@ -787,11 +791,8 @@ parx_future_free(struct parx_future *f)
 		return;
 	switch (f->state) {
 	case FUTURE_QUEUED:
-		list_del(&f->pool->queue, f);
-		break;
 	case FUTURE_RUNNING:
-		(void)parx_cancel(f);
-		f->orphan = true;
+		f->orphan = true;	/* settle() frees it */
 		return;
 	case FUTURE_DONE:
 		if (f->in_done)
@@ -860,8 +861,10 @@ stop:
 	 * Those waiting are dropped (nothing else uses t: a job expands it
 	 * as it starts), and those running cancelled.
 	 */
-	for (; got < sent; got++)
+	for (; got < sent; got++) {
+		(void)parx_cancel(ring[got % window]);
 		parx_future_free(ring[got % window]);
+	}
 	free(ring);
 	template_free(t);
 	errno = e;
@@ -870,23 +873,49 @@ stop:
 
 /* ---- the loop, and the end ---- */
 
+/*
+ * The caller polls an epoll set of two: the run's own (its jobs, its
+ * deadlines) and the eventfd submitting pokes, which each step empties.
+ */
 int
 parx_pool_fd(struct parx_pool *p)
 {
-	int fd;
+	struct epoll_event ev;
+	int fd, e;
 
 	if (p->run == NULL) {
 		errno = EINVAL;
 		return -1;
 	}
-	if ((fd = run_fd(p->run)) != -1)
-		p->fd_wanted = true;
-	return fd;
+	if (p->epfd != -1)
+		return p->epfd;
+	if ((fd = run_fd(p->run)) == -1 ||
+	    (p->epfd = epoll_create1(EPOLL_CLOEXEC)) == -1)
+		return -1;
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN;
+	ev.data.fd = fd;
+	if (epoll_ctl(p->epfd, EPOLL_CTL_ADD, fd, &ev) == -1)
+		goto fail;
+	ev.data.fd = p->wake;
+	if (epoll_ctl(p->epfd, EPOLL_CTL_ADD, p->wake, &ev) == -1)
+		goto fail;
+	return p->epfd;
+fail:
+	e = errno;
+	close(p->epfd);
+	p->epfd = -1;
+	errno = e;
+	return -1;
 }
 
 int
 parx_pool_step(struct parx_pool *p, int timeout_ms)
 {
+	uint64_t ticks;
+
+	if (p->epfd != -1)
+		(void)read(p->wake, &ticks, sizeof(ticks));
 	if (p->run == NULL || idle(p))
 		return 0;
 	(void)run_step_wait(p->run, timeout_ms);
@@ -926,6 +955,8 @@ parx_pool_free(struct parx_pool *p)
 		destroy(p->all);
 	close(p->devnull);
 	close(p->wake);
+	if (p->epfd != -1)
+		close(p->epfd);
 	free(p->tmpdir);
 	free(p->shell);
 	free(p);

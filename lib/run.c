@@ -1480,18 +1480,22 @@ mirror_poll_set(struct run *r, nfds_t n)
 }
 
 /*
- * Waits for the round's descriptors up to timeout ms, as poll(); with a
- * run_fd() in use, its epoll set and timer are kept in step first, so
- * that a caller's own loop wakes when this round would have.
+ * Waits for the round's descriptors up to timeout ms (the run's own
+ * next deadline), as poll(), but no longer than the caller's max_wait.
+ * With a run_fd() in use, its epoll set and timer are kept in step
+ * first, so that a caller's own loop wakes when this round would have.
  */
 static int
 wait_round(struct run *r, nfds_t n, int timeout)
 {
 	struct itimerspec its;
 	uint64_t ticks;
+	int wait = timeout;
 
+	if (r->max_wait >= 0 && (wait < 0 || wait > r->max_wait))
+		wait = r->max_wait;
 	if (r->epfd == -1)
-		return poll(r->pfd, n, timeout);
+		return poll(r->pfd, n, wait);
 	mirror_poll_set(r, n);
 	while (read(r->timerfd, &ticks, sizeof(ticks)) > 0)
 		;
@@ -1502,7 +1506,7 @@ wait_round(struct run *r, nfds_t n, int timeout)
 		its.it_value.tv_nsec = (long)(timeout % 1000) * 1000000 + 1;
 	}
 	(void)timerfd_settime(r->timerfd, 0, &its, NULL);
-	return poll(r->pfd, n, timeout);
+	return poll(r->pfd, n, wait);
 }
 
 static void
@@ -1577,8 +1581,6 @@ poll_once(struct run *r)
 	if (held_next >= 0 && (timeout < 0 ||
 	    held_next < now + timeout / 1000.0))
 		timeout = (int)((held_next - now) * 1000) + 1;
-	if (r->max_wait >= 0 && (timeout < 0 || timeout > r->max_wait))
-		timeout = r->max_wait;
 	if (wait_round(r, n, timeout) == -1) {
 		if (errno != EINTR)
 			poll_failed(r);
