@@ -119,6 +119,12 @@ build/helper/%: tests/helper/%.c
 	@mkdir -p $(@D)
 	$(CC) -std=c11 -D_GNU_SOURCE -Wall -Wextra -O2 -o $@ $<
 
+# The benchmarks' pool client: libparx through its header, as a user's.
+build/helper/poolrun: tests/helper/poolrun.c lib/parx.h build/libparx.a
+	@mkdir -p $(@D)
+	$(CC) -std=c11 -D_GNU_SOURCE -Wall -Wextra -O2 -Ilib -o $@ $< \
+	    build/libparx.a $(BSD_LIBS) -lm
+
 build/helper/failpoll.so: tests/helper/failpoll.c
 	@mkdir -p $(@D)
 	$(CC) -std=c11 -Wall -Wextra -O2 -shared -fPIC -o $@ $< -ldl

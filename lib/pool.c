@@ -84,7 +84,7 @@ struct parx_pool {
 	struct run_stats	 stats;
 	struct run		*run;
 	int			 devnull;	/* written to */
-	int			 wake;		/* eventfd: work was submitted */
+	int			 wake;		/* eventfd: work submitted */
 	int			 epfd;		/* parx_pool_fd(): the run's and
 						   wake, or -1 */
 	bool			 shut;
@@ -327,7 +327,7 @@ open_capture(struct parx_pool *p, struct parx_future *f,
 		return;
 	for (k = 0; k < 2; k++) {
 		if ((f->cap[k] = fdio_tmpfile(p->tmpdir)) == -1) {
-			/* It runs all the same; its result says why it is empty. */
+			/* It runs all the same; its result says why. */
 			f->res.output_errno = errno;
 			return;
 		}

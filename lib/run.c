@@ -64,7 +64,8 @@ struct slot {
 	pid_t			 pid;		/* -1: could not be started */
 	bool			 exited;
 	int			 status;	/* wait status, or errno */
-	int			 pidfd;		/* embedded: its process, or -1 */
+	int			 pidfd;		/* embedded: its process, or
+						   -1 */
 	int			 fd[2];		/* stdout, stderr pipes or -1 */
 	size_t			 tail[2];	/* exited: bytes left to take */
 	int			 reaped_status;	/* for reap()'s batch */
