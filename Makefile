@@ -90,10 +90,14 @@ build/$(LIB_SO): $(LIB_OBJ) lib/parx.map
 	ln -sf $(LIB_SO) build/libparx.so.$(LIB_MAJOR)
 	ln -sf libparx.so.$(LIB_MAJOR) build/libparx.so
 
-build/parx.pc: lib/parx.pc.in Makefile
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+# Made again each time: it holds PREFIX, which each make may change.
+build/parx.pc: lib/parx.pc.in FORCE
+	@mkdir -p $(@D)
+	@sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
 	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(LIB_VERSION)|' \
 	    -e 's|@PRIVATE_LIBS@|$(BSD_LIBS) -lm|' lib/parx.pc.in >$@
+
+FORCE:
 
 build/san/parx: $(CMD_SRC) cmd/*.h lib/*.h $(SAN_OBJ)
 	$(CC) $(BASE_FLAGS) $(SAN_FLAGS) -o $@ $(CMD_SRC) $(SAN_OBJ) $(BSD_LIBS) -lm

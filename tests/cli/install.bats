@@ -21,6 +21,42 @@ load helper
 	grep -q -- '-l joblog' root/usr/share/fish/vendor_completions.d/parx.fish
 }
 
+# bats test_tags=heavy
+@test "make install: libparx, parx.h and parx.pc build the README's example outside the tree" {
+	[[ $PARX != */san/* ]] || skip "installs the normal build"
+	run make -s -C "$TOP" install DESTDIR="$PWD/root" PREFIX=/opt/parx
+	assert_success
+	cmp root/opt/parx/include/parx.h "$TOP/lib/parx.h"
+	cmp root/opt/parx/share/man/man3/parx.3 "$TOP/man/parx.3"
+	[ "$(readlink root/opt/parx/lib/libparx.so)" = libparx.so.0 ]
+	[ -f root/opt/parx/lib/libparx.a ]
+	readelf -d root/opt/parx/lib/libparx.so.0 | grep -q 'SONAME.*libparx\.so\.0'
+	# Only the API is exported, not the engine inside.
+	run sh -c "nm -D --defined-only root/opt/parx/lib/libparx.so | awk '\$2 == \"T\" { print \$3 }' | grep -v '^parx_'"
+	assert_output ''
+	mkdir elsewhere
+	awk '/^## Using parx from C/ { on = 1 } on && /^```c$/ { code = 1; next }
+	    code && /^```$/ { exit } code' "$TOP/README.md" >elsewhere/example.c
+	grep -q parx_wait_any elsewhere/example.c
+	printf 'a\nb\n' >elsewhere/two
+	printf 'c\n' >elsewhere/one
+	cd elsewhere
+	# As a user's own build would find it, the install's root aside
+	# (under a prefix that is no system directory, which pkg-config
+	# would leave out of -I).
+	export PKG_CONFIG_LIBDIR="$BATS_TEST_TMPDIR/root/opt/parx/lib/pkgconfig"
+	export PKG_CONFIG_SYSROOT_DIR="$BATS_TEST_TMPDIR/root"
+	run sh -c 'cc -std=c11 -Wall -Wextra -Werror example.c \
+	    $(pkg-config --cflags --libs parx) -o example'
+	assert_success
+	run env LD_LIBRARY_PATH="$BATS_TEST_TMPDIR/root/opt/parx/lib" ./example two one
+	assert_success
+	assert_line 'exit 0: 2 two'
+	assert_line 'exit 0: 1 one'
+	run env LD_LIBRARY_PATH="$BATS_TEST_TMPDIR/root/opt/parx/lib" ldd ./example
+	assert_output --partial "$BATS_TEST_TMPDIR/root/opt/parx/lib/libparx.so.0"
+}
+
 # asroot DIR ARGS... as nobody, in a directory nobody can reach (the
 # test's own is not), with a PATH of the tools asroot uses and, if the
 # test made one, a sudo that says how it was called.
