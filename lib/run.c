@@ -1438,9 +1438,16 @@ reap_one(struct run *r, struct slot *s)
 
 	if (s->exited)
 		return;
+	errno = 0;
 	reap_job(r, s, &n);
 	if (n == 1)
 		job_exited(r, s, s->reaped_status);
+	else if (errno == ECHILD)
+		/*
+		 * The host reaped it (a waitpid(-1) of its own): its status
+		 * is lost, but the job is not left running for ever.
+		 */
+		job_exited(r, s, W_EXITCODE(255, 0));
 }
 
 /* Makes the epoll set of run_fd() hold the n descriptors of r->pfd. */
