@@ -163,19 +163,26 @@ release_job(struct parx_future *f)
 }
 
 static void
+free_future(struct parx_future *f)
+{
+	release_job(f);
+	release_output(f);
+	free(f);
+}
+
+/* f leaves the pool's list of all futures, and is freed. */
+static void
 destroy(struct parx_future *f)
 {
 	struct parx_pool *p = f->pool;
 
-	release_job(f);
-	release_output(f);
 	if (f->all_prev != NULL)
 		f->all_prev->all_next = f->all_next;
 	else
 		p->all = f->all_next;
 	if (f->all_next != NULL)
 		f->all_next->all_prev = f->all_prev;
-	free(f);
+	free_future(f);
 }
 
 /* f is over: filed for parx_wait_any(), or freed if nobody wants it. */
@@ -931,8 +938,10 @@ parx_pool_shutdown(struct parx_pool *p, bool wait)
 		return 0;
 	p->shut = true;
 	if (!wait) {
-		while (p->queue.head != NULL)
-			drop_queued(p->queue.head);
+		for (f = p->queue.head; f != NULL; f = next) {
+			next = f->next;
+			drop_queued(f);
+		}
 		for (f = p->running.head; f != NULL; f = next) {
 			next = f->next;
 			(void)parx_cancel(f);
@@ -948,11 +957,16 @@ parx_pool_shutdown(struct parx_pool *p, bool wait)
 void
 parx_pool_free(struct parx_pool *p)
 {
+	struct parx_future *f, *next;
+
 	if (p == NULL)
 		return;
 	(void)parx_pool_shutdown(p, false);
-	while (p->all != NULL)
-		destroy(p->all);
+	for (f = p->all; f != NULL; f = next) {
+		next = f->all_next;
+		free_future(f);
+	}
+	p->all = NULL;
 	close(p->devnull);
 	close(p->wake);
 	if (p->epfd != -1)
