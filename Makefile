@@ -123,6 +123,15 @@ build/helper/%: tests/helper/%.c
 	@mkdir -p $(@D)
 	$(CC) -std=c11 -D_GNU_SOURCE -Wall -Wextra -O2 -o $@ $<
 
+build/helper/nothing: tests/helper/nothing.c
+	@mkdir -p $(@D)
+ifeq ($(shell uname -m),x86_64)
+	$(CC) -std=c11 -Wall -Wextra -O2 -static -nostdlib -DNOTHING_BARE \
+	    -o $@ $<
+else
+	$(CC) -std=c11 -Wall -Wextra -O2 -static -o $@ $<
+endif
+
 # The benchmarks' pool client: libparx through its header, as a user's.
 build/helper/poolrun: tests/helper/poolrun.c lib/parx.h build/libparx.a
 	@mkdir -p $(@D)

@@ -74,7 +74,9 @@ gone_within(pid_t pid, double seconds)
 static void
 submits_many_on_four_slots(void **state)
 {
-	static const char *const argv[] = { "true", NULL };
+	/* tests/run names a static true, which starts in half the time. */
+	const char *const argv[] = { getenv("PARX_TEST_TRUE") != NULL ?
+	    getenv("PARX_TEST_TRUE") : "true", NULL };
 	enum { N = 10000 };
 	struct parx_pool *p = pool_of(4);
 	struct parx_future *f;
