@@ -137,6 +137,8 @@ struct run {
 	struct termfg			 tty;		/* --tty: the jobs' stdin */
 	pid_t				 tty_owner;	/* the job that has it */
 	int				 max_wait;	/* ms a round may wait, or -1 */
+	unsigned long			 finished;	/* jobs finish()ed, in all */
+	unsigned long			 finished_seen;	/* as the round began */
 	/*
 	 * run_fd(): an epoll set that mirrors the last round's poll set,
 	 * and a timer for its timeout; rebuilt whenever that set changed
@@ -752,6 +754,7 @@ finish(struct run *r, struct slot *s)
 	}
 	s->busy = false;
 	r->running--;
+	r->finished++;
 }
 
 /*
@@ -1502,6 +1505,9 @@ wait_round(struct run *r, nfds_t n, int timeout)
 
 	if (r->max_wait >= 0 && (wait < 0 || wait > r->max_wait))
 		wait = r->max_wait;
+	/* A job ended before the poll (it could not start): say so now. */
+	if (r->finished != r->finished_seen)
+		wait = 0;
 	if (r->epfd == -1)
 		return poll(r->pfd, n, wait);
 	mirror_poll_set(r, n);
@@ -1758,6 +1764,7 @@ int
 run_step_wait(struct run *r, int max_ms)
 {
 	r->max_wait = max_ms;
+	r->finished_seen = r->finished;
 	if (r->killing)
 		kill_all(r);
 	mem_check(r, monotime_now());
