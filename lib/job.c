@@ -50,3 +50,22 @@ job_release(struct run_job *job)
 	memset(job, 0, sizeof(*job));
 	job->tee_fd[0] = job->tee_fd[1] = -1;
 }
+
+char **
+job_pack_words(char *const *words)
+{
+	size_t i, n, len = 0;
+	char **out, *text;
+
+	for (n = 0; words[n] != NULL; n++)
+		len += strlen(words[n]) + 1;
+	if ((out = malloc((n + 1) * sizeof(*out) + len)) == NULL)
+		return NULL;
+	text = (char *)(out + n + 1);
+	for (i = 0; i < n; i++) {
+		out[i] = text;
+		text = stpcpy(text, words[i]) + 1;
+	}
+	out[n] = NULL;
+	return out;
+}

@@ -96,6 +96,13 @@ struct run_job {
  */
 void	job_release(struct run_job *);
 
+/*
+ * words (NULL-terminated) copied into one allocation, pointers and text
+ * alike, as run_job's argv and env_add are: free() alone frees it.  NULL
+ * when out of memory.
+ */
+char	**job_pack_words(char *const *words);
+
 struct run_result {
 	unsigned long	 seq;
 	const char	*cmd;

@@ -270,25 +270,6 @@ done:
 
 /* ---- the run's callbacks ---- */
 
-static char **
-pack_words(char *const *words, size_t n)
-{
-	size_t i, size = (n + 1) * sizeof(char *);
-	char **v, *at;
-
-	for (i = 0; i < n; i++)
-		size += strlen(words[i]) + 1;
-	if ((v = malloc(size)) == NULL)
-		return NULL;
-	at = (char *)(v + n + 1);
-	for (i = 0; i < n; i++) {
-		v[i] = at;
-		at = stpcpy(at, words[i]) + 1;
-	}
-	v[n] = NULL;
-	return v;
-}
-
 /* parx_map()'s job: the template expanded now that its slot is known. */
 static int
 expand(struct parx_future *f, unsigned long slot)
@@ -561,7 +542,6 @@ static struct parx_future *
 new_future(struct parx_pool *p, const struct parx_job_opts *o)
 {
 	struct parx_future *f;
-	size_t n = 0;
 
 	if (p->run == NULL || p->shut) {
 		errno = EINVAL;
@@ -579,12 +559,9 @@ new_future(struct parx_pool *p, const struct parx_job_opts *o)
 	f->res.data = o->data;
 	if (o->timeout != 0)
 		f->timeout = o->timeout > 0 ? o->timeout : 0;
-	if (o->env != NULL) {
-		while (o->env[n] != NULL)
-			n++;
-		if ((f->env = pack_words((char *const *)o->env, n)) == NULL)
-			goto fail;
-	}
+	if (o->env != NULL &&
+	    (f->env = job_pack_words((char *const *)o->env)) == NULL)
+		goto fail;
 	if (o->cwd != NULL && (f->cwd = strdup(o->cwd)) == NULL)
 		goto fail;
 	if (o->stdin_fd >= 0) {
@@ -632,7 +609,7 @@ parx_submit_argv(struct parx_pool *p, const char *const argv[],
 {
 	struct parx_future *f;
 	struct buf cmd;
-	size_t n = 0;
+	size_t n;
 
 	if (argv == NULL || argv[0] == NULL) {
 		errno = EINVAL;
@@ -640,9 +617,7 @@ parx_submit_argv(struct parx_pool *p, const char *const argv[],
 	}
 	if ((f = new_future(p, o)) == NULL)
 		return NULL;
-	while (argv[n] != NULL)
-		n++;
-	if ((f->argv = pack_words((char *const *)argv, n)) == NULL) {
+	if ((f->argv = job_pack_words((char *const *)argv)) == NULL) {
 		release_job(f);
 		free(f);
 		return NULL;

@@ -1397,21 +1397,14 @@ forget(struct remote *r, unsigned long seq, struct placed *was)
  * argv (NULL-terminated) in one allocation, as run frees a job's argv:
  * the pointers, then the text.
  */
+/* The CLI's engine: out of memory ends parx, as xmalloc() would. */
 static char **
 pack_argv(char *const *argv)
 {
-	size_t i, n, len = 0;
-	char **out, *text;
+	char **out = job_pack_words(argv);
 
-	for (n = 0; argv[n] != NULL; n++)
-		len += strlen(argv[n]) + 1;
-	out = xmalloc((n + 1) * sizeof(*out) + len);
-	text = (char *)(out + n + 1);
-	for (i = 0; i < n; i++) {
-		out[i] = text;
-		text = stpcpy(text, argv[i]) + 1;
-	}
-	out[n] = NULL;
+	if (out == NULL)
+		xmalloc_fail();
 	return out;
 }
 
