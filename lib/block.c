@@ -60,8 +60,7 @@ struct blocker {
 	struct buf		 last_key;	/* of the line before scanned */
 	bool			 have_last;
 	struct buf		 keys;		/* scratch for keyer_keys() */
-	size_t			*line_off, *line_len, *key_off, *key_len;
-	size_t			 lines_cap;
+	struct keyed_lines	 lines;		/* group_scan()'s, with keys */
 };
 
 /* Boundary test at position p of [base, base + n): recend then recstart. */
@@ -211,48 +210,38 @@ last_boundary(const struct blocker *b, const char *base, size_t n,
 static int
 group_scan(struct blocker *b, const char *base, size_t n, bool at_eof)
 {
-	size_t off = b->scanned, len, nlines = 0, i, k;
+	size_t off = b->scanned, len, i, k;
 	const char *nl, *key;
 
+	b->lines.n = 0;
 	while (off < n) {
 		nl = memchr(base + off, '\n', n - off);
 		if (nl == NULL && !at_eof)
 			break;
 		len = nl != NULL ? (size_t)(nl - base) - off : n - off;
-		if (nlines == b->lines_cap) {
-			b->lines_cap = b->lines_cap ? 2 * b->lines_cap : 256;
-			b->line_off = xreallocarray(b->line_off, b->lines_cap,
-			    sizeof(size_t));
-			b->line_len = xreallocarray(b->line_len, b->lines_cap,
-			    sizeof(size_t));
-			b->key_off = xreallocarray(b->key_off, b->lines_cap,
-			    sizeof(size_t));
-			b->key_len = xreallocarray(b->key_len, b->lines_cap,
-			    sizeof(size_t));
-		}
-		b->line_off[nlines] = off;
-		b->line_len[nlines++] = len;
+		keyed_lines_add(&b->lines, off, len);
 		off += len + (nl != NULL);
 	}
-	if (nlines == 0)
+	if (b->lines.n == 0)
 		return 0;
 	buf_reset(&b->keys);
-	if (keyer_keys(b->keyer, base, b->line_off, b->line_len, nlines,
-	    &b->keys, b->key_off, b->key_len) == -1) {
+	if (keyer_keys(b->keyer, base, b->lines.v, b->lines.n,
+	    &b->keys) == -1) {
 		b->key_errno = errno;
 		return -1;
 	}
-	for (i = 0; i < nlines; i++) {
-		key = b->keys.len > 0 ? b->keys.data + b->key_off[i] : "";
-		k = b->key_len[i];
-		if (b->have_last && b->line_off[i] > 0 &&
+	for (i = 0; i < b->lines.n; i++) {
+		key = b->keys.len > 0 ? b->keys.data + b->lines.v[i].key_off :
+		    "";
+		k = b->lines.v[i].key_len;
+		if (b->have_last && b->lines.v[i].off > 0 &&
 		    (k != b->last_key.len || memcmp(key, b->last_key.data, k))) {
 			if (b->ncut == b->cut_cap) {
 				b->cut_cap = b->cut_cap ? 2 * b->cut_cap : 64;
 				b->cut = xreallocarray(b->cut, b->cut_cap,
 				    sizeof(*b->cut));
 			}
-			b->cut[b->ncut++] = b->line_off[i];
+			b->cut[b->ncut++] = b->lines.v[i].off;
 		}
 		buf_reset(&b->last_key);
 		buf_add(&b->last_key, key, k);
@@ -547,10 +536,7 @@ blocker_free(struct blocker *b)
 	free(b->cut);
 	buf_release(&b->last_key);
 	buf_release(&b->keys);
-	free(b->line_off);
-	free(b->line_len);
-	free(b->key_off);
-	free(b->key_len);
+	keyed_lines_free(&b->lines);
 	free(b);
 }
 

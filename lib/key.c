@@ -177,29 +177,43 @@ keyer_free(struct keyer *k)
 #define KEY_BATCH	256
 
 static int	keys_batch(struct keyer *, const char *base,
-		    const size_t *off, const size_t *len, size_t n,
-		    struct buf *keys, size_t *koff, size_t *klen);
+		    struct keyed_line *lines, size_t n, struct buf *keys);
+
+void
+keyed_lines_add(struct keyed_lines *l, size_t off, size_t len)
+{
+	if (l->n == l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 256;
+		l->v = xreallocarray(l->v, l->cap, sizeof(*l->v));
+	}
+	l->v[l->n].off = off;
+	l->v[l->n++].len = len;
+}
+
+void
+keyed_lines_free(struct keyed_lines *l)
+{
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
 
 int
-keyer_keys(struct keyer *k, const char *base, const size_t *off,
-    const size_t *len, size_t n, struct buf *keys, size_t *koff,
-    size_t *klen)
+keyer_keys(struct keyer *k, const char *base, struct keyed_line *lines,
+    size_t n, struct buf *keys)
 {
 	size_t i, take;
 
 	for (i = 0; i < n; i += take) {
 		take = k->expr == -1 || n - i < KEY_BATCH ? n - i : KEY_BATCH;
-		if (keys_batch(k, base, off + i, len + i, take, keys, koff + i,
-		    klen + i) == -1)
+		if (keys_batch(k, base, lines + i, take, keys) == -1)
 			return -1;
 	}
 	return 0;
 }
 
 static int
-keys_batch(struct keyer *k, const char *base, const size_t *off,
-    const size_t *len, size_t n, struct buf *keys, size_t *koff,
-    size_t *klen)
+keys_batch(struct keyer *k, const char *base, struct keyed_line *lines,
+    size_t n, struct buf *keys)
 {
 	struct perlx_reply *replies = NULL;
 	size_t i, nreplies = 0, vlen;
@@ -209,14 +223,14 @@ keys_batch(struct keyer *k, const char *base, const size_t *off,
 	int flags;
 
 	for (i = 0; i < n; i++) {
-		v = base + off[i];
-		vlen = len[i];
-		if (k->col > 0 &&
-		    column(k, k->col, base + off[i], len[i], &v, &vlen) == -1)
+		v = base + lines[i].off;
+		vlen = lines[i].len;
+		if (k->col > 0 && column(k, k->col, base + lines[i].off,
+		    lines[i].len, &v, &vlen) == -1)
 			return -1;
 		if (k->expr == -1) {
-			koff[i] = keys->len;
-			klen[i] = vlen;
+			lines[i].key_off = keys->len;
+			lines[i].key_len = vlen;
 			buf_add(keys, v, vlen);
 			continue;
 		}
@@ -239,8 +253,8 @@ keys_batch(struct keyer *k, const char *base, const size_t *off,
 			buf_release(&scratch);
 			goto died;
 		}
-		koff[i] = keys->len;
-		klen[i] = replies[i].len;
+		lines[i].key_off = keys->len;
+		lines[i].key_len = replies[i].len;
 		buf_add(keys, replies[i].value, replies[i].len);
 	}
 	perlx_replies_free(replies, nreplies);

@@ -39,14 +39,29 @@ struct keyer	*keyer_new(const struct key_opts *, const char *header,
 		    size_t hlen, const char **errstr);
 void		 keyer_free(struct keyer *);
 
+/* A line (without its newline) of some text, and its key once found. */
+struct keyed_line {
+	size_t	off, len;	/* in the text */
+	size_t	key_off, key_len;	/* in the keys buffer */
+};
+
+/* The lines of one read, growing as needed. */
+struct keyed_lines {
+	struct keyed_line	*v;
+	size_t			 n, cap;
+};
+
+/* Appends the line at off, len bytes long, to l. */
+void	keyed_lines_add(struct keyed_lines *l, size_t off, size_t len);
+void	keyed_lines_free(struct keyed_lines *l);
+
 /*
- * The keys of n lines, line i being off[i], len[i] bytes of base (without
- * its newline): appended to keys, key i at koff[i], klen[i].  0, or -1
- * with errno EOVERFLOW (--colsep over its match limit) or ENOEXEC (the
- * perl expression died: perlx_error()).
+ * The keys of the n lines of base: each appended to keys, where its
+ * key_off and key_len say.  0, or -1 with errno EOVERFLOW (--colsep
+ * over its match limit) or ENOEXEC (the perl expression died:
+ * perlx_error()).
  */
-int	keyer_keys(struct keyer *, const char *base, const size_t *off,
-	    const size_t *len, size_t n, struct buf *keys, size_t *koff,
-	    size_t *klen);
+int	keyer_keys(struct keyer *, const char *base, struct keyed_line *lines,
+	    size_t n, struct buf *keys);
 
 #endif

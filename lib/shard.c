@@ -24,9 +24,7 @@ struct sharder {
 	bool		 eof;
 	struct buf	*queue;		/* one per job */
 	bool		*closed;	/* the job reads no more */
-	/* The lines of one read and their keys. */
-	size_t		*line_off, *line_len, *key_off, *key_len;
-	size_t		 nlines, lines_cap;
+	struct keyed_lines lines;	/* of one read, and their keys */
 	struct buf	 keys;
 };
 
@@ -78,36 +76,25 @@ distribute(struct sharder *sh, size_t upto)
 	size_t off = 0, len, i;
 	const char *line, *nl;
 
-	sh->nlines = 0;
+	sh->lines.n = 0;
 	while (off < upto) {
 		line = sh->in.data + off;
 		nl = memchr(line, '\n', upto - off);
 		len = nl != NULL ? (size_t)(nl - line) + 1 : upto - off;
-		if (sh->nlines == sh->lines_cap) {
-			sh->lines_cap = sh->lines_cap ? 2 * sh->lines_cap : 256;
-			sh->line_off = xreallocarray(sh->line_off,
-			    sh->lines_cap, sizeof(size_t));
-			sh->line_len = xreallocarray(sh->line_len,
-			    sh->lines_cap, sizeof(size_t));
-			sh->key_off = xreallocarray(sh->key_off,
-			    sh->lines_cap, sizeof(size_t));
-			sh->key_len = xreallocarray(sh->key_len,
-			    sh->lines_cap, sizeof(size_t));
-		}
-		sh->line_off[sh->nlines] = off;
 		/* The key is the line's without its newline. */
-		sh->line_len[sh->nlines++] = nl != NULL ? len - 1 : len;
+		keyed_lines_add(&sh->lines, off, nl != NULL ? len - 1 : len);
 		off += len;
 	}
 	buf_reset(&sh->keys);
-	if (keyer_keys(sh->keyer, sh->in.data, sh->line_off, sh->line_len,
-	    sh->nlines, &sh->keys, sh->key_off, sh->key_len) == -1)
+	if (keyer_keys(sh->keyer, sh->in.data, sh->lines.v, sh->lines.n,
+	    &sh->keys) == -1)
 		return -1;
-	for (i = 0; i < sh->nlines; i++) {
-		off = sh->line_off[i];
-		len = (i + 1 < sh->nlines ? sh->line_off[i + 1] : upto) - off;
-		put_line(sh, job_of(sh, sh->keys.data + sh->key_off[i],
-		    sh->key_len[i]), sh->in.data + off, len);
+	for (i = 0; i < sh->lines.n; i++) {
+		off = sh->lines.v[i].off;
+		len = (i + 1 < sh->lines.n ? sh->lines.v[i + 1].off : upto) -
+		    off;
+		put_line(sh, job_of(sh, sh->keys.data + sh->lines.v[i].key_off,
+		    sh->lines.v[i].key_len), sh->in.data + off, len);
 	}
 	return 0;
 }
@@ -214,10 +201,7 @@ sharder_free(struct sharder *sh)
 		buf_release(&sh->queue[i]);
 	free(sh->queue);
 	free(sh->closed);
-	free(sh->line_off);
-	free(sh->line_len);
-	free(sh->key_off);
-	free(sh->key_len);
+	keyed_lines_free(&sh->lines);
 	buf_release(&sh->keys);
 	buf_release(&sh->in);
 	keyer_free(sh->keyer);
