@@ -115,7 +115,7 @@ build/completions/parx.fish: build/parx
 	@mkdir -p $(@D)
 	build/parx --shell-completion fish >$@
 
-build/unit/%: tests/unit/%.c lib/*.h $(SAN_OBJ)
+build/unit/%: tests/unit/%.c tests/unit/*.h lib/*.h $(SAN_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $(BASE_FLAGS) $(SAN_FLAGS) -Ilib -o $@ $< $(SAN_OBJ) -lcmocka $(BSD_LIBS) -lm
 

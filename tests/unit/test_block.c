@@ -22,18 +22,7 @@
 #include "block.h"
 #include "buf.h"
 #include "fdio.h"
-
-/* A regular file holding s, read from its start. */
-static int
-file_of(const char *s, size_t len)
-{
-	int fd = memfd_create("block", MFD_CLOEXEC);
-
-	assert_true(fd >= 0);
-	assert_int_equal(fdio_write_full(fd, s, len), 0);
-	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
-	return fd;
-}
+#include "memfile.h"
 
 /* A pipe a child fills with s, in small writes, then closes. */
 static int

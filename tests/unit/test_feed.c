@@ -21,6 +21,7 @@
 
 #include "buf.h"
 #include "fdio.h"
+#include "memfile.h"
 #include "feed.h"
 #include "pipesrc.h"
 
@@ -297,18 +298,6 @@ test_feed_tags_and_total(void **state)
 	teardown(&x);
 }
 
-/* A regular file holding s, read from its start. */
-static int
-file_of(const char *s)
-{
-	int fd = memfd_create("feed", MFD_CLOEXEC);
-
-	assert_true(fd >= 0);
-	assert_int_equal(fdio_write_full(fd, s, strlen(s)), 0);
-	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
-	return fd;
-}
-
 static struct pipesrc_opts
 popts(double block)
 {
@@ -381,7 +370,7 @@ test_pipesrc_stream_and_file_agree(void **state)
 	t = template_new((char *const *)words, 1, &to, &err);
 	f = feed_new(NULL, t, &fo);
 	/* A file is cut into ranges up front, spliced, not copied. */
-	p = pipesrc_new(file_of(in), &po, &why);
+	p = pipesrc_new(file_of_str(in), &po, &why);
 	assert_non_null(p);
 	assert_true(pipesrc_total(p) > 0);
 	from_file = pipe_jobs(p, f, &n);
@@ -428,7 +417,7 @@ test_pipesrc_cat_fifo_and_round_robin(void **state)
 	f = feed_new(NULL, t, &fo);
 	/* --cat: {} names a file holding the block, in the source's dir. */
 	po.cat = true;
-	p = pipesrc_new(file_of("a\nb\n"), &po, &why);
+	p = pipesrc_new(file_of_str("a\nb\n"), &po, &why);
 	assert_non_null(p);
 	assert_non_null(pipesrc_dir(p));
 	strlcpy(dir, pipesrc_dir(p), sizeof(dir));
@@ -448,7 +437,7 @@ test_pipesrc_cat_fifo_and_round_robin(void **state)
 	/* --fifo: {} is a FIFO, and the block is for run to put in it. */
 	po = popts(2);
 	po.fifo = true;
-	p = pipesrc_new(file_of("a\nb\n"), &po, &why);
+	p = pipesrc_new(file_of_str("a\nb\n"), &po, &why);
 	assert_int_equal(pipesrc_next(p, f, 1, NULL, 0, &job, &why), 1);
 	assert_true(job.in_fifo);
 	assert_int_equal(stat(job.remove_path, &st), 0);
@@ -460,7 +449,7 @@ test_pipesrc_cat_fifo_and_round_robin(void **state)
 	po = popts(2);
 	po.round_robin = true;
 	po.jobs = 2;
-	p = pipesrc_new(file_of("1\n2\n3\n4\n5\n"), &po, &why);
+	p = pipesrc_new(file_of_str("1\n2\n3\n4\n5\n"), &po, &why);
 	assert_int_equal(pipesrc_next(p, f, 1, NULL, 0, &job, &why), 1);
 	assert_true(job.in_stream);
 	job_release(&job);
@@ -493,7 +482,7 @@ test_pipesrc_failures(void **state)
 	po = popts(0);
 	po.cat = true;
 	po.tmpdir = "/nonexistent/dir";
-	assert_null(pipesrc_new(file_of("x\n"), &po, &why));
+	assert_null(pipesrc_new(file_of_str("x\n"), &po, &why));
 	assert_int_equal(why, PIPESRC_DIR);
 	assert_int_equal(errno, ENOENT);
 }

@@ -18,19 +18,9 @@
 
 #include "buf.h"
 #include "fdio.h"
+#include "memfile.h"
 #include "perlx.h"
 #include "shard.h"
-
-static int
-file_of(const char *s, size_t len)
-{
-	int fd = memfd_create("shard", MFD_CLOEXEC);
-
-	assert_true(fd >= 0);
-	assert_int_equal(fdio_write_full(fd, s, len), 0);
-	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
-	return fd;
-}
 
 /* Everything job gets until it gets no more, in out. */
 static void
