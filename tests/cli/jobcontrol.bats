@@ -173,12 +173,12 @@ load helper
 
 # bats test_tags=heavy
 @test "-k holding 20 MB behind a slow first job keeps memory bounded" {
-	# Job 1 runs until job 2000 has written, so the other jobs' 10 KB
+	# Job 1 runs until job 200 has written, so the other jobs' 100 KB
 	# each is all held at once; it must spill, not stay in memory.
-	local script='if [ $1 = 1 ]; then i=0; while [ ! -e "$0" ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i + 1)); done; fi; printf "%010000d\n" $1; [ $1 != 2000 ] || touch "$0"'
-	timeout -k 5 120 /usr/bin/time -o rss -f %M "$PARX" -k -j4 -q sh -c "$script" ready :::: <(seq 2000) >out
+	local script='if [ $1 = 1 ]; then i=0; while [ ! -e "$0" ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i + 1)); done; fi; printf "%0100000d\n" $1; [ $1 != 200 ] || touch "$0"'
+	timeout -k 5 120 /usr/bin/time -o rss -f %M "$PARX" -k -j4 -q sh -c "$script" ready :::: <(seq 200) >out
 	[ -e ready ]
-	awk -v n=0 '{ n++; if ($0 + 0 != n || length($0) != 10000) { print "line " n " is wrong"; exit 1 } } END { if (n != 2000) { print n " lines"; exit 1 } }' out
+	awk -v n=0 '{ n++; if ($0 + 0 != n || length($0) != 100000) { print "line " n " is wrong"; exit 1 } } END { if (n != 200) { print n " lines"; exit 1 } }' out
 	# the sanitizers' shadow memory says nothing about parx's own
 	[[ $PARX == */san/* ]] || [ "$(cat rss)" -lt 16384 ]
 }

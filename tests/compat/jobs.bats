@@ -82,7 +82,8 @@ load helper
 		n=${opt#*:}
 		for j in 100% +1; do
 			[ "$j" = 100% ] || n=$((n + 1))
-			ours=$("$PARX" "${opt%:*}" -j"$j" 'sleep 0.5; echo {%}' ::: $(seq 8) | sort -n | tail -1)
+			# one job more than slots: each slot is used at once
+			ours=$("$PARX" "${opt%:*}" -j"$j" 'sleep 0.3; echo {%}' ::: $(seq $((n + 1))) | sort -n | tail -1)
 			assert_equal "$ours" "$n"
 		done
 	done
