@@ -898,9 +898,14 @@ parx_pool_step(struct parx_pool *p, int timeout_ms)
 
 	if (p->epfd != -1)
 		(void)read(p->wake, &ticks, sizeof(ticks));
-	if (p->run == NULL || idle(p))
+	if (p->run == NULL)
 		return 0;
-	(void)run_step_wait(p->run, timeout_ms);
+	/*
+	 * Idle, it still takes a round that does not wait: one that
+	 * empties and disarms the timer of a deadline that is gone, which
+	 * would keep parx_pool_fd() readable.
+	 */
+	(void)run_step_wait(p->run, idle(p) ? 0 : timeout_ms);
 	return !idle(p);
 }
 

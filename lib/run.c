@@ -1460,9 +1460,15 @@ mirror_poll_set(struct run *r, nfds_t n)
 	struct epoll_event ev;
 	nfds_t i;
 
-	if (!r->ep_dirty && n == r->nep &&
-	    memcmp(r->ep_set, r->pfd, n * sizeof(*r->pfd)) == 0)
-		return;
+	if (!r->ep_dirty && n == r->nep) {
+		/* revents still holds the last poll's: not compared. */
+		for (i = 0; i < n; i++)
+			if (r->ep_set[i].fd != r->pfd[i].fd ||
+			    r->ep_set[i].events != r->pfd[i].events)
+				break;
+		if (i == n)
+			return;
+	}
 	for (i = 0; i < r->nep; i++)
 		if (r->ep_set[i].fd >= 0)
 			(void)epoll_ctl(r->epfd, EPOLL_CTL_DEL, r->ep_set[i].fd,
@@ -1491,25 +1497,15 @@ mirror_poll_set(struct run *r, nfds_t n)
 }
 
 /*
- * Waits for the round's descriptors up to timeout ms (the run's own
- * next deadline), as poll(), but no longer than the caller's max_wait.
- * With a run_fd() in use, its epoll set and timer are kept in step
- * first, so that a caller's own loop wakes when this round would have.
+ * run_fd(): its epoll set holds the n descriptors of r->pfd, and its
+ * timer says when timeout ms (the run's next deadline, -1: none) are up.
  */
-static int
-wait_round(struct run *r, nfds_t n, int timeout)
+static void
+arm_fd(struct run *r, nfds_t n, int timeout)
 {
 	struct itimerspec its;
 	uint64_t ticks;
-	int wait = timeout;
 
-	if (r->max_wait >= 0 && (wait < 0 || wait > r->max_wait))
-		wait = r->max_wait;
-	/* A job ended before the poll (it could not start): say so now. */
-	if (r->finished != r->finished_seen)
-		wait = 0;
-	if (r->epfd == -1)
-		return poll(r->pfd, n, wait);
 	mirror_poll_set(r, n);
 	while (read(r->timerfd, &ticks, sizeof(ticks)) > 0)
 		;
@@ -1520,11 +1516,35 @@ wait_round(struct run *r, nfds_t n, int timeout)
 		its.it_value.tv_nsec = (long)(timeout % 1000) * 1000000 + 1;
 	}
 	(void)timerfd_settime(r->timerfd, 0, &its, NULL);
+}
+
+/*
+ * Waits for the round's descriptors up to timeout ms (the run's own
+ * next deadline), as poll(), but no longer than the caller's max_wait.
+ * With a run_fd() in use, its epoll set and timer are kept in step
+ * first, so that a caller's own loop wakes when this round would have.
+ */
+static int
+wait_round(struct run *r, nfds_t n, int timeout)
+{
+	int wait = timeout;
+
+	if (r->max_wait >= 0 && (wait < 0 || wait > r->max_wait))
+		wait = r->max_wait;
+	/* A job ended before the poll (it could not start): say so now. */
+	if (r->finished != r->finished_seen)
+		wait = 0;
+	if (r->epfd != -1)
+		arm_fd(r, n, timeout);
 	return poll(r->pfd, n, wait);
 }
 
-static void
-poll_once(struct run *r)
+/*
+ * What a round waits for: r->pfd's first n (the count returned), and
+ * *timeout ms at most (-1: no deadline).
+ */
+static nfds_t
+poll_set(struct run *r, int *timeout)
 {
 	double now = monotime_now(), held_next = -1;
 	bool throttle = pace_throttle(&r->pace, collate_written(r->col),
@@ -1532,9 +1552,8 @@ poll_once(struct run *r)
 	struct slot *s;
 	unsigned long i;
 	nfds_t n = 0;
-	int k, timeout;
+	int k;
 
-	retry_streams(r);
 	r->pfd[n].fd = r->opts->embedded ? -1 : sig_fd();
 	r->pfd[n].events = POLLIN;
 	r->pfd_slot[n++] = NULL;
@@ -1591,10 +1610,22 @@ poll_once(struct run *r)
 			r->pfd_stream[n++] = PIDFD_STREAM;
 		}
 	}
-	timeout = poll_timeout(r, now);
-	if (held_next >= 0 && (timeout < 0 ||
-	    held_next < now + timeout / 1000.0))
-		timeout = (int)((held_next - now) * 1000) + 1;
+	*timeout = poll_timeout(r, now);
+	if (held_next >= 0 && (*timeout < 0 ||
+	    held_next < now + *timeout / 1000.0))
+		*timeout = (int)((held_next - now) * 1000) + 1;
+	return n;
+}
+
+static void
+poll_once(struct run *r)
+{
+	unsigned long i;
+	nfds_t n;
+	int timeout;
+
+	retry_streams(r);
+	n = poll_set(r, &timeout);
 	if (wait_round(r, n, timeout) == -1) {
 		if (errno != EINTR)
 			poll_failed(r);
@@ -1754,6 +1785,21 @@ run_new(const struct run_opts *opts, const struct run_callbacks *cb,
 	return r;
 }
 
+/* run_fd() as the next round would wait: the slots refilled first. */
+static void
+show_next_round(struct run *r)
+{
+	unsigned long finished = r->finished;
+	int timeout;
+	nfds_t n;
+
+	fill_slots(r);
+	n = poll_set(r, &timeout);
+	if (r->finished != finished)
+		timeout = 0;	/* one ended as it started: now */
+	arm_fd(r, n, timeout);
+}
+
 int
 run_step(struct run *r)
 {
@@ -1777,6 +1823,13 @@ run_step_wait(struct run *r, int max_ms)
 		return 0;
 	poll_once(r);
 	r->stats->running = r->running;
+	/*
+	 * A caller's own loop waits on run_fd() next: what this round
+	 * changed (a job ended, so a slot is free for the next) must show
+	 * there now, not in the next round.
+	 */
+	if (r->epfd != -1)
+		show_next_round(r);
 	return 1;
 }
 
