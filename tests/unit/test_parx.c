@@ -696,6 +696,74 @@ shutdown_without_waiting_cancels(void **state)
 	parx_pool_free(p);
 }
 
+/*
+ * Submits, cancels, frees, waits and steps in a random order (a fixed
+ * seed), so that ASan sees every path a future can take through the
+ * pool in every order: queued, running or done when cancelled or
+ * freed, freed before or after wait_any returns it.
+ */
+static void
+random_interleavings_hold_together(void **state)
+{
+	enum { LIVE = 24, OPS = 1500 };
+	static const char *const cmds[] = {
+		"true", "exit 3", "sleep 0.05", "echo out; echo err >&2",
+		"kill -9 $$", "sleep 0.2",
+	};
+	struct parx_pool_opts o;
+	struct parx_future *live[LIVE] = { 0 }, *f;
+	struct parx_pool *p;
+	unsigned seed = 12345;
+	const struct parx_result *r;
+	int op, k;
+
+	(void)state;
+	/* PARX_TEST_SEED=N: another order, to look for more. */
+	if (getenv("PARX_TEST_SEED") != NULL)
+		seed = (unsigned)atoi(getenv("PARX_TEST_SEED"));
+	parx_pool_opts_init(&o);
+	o.slots = 3;
+	o.timeout = 0.1;	/* the sleep 0.2 jobs time out */
+	p = parx_pool_new(&o);
+	assert_non_null(p);
+	for (op = 0; op < OPS; op++) {
+		k = rand_r(&seed) % LIVE;
+		switch (rand_r(&seed) % 6) {
+		case 0:
+		case 1:
+			if (live[k] == NULL)
+				live[k] = shell(p, cmds[rand_r(&seed) % 6]);
+			break;
+		case 2:
+			if (live[k] != NULL)
+				(void)parx_cancel(live[k]);
+			break;
+		case 3:
+			parx_future_free(live[k]);	/* done or not */
+			live[k] = NULL;
+			break;
+		case 4:
+			(void)parx_pool_step(p, rand_r(&seed) % 3 == 0 ? 5 : 0);
+			break;
+		case 5:
+			/* One that completed, if it is still ours, is done. */
+			if ((f = parx_wait_any(p, 0.01)) == NULL)
+				break;
+			assert_true(parx_done(f));
+			r = parx_result(f);
+			assert_true(r->exit_code >= -1 && r->exit_code <= 255);
+			break;
+		}
+	}
+	assert_int_equal(parx_wait_all(p, 30), 0);
+	for (k = 0; k < LIVE; k++)
+		if (live[k] != NULL) {
+			assert_true(parx_done(live[k]));
+			parx_future_free(live[k]);
+		}
+	parx_pool_free(p);
+}
+
 static void
 rejects_bad_options(void **state)
 {
@@ -735,6 +803,7 @@ main(void)
 		cmocka_unit_test(streams_in_submission_order),
 		cmocka_unit_test(queue_max_holds_the_submitter_back),
 		cmocka_unit_test(shutdown_without_waiting_cancels),
+		cmocka_unit_test(random_interleavings_hold_together),
 		cmocka_unit_test(rejects_bad_options),
 	};
 
