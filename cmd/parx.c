@@ -327,6 +327,7 @@ open_remote(struct config *cfg, long onall, unsigned long *jobs)
 	o.cleanup = cfg->tmpl_cleanup;
 	o.delay = cfg->ssh_delay;
 	o.stop = &connect_stop;
+	o.hostgroups = cfg->hostgroups;
 	o.env = env = remote_env(cfg, &o.nenv);
 	r = remote_new(&o);
 	free(workdir);
@@ -683,6 +684,13 @@ make_workdir(struct config *cfg)
 	to.verbatim = true;
 	cfg->feed.workdir = make_template((char **)&cfg->workdir, 1, &to);
 	return (struct template *)cfg->feed.workdir;
+}
+
+/* feed's all_groups: {agrp} of a value that names no group. */
+static const char *
+all_groups(void *arg)
+{
+	return remote_all_groups(arg);
 }
 
 /* feed's host_of: {host}, {sshlogin} and {hgrp}. */
@@ -2008,6 +2016,7 @@ main(int argc, char **argv)
 	cfg.feed.hostgroups = remote != NULL && cfg.hostgroups;
 	if (remote != NULL) {
 		cfg.feed.host_of = host_of;
+		cfg.feed.all_groups = all_groups;
 		cfg.feed.host_arg = remote;
 	}
 	transfers = make_file_templates(&cfg, cfg.transfer, cfg.ntransfer);

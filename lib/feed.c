@@ -642,7 +642,10 @@ feed_make_job(struct feed *f, unsigned long seq, unsigned long slot,
 	j.slot = slot;
 	j.total = f->total;
 	j.maxslots = f->opts.jobs;
-	j.arg_groups = groups;
+	/* As GNU: a value with no groups of its own has them all. */
+	j.arg_groups = groups != NULL || !f->opts.hostgroups ||
+	    f->opts.all_groups == NULL ? groups :
+	    f->opts.all_groups(f->opts.host_arg);
 	if (f->opts.host_of != NULL)
 		j.host = f->opts.host_of(f->opts.host_arg, slot, groups,
 		    &j.sshlogin, &j.host_groups);

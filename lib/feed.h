@@ -64,6 +64,8 @@ struct feed_opts {
 	const char		*(*host_of)(void *arg, unsigned long slot,
 				    const char *groups, const char **login,
 				    const char **host_groups);
+	/* --hostgroups: {agrp} of a value that names no group, or NULL. */
+	const char		*(*all_groups)(void *arg);
 	void			*host_arg;
 	/*
 	 * --hostgroups: a value's "@g1+g2" is taken off it, and the first

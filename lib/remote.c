@@ -149,6 +149,7 @@ struct remote {
 	unsigned long		 next_slot;	/* a host joining gets these */
 	struct buf		 only_groups;	/* -S @g: only these
 						   groups' hosts run jobs */
+	struct buf		 all_groups;	/* remote_all_groups()'s */
 };
 
 static char **
@@ -275,6 +276,29 @@ groups_meet(const char *a, const char *b)
 		}
 	}
 	return false;
+}
+
+const char *
+remote_all_groups(struct remote *r)
+{
+	const char *g;
+	size_t i, len;
+	char one[256];
+
+	buf_reset(&r->all_groups);
+	buf_addstr(&r->all_groups, "");
+	for (i = 0; i < r->nhosts; i++)
+		for (g = r->hosts[i].groups.data; g != NULL && *g != '\0';
+		    g += len + (g[len] == '+')) {
+			len = strcspn(g, "+");
+			if (len == 0 || len >= sizeof(one))
+				continue;
+			memcpy(one, g, len);
+			one[len] = '\0';
+			if (!groups_meet(one, r->all_groups.data))
+				add_groups(&r->all_groups, one, len);
+		}
+	return r->all_groups.data;
 }
 
 static void
@@ -1066,11 +1090,11 @@ command_line(const struct run_job *job)
  * is).  With rm_dir, the directory goes once the job is done.
  */
 static void
-job_line(const struct remote *r, const struct host *h,
-    const struct run_job *job, const char *dir, bool rm_dir, struct buf *line)
+job_line(struct remote *r, const struct host *h, const struct run_job *job,
+    const char *dir, bool rm_dir, struct buf *line)
 {
 	char vars[160], *cmd;
-	const char *eq;
+	const char *eq, *groups;
 	size_t i;
 
 	snprintf(vars, sizeof(vars), "PARALLEL_SEQ=%lu; PARX_SEQ=%lu; "
@@ -1083,11 +1107,14 @@ job_line(const struct remote *r, const struct host *h,
 	eq = eq != NULL ? eq + 1 : h->dest;
 	quote_shell(line, eq, strlen(eq));
 	buf_addstr(line, "; export PARALLEL_SSHLOGIN PARALLEL_SSHHOST; ");
-	if (job->groups != NULL) {
+	if (r->opts.hostgroups) {
+		/* As GNU: a value with no groups of its own has them all. */
+		groups = job->groups != NULL ? job->groups :
+		    remote_all_groups(r);
 		buf_addstr(line, "PARALLEL_HOSTGROUPS=");
 		quote_shell(line, h->groups.data, h->groups.len);
 		buf_addstr(line, "; PARALLEL_ARGHOSTGROUPS=");
-		quote_shell(line, job->groups, strlen(job->groups));
+		quote_shell(line, groups, strlen(groups));
 		buf_addstr(line, "; export PARALLEL_HOSTGROUPS "
 		    "PARALLEL_ARGHOSTGROUPS; ");
 	}
@@ -1659,6 +1686,7 @@ remote_free(struct remote *r)
 		buf_release(&r->hosts[i].groups);
 	}
 	buf_release(&r->only_groups);
+	buf_release(&r->all_groups);
 	free((char *)r->opts.workdir);
 	free_strings(r->opts.basefiles);
 	free_strings(r->opts.env);

@@ -53,11 +53,23 @@ struct remote_opts {
 	 * started.  NULL: nothing stops it.
 	 */
 	volatile sig_atomic_t *stop;
+	/*
+	 * --hostgroups: every job there gets PARALLEL_HOSTGROUPS and
+	 * PARALLEL_ARGHOSTGROUPS.
+	 */
+	bool		 hostgroups;
 };
 
 struct remote;
 
 struct remote	*remote_new(const struct remote_opts *);
+
+/*
+ * Every host group of the hosts, each once, '+'-separated, in the order
+ * the hosts came: GNU's groups of a value that names none (--hostgroups'
+ * {agrp}).  Owned by r, valid until the next call.
+ */
+const char	*remote_all_groups(struct remote *);
 void		 remote_free(struct remote *);
 
 /*

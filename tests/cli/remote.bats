@@ -428,10 +428,15 @@ logins_after_first_job() {
 	assert_output ''
 	[ "$(awk -F'\t' '$1 == 4 || $1 == 5 || $1 == 6 { print $2 }' log | sort | tr '\n' ' ')" = "h1 h3 h3 " ]
 	# -k: jobs start in input order, output as ever; --plus {hgrp} and
-	# {agrp} are the host's groups (its login's first) and the job's
+	# {agrp} are the host's groups (its login's first) and the job's,
+	# every group for a value that names none, as in GNU (and so is
+	# PARALLEL_ARGHOSTGROUPS)
 	run timeout -k 5 60 "$PARX" --ssh "$SSH" -S @g1/1/h1,@g2/1/h2 --hostgroups --plus -k \
-	    "echo {} on \$($WHERE) {hgrp} {agrp}" ::: a@g2 b@g2 c@g1
-	assert_output $'a on 127.0.0.2 h2+g2 g2\nb on 127.0.0.2 h2+g2 g2\nc on 127.0.0.1 h1+g1 g1'
+	    "echo {} on \$($WHERE) {hgrp} {agrp} \$PARALLEL_ARGHOSTGROUPS" ::: a@g2 b@g2 c@g1 d
+	assert_line --index 0 'a on 127.0.0.2 h2+g2 g2 g2'
+	assert_line --index 1 'b on 127.0.0.2 h2+g2 g2 g2'
+	assert_line --index 2 'c on 127.0.0.1 h1+g1 g1 g1'
+	assert_line --index 3 --regexp '^d on 127\.0\.0\.[12] h[12]\+g[12] h1\+g1\+h2\+g2 h1\+g1\+h2\+g2$'
 	# -S @g2: only h2 runs jobs; without --hostgroups a value keeps its @
 	run timeout -k 5 60 "$PARX" --ssh "$SSH" -S @g1/1/h1,@g2/1/h2,@g2 -k "echo {} on \$($WHERE)" ::: x@y z
 	assert_output $'x@y on 127.0.0.2\nz on 127.0.0.2'
