@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <fts.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1167,6 +1168,65 @@ add_text_then_var(struct buf *word, struct buf *lit, const char *var)
 }
 
 /*
+ * Appends to *list (n entries) the transfer path of each regular file
+ * under the local directory that path names, at any depth, in fts
+ * order: path itself, as the user wrote it (its "/./" kept), then the
+ * file's place under it.  Empty directories and symbolic links stay.
+ */
+static void
+add_dir_files(char ***list, size_t *n, const char *path, const char *here)
+{
+	char *const roots[] = { (char *)here, NULL };
+	size_t hlen = strlen(here);
+	FTS *fts;
+	FTSENT *e;
+
+	if ((fts = fts_open(roots, FTS_PHYSICAL | FTS_NOCHDIR, NULL)) == NULL)
+		return;
+	while ((e = fts_read(fts)) != NULL) {
+		if (e->fts_info != FTS_F || strncmp(e->fts_path, here, hlen))
+			continue;
+		*list = xreallocarray(*list, *n + 2, sizeof(**list));
+		if (asprintf(&(*list)[(*n)++], "%s%s", path,
+		    e->fts_path + hlen) == -1)
+			abort();
+		(*list)[*n] = NULL;
+	}
+	fts_close(fts);
+}
+
+/*
+ * job's --transferfile paths with each directory replaced by the files
+ * in it (add_dir_files()), as GNU's rsync -r sends it: a new list, its
+ * strings too; NULL for none.
+ */
+static char **
+transfer_list(char *const *transfer)
+{
+	char **list = NULL, *here, *path;
+	struct stat st;
+	size_t n = 0, i, len;
+
+	for (i = 0; transfer != NULL && transfer[i] != NULL; i++) {
+		path = xstrdup(transfer[i]);
+		/* "dir/" is dir: its files are dir/f, not dir//f. */
+		for (len = strlen(path); len > 1 && path[len - 1] == '/';)
+			path[--len] = '\0';
+		here = here_path(path);
+		if (stat(here, &st) == 0 && S_ISDIR(st.st_mode))
+			add_dir_files(&list, &n, path, here);
+		else {
+			list = xreallocarray(list, n + 2, sizeof(*list));
+			list[n++] = xstrdup(transfer[i]);
+			list[n] = NULL;
+		}
+		free(here);
+		free(path);
+	}
+	return list;
+}
+
+/*
  * The local sh script that sends job's files, runs line there, fetches
  * its files and (--cleanup) removes on the host what it sent and
  * fetched; ssh is the command that reaches the host (its words, quoted).
@@ -1179,6 +1239,7 @@ job_script(const struct remote *r, const struct host *h,
 	struct buf b, cmd, clean, lit, sent, fetched;
 	char var[40];
 	char num[32], *far, *here, *tmp, *herefile;
+	char **transfer = transfer_list(job->transfer);
 	size_t i;
 
 	buf_init(&b);
@@ -1194,11 +1255,11 @@ job_script(const struct remote *r, const struct host *h,
 	add_word(&lit, dir != NULL ? dir : "");
 	buf_addstr(&lit, rm_dir ? " 1" : " 0");
 	add_text_then_var(&clean, &lit, NULL);
-	for (i = 0; job->transfer != NULL && job->transfer[i] != NULL; i++) {
+	for (i = 0; transfer != NULL && transfer[i] != NULL; i++) {
 		snprintf(num, sizeof(num), "%zu", i);
 		buf_reset(&cmd);
-		send_command(&cmd, dir, job->transfer[i]);
-		here = here_path(job->transfer[i]);
+		send_command(&cmd, dir, transfer[i]);
+		here = here_path(transfer[i]);
 		buf_addstr(&b, "t");
 		buf_addstr(&b, num);
 		buf_addstr(&b, "=$(r");
@@ -1206,12 +1267,17 @@ job_script(const struct remote *r, const struct host *h,
 		buf_addstr(&b, " <");
 		add_word(&b, here);
 		buf_addstr(&b, ") || { printf 'parx: cannot send %s to %s\\n'");
-		add_word(&b, job->transfer[i]);
+		add_word(&b, transfer[i]);
 		add_word(&b, h->login);
 		buf_addstr(&b, " >&2; exit 255; }\n");
 		free(here);
-		/* clean: t FILE "$tN" */
-		far = far_path(job->transfer[i]);
+	}
+	/*
+	 * clean: t FILE "$tN", the last sent first, so that a directory
+	 * made for the first file of a tree is empty when its turn comes.
+	 */
+	while (i-- > 0) {
+		far = far_path(transfer[i]);
 		buf_addstr(&lit, " t");
 		add_word(&lit, far);
 		buf_addch(&lit, ' ');
@@ -1280,6 +1346,9 @@ job_script(const struct remote *r, const struct host *h,
 	buf_release(&lit);
 	buf_release(&sent);
 	buf_release(&fetched);
+	for (i = 0; transfer != NULL && transfer[i] != NULL; i++)
+		free(transfer[i]);
+	free(transfer);
 	return buf_detach(&b);
 }
 

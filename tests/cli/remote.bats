@@ -208,6 +208,26 @@ there() {
 	[ "$(there .)" = ./greeting ]
 }
 
+@test "--transfer of a directory sends the regular files in it, at any depth, of any name; --cleanup takes them and the directories it made away" {
+	mkdir -p 'tree/a b/c' tree/-d tree/empty
+	printf 'one\n' >tree/f1
+	printf 'two\n' >"tree/a b/c/it's"
+	printf 'three\n' >tree/-d/$'new\nline'
+	ln -s f1 tree/link
+	list='find tree -type f -print0 | LC_ALL=C sort -z | xargs -0 cat; find tree | LC_ALL=C sort # {}'
+	want=$(sh -c "${list% #*}" | grep -v -e empty -e link)
+	run timeout -k 5 60 "$PARX" --ssh "$SSH" -S h1 --wd "$BATS_TEST_TMPDIR/far" --transfer "$list" ::: tree/
+	assert_success
+	assert_output "$want"
+	assert_line "tree/a b/c/it's"
+	refute_line tree/link
+	refute_line tree/empty
+	run timeout -k 5 60 "$PARX" --ssh "$SSH" -S h1 --wd "$BATS_TEST_TMPDIR/far2" --transfer --cleanup "$list" ::: tree
+	assert_success
+	assert_output "$want"
+	[ -z "$(ls -A "$BATS_TEST_TMPDIR/far2")" ]
+}
+
 @test "a file that cannot be sent fails its job before it runs (255); one that cannot be fetched fails the job" {
 	run --separate-stderr timeout -k 5 60 "$PARX" --ssh "$SSH" -S h1 --transfer --joblog log 'echo ran {}' ::: missing
 	assert_failure 1
