@@ -302,10 +302,13 @@ open_outputs(struct run *r, struct slot *s, int pout[2], int perr[2])
 		}
 		return 0;
 	}
+	/* The job writes to our stdout itself, when that is where it goes. */
 	if (r->opts->output == COLLATE_UNGROUP && s->job.tag == NULL &&
 	    s->job.color == NULL &&
-	    s->job.tee_fd[0] == -1 && s->job.tee_fd[1] == -1)
-		return 0;	/* the job writes to our stdout itself */
+	    s->job.tee_fd[0] == -1 && s->job.tee_fd[1] == -1 &&
+	    r->opts->out[0] == STDOUT_FILENO &&
+	    r->opts->out[1] == STDERR_FILENO)
+		return 0;
 	if (r->opts->files && s->files_path == NULL) {
 		if ((pout[1] = fdio_mktemp_par(dir, &s->files_path)) == -1)
 			return -1;

@@ -653,6 +653,31 @@ streams_in_submission_order(void **state)
 }
 
 static void
+streams_ungrouped_to_the_given_descriptor(void **state)
+{
+	struct parx_pool_opts o;
+	struct parx_pool *p;
+	char path[] = "/tmp/parx-ungroup-XXXXXX", got[64] = "";
+	int fd;
+
+	(void)state;
+	assert_true((fd = mkstemp(path)) != -1);
+	unlink(path);
+	parx_pool_opts_init(&o);
+	o.slots = 1;
+	o.output = PARX_UNGROUP;
+	o.out_fd = o.err_fd = fd;	/* not the program's own 1 and 2 */
+	p = parx_pool_new(&o);
+	assert_non_null(p);
+	parx_future_free(shell(p, "echo out; echo err >&2"));
+	assert_int_equal(parx_pool_shutdown(p, true), 0);
+	parx_pool_free(p);
+	assert_int_equal(pread(fd, got, sizeof(got) - 1, 0), 8);
+	assert_string_equal(got, "out\nerr\n");
+	close(fd);
+}
+
+static void
 queue_max_holds_the_submitter_back(void **state)
 {
 	struct parx_pool_opts o;
@@ -801,6 +826,7 @@ main(void)
 		cmocka_unit_test(usage_is_measured),
 		cmocka_unit_test(drives_from_a_callers_poll_loop),
 		cmocka_unit_test(streams_in_submission_order),
+		cmocka_unit_test(streams_ungrouped_to_the_given_descriptor),
 		cmocka_unit_test(queue_max_holds_the_submitter_back),
 		cmocka_unit_test(shutdown_without_waiting_cancels),
 		cmocka_unit_test(random_interleavings_hold_together),
