@@ -69,7 +69,6 @@ struct parx_future {
 	const struct template	*tmpl;		/* parx_map(): expanded when */
 	const char		*input;		/* it starts, or NULL */
 	unsigned long		 map_seq;	/* {#}: its input's, from 1 */
-	bool			 direct;	/* tmpl needs no shell */
 	int			 cap[2];	/* capture files, or -1 */
 	bool			 mapped[2];	/* its output is mmap'ed */
 	struct parx_result	 res;
@@ -125,24 +124,33 @@ list_del(struct flist *l, struct parx_future *f)
 
 /* ---- futures ---- */
 
+/* Where f's result keeps stream k (0: stdout, 1: stderr). */
+static void
+output_of(struct parx_future *f, int k, const char ***text, size_t **len)
+{
+	*text = k == 0 ? &f->res.out : &f->res.err;
+	*len = k == 0 ? &f->res.out_len : &f->res.err_len;
+}
+
 static void
 release_output(struct parx_future *f)
 {
+	const char **text;
+	size_t *len;
 	int k;
-	const char **p[2] = { &f->res.out, &f->res.err };
-	size_t *len[2] = { &f->res.out_len, &f->res.err_len };
 
 	for (k = 0; k < 2; k++) {
+		output_of(f, k, &text, &len);
 		if (f->cap[k] != -1)
 			close(f->cap[k]);
 		f->cap[k] = -1;
 		if (f->mapped[k])
-			(void)munmap((void *)*p[k], *len[k] + 1);
-		else if (*len[k] > 0)
-			free((void *)*p[k]);
+			(void)munmap((void *)*text, *len + 1);
+		else if (*len > 0)
+			free((void *)*text);
 		f->mapped[k] = false;
-		*p[k] = "";
-		*len[k] = 0;
+		*text = "";
+		*len = 0;
 	}
 }
 
@@ -219,14 +227,15 @@ drop_queued(struct parx_future *f)
 static void
 take_output(struct parx_pool *p, struct parx_future *f, int k)
 {
-	const char **out = k == 0 ? &f->res.out : &f->res.err;
-	size_t *len = k == 0 ? &f->res.out_len : &f->res.err_len;
+	const char **out;
+	size_t *len;
 	struct stat st;
 	char *mem;
 	ssize_t got;
 
 	if (f->cap[k] == -1)
 		return;
+	output_of(f, k, &out, &len);
 	if (fstat(f->cap[k], &st) == -1)
 		goto fail;
 	if (st.st_size == 0)
@@ -290,8 +299,8 @@ expand(struct parx_future *f, unsigned long slot)
 		buf_release(&cmd);
 		return -1;
 	}
-	if (f->direct && (f->argv = quote_split_words(cmd.data,
-	    &errstr)) == NULL) {
+	if (template_is_direct(f->tmpl) &&
+	    (f->argv = quote_split_words(cmd.data, &errstr)) == NULL) {
 		buf_release(&cmd);
 		errno = EINVAL;
 		return -1;
@@ -333,7 +342,8 @@ next_job(void *arg, unsigned long slot, struct run_job *job)
 	if (f == NULL)
 		return p->shut ? 0 : 2;
 	list_del(&p->queue, f);
-	if (p->queue.n == 0)
+	/* Only submits poke it, and only while parx_pool_fd() is in use. */
+	if (p->queue.n == 0 && p->epfd != -1)
 		(void)read(p->wake, &ticks, sizeof(ticks));
 	list_add(&p->running, f);
 	f->state = FUTURE_RUNNING;
@@ -821,7 +831,6 @@ parx_map(struct parx_pool *p, const char *tmpl, const char *const *inputs,
 			f->tmpl = t;
 			f->input = inputs[sent];
 			f->map_seq = sent + 1;
-			f->direct = template_is_direct(t);
 			f->in_map = true;
 			ring[sent++ % window] = enqueue(p, f);
 		}

@@ -641,6 +641,20 @@ parse_user_rpl(struct template *t, const char *s, struct part *p)
  * Tries to read a replacement string at s; on success fills p and returns
  * its length, else 0.
  */
+/* --plus's fixed strings, by what is between the braces. */
+static const struct {
+	const char	*name;
+	enum part_kind	 kind;
+} plus_parts[] = {
+	{ "##", PART_TOTAL },
+	{ "0#", PART_SEQ0 },
+	{ "0%", PART_SLOT0 },
+	{ "host", PART_HOST },
+	{ "sshlogin", PART_SSHLOGIN },
+	{ "hgrp", PART_HGRP },
+	{ "agrp", PART_AGRP },
+};
+
 static size_t
 parse_rpl(struct template *t, const char *s, struct part *p)
 {
@@ -689,36 +703,13 @@ parse_rpl(struct template *t, const char *s, struct part *p)
 		return 0;
 	inner = close - s - 1;
 	len = inner + 2;
-	if (t->opts.plus) {
-		if (inner == 2 && strncmp(s + 1, "##", 2) == 0) {
-			p->kind = PART_TOTAL;
-			return len;
-		}
-		if (inner == 2 && strncmp(s + 1, "0#", 2) == 0) {
-			p->kind = PART_SEQ0;
-			return len;
-		}
-		if (inner == 2 && strncmp(s + 1, "0%", 2) == 0) {
-			p->kind = PART_SLOT0;
-			return len;
-		}
-		if (inner == 4 && strncmp(s + 1, "host", 4) == 0) {
-			p->kind = PART_HOST;
-			return len;
-		}
-		if (inner == 8 && strncmp(s + 1, "sshlogin", 8) == 0) {
-			p->kind = PART_SSHLOGIN;
-			return len;
-		}
-		if (inner == 4 && strncmp(s + 1, "hgrp", 4) == 0) {
-			p->kind = PART_HGRP;
-			return len;
-		}
-		if (inner == 4 && strncmp(s + 1, "agrp", 4) == 0) {
-			p->kind = PART_AGRP;
-			return len;
-		}
-	}
+	if (t->opts.plus)
+		for (i = 0; i < sizeof(plus_parts) / sizeof(plus_parts[0]); i++)
+			if (inner == strlen(plus_parts[i].name) &&
+			    strncmp(s + 1, plus_parts[i].name, inner) == 0) {
+				p->kind = plus_parts[i].kind;
+				return len;
+			}
 		/* {+.} ... (the basic ones were matched above, maybe renamed). */
 	if (lookup_op(t, s, len, true, &p->op) == 0) {
 		p->kind = PART_ARG;

@@ -625,56 +625,56 @@ drives_from_a_callers_poll_loop(void **state)
 	parx_pool_free(p);
 }
 
+/*
+ * Runs the n shell commands through a pool of slots streaming as output
+ * into one unnamed file (out_fd and err_fd alike, neither the program's
+ * own 1 nor 2), and checks that the file ends up holding want.
+ */
 static void
-streams_in_submission_order(void **state)
+check_streamed(enum parx_output output, unsigned slots,
+    const char *const *cmds, size_t n, const char *want)
 {
 	struct parx_pool_opts o;
 	struct parx_pool *p;
-	char path[] = "/tmp/parx-keep-XXXXXX", got[64] = "";
+	char path[] = "/tmp/parx-stream-XXXXXX", got[64] = "";
+	size_t i;
 	int fd;
 
-	(void)state;
 	assert_true((fd = mkstemp(path)) != -1);
 	unlink(path);
 	parx_pool_opts_init(&o);
-	o.slots = 3;
-	o.output = PARX_KEEP;
-	o.out_fd = fd;
+	o.slots = slots;
+	o.output = output;
+	o.out_fd = o.err_fd = fd;
 	p = parx_pool_new(&o);
 	assert_non_null(p);
-	parx_future_free(shell(p, "sleep 0.4; echo 1"));
-	parx_future_free(shell(p, "sleep 0.1; echo 2"));
-	parx_future_free(shell(p, "echo 3"));
+	for (i = 0; i < n; i++)
+		parx_future_free(shell(p, cmds[i]));
 	assert_int_equal(parx_pool_shutdown(p, true), 0);
 	parx_pool_free(p);
-	assert_int_equal(pread(fd, got, sizeof(got) - 1, 0), 6);
-	assert_string_equal(got, "1\n2\n3\n");
+	assert_int_equal(pread(fd, got, sizeof(got) - 1, 0), strlen(want));
+	assert_string_equal(got, want);
 	close(fd);
+}
+
+static void
+streams_in_submission_order(void **state)
+{
+	static const char *const cmds[] = {
+		"sleep 0.4; echo 1", "sleep 0.1; echo 2", "echo 3",
+	};
+
+	(void)state;
+	check_streamed(PARX_KEEP, 3, cmds, 3, "1\n2\n3\n");
 }
 
 static void
 streams_ungrouped_to_the_given_descriptor(void **state)
 {
-	struct parx_pool_opts o;
-	struct parx_pool *p;
-	char path[] = "/tmp/parx-ungroup-XXXXXX", got[64] = "";
-	int fd;
+	static const char *const cmds[] = { "echo out; echo err >&2" };
 
 	(void)state;
-	assert_true((fd = mkstemp(path)) != -1);
-	unlink(path);
-	parx_pool_opts_init(&o);
-	o.slots = 1;
-	o.output = PARX_UNGROUP;
-	o.out_fd = o.err_fd = fd;	/* not the program's own 1 and 2 */
-	p = parx_pool_new(&o);
-	assert_non_null(p);
-	parx_future_free(shell(p, "echo out; echo err >&2"));
-	assert_int_equal(parx_pool_shutdown(p, true), 0);
-	parx_pool_free(p);
-	assert_int_equal(pread(fd, got, sizeof(got) - 1, 0), 8);
-	assert_string_equal(got, "out\nerr\n");
-	close(fd);
+	check_streamed(PARX_UNGROUP, 1, cmds, 1, "out\nerr\n");
 }
 
 static void
